@@ -1,0 +1,96 @@
+// The reset engine's public contract: what the queue worker (or a CLI, or a test) hands in and gets back.
+// The engine knows nothing about Azure Functions, queues or tables.
+
+/** Short method type names, derived from the Graph @odata.type (`#microsoft.graph.phoneAuthenticationMethod` → `phone`). */
+export type MethodTypeName =
+  | 'password'
+  | 'phone'
+  | 'email'
+  | 'microsoftAuthenticator'
+  | 'fido2'
+  | 'softwareOath'
+  | 'hardwareOath'
+  | 'temporaryAccessPass'
+  | 'windowsHelloForBusiness'
+  | 'platformCredential'
+  | 'externalAuthentication'
+  | 'qrCodePin'
+  | 'passwordlessMicrosoftAuthenticator';
+
+/** `all`: every deletable type; `portal`: what the Entra portal's "Require re-register MFA" removes; or explicit types. */
+export type MethodScope = 'all' | 'portal' | readonly MethodTypeName[];
+
+export interface ResetOptions {
+  readonly methods: MethodScope;
+  /** Types never to delete, whatever the scope says. */
+  readonly keep: readonly MethodTypeName[];
+  readonly revokeSessions: boolean;
+  readonly dryRun: boolean;
+}
+
+export const defaultResetOptions: ResetOptions = { methods: 'all', keep: [], revokeSessions: true, dryRun: false };
+
+/** A method as the audit trail and the API see it: type and id, never phone numbers or e-mail addresses. */
+export interface MethodRef {
+  readonly type: string;
+  readonly id: string;
+}
+
+export type ItemOutcome = 'reset' | 'nothing_to_reset' | 'protected' | 'not_found' | 'planned' | 'failed';
+
+export interface ResetFailure {
+  /** Stable machine-readable code, e.g. `graph_permission_missing`, `verification_failed`, `graph_error`. */
+  readonly code: string;
+  /** A sentence for the service desk; it names the missing permission where that is the cause. */
+  readonly message: string;
+}
+
+export interface ResetResult {
+  readonly outcome: ItemOutcome;
+  /** The object id Graph resolved the key to (absent when not found). */
+  readonly userId?: string;
+  readonly methodsBefore: readonly MethodRef[];
+  /** The plan: what a dry run would delete, or what a real run set out to delete. */
+  readonly planned: readonly MethodRef[];
+  readonly methodsRemoved: readonly MethodRef[];
+  readonly methodsRemaining: readonly MethodRef[];
+  /** Types found that the catalogue does not know; they are never deleted. */
+  readonly unknownTypes: readonly string[];
+  readonly sessionsRevoked: boolean;
+  /** Why a target was refused (`outcome: 'protected'`), e.g. `protected_user`, `directory_role`, `eligible_role`, `protected_group`. */
+  readonly protectedReason?: string;
+  readonly error?: ResetFailure;
+  /** Graph `request-id`s of the calls made, for joining with Entra audit logs. */
+  readonly graphRequestIds: readonly string[];
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+export interface ResetRunContext {
+  /**
+   * Method ids captured by an earlier attempt of the same item. When given, only these may be deleted: a late
+   * redelivery after the user re-registered leaves the new methods alone.
+   */
+  readonly snapshot?: readonly MethodRef[];
+  /** Called once the plan is known and before the first write, so the caller can persist the snapshot. */
+  readonly onPlanned?: (planned: readonly MethodRef[], before: readonly MethodRef[]) => Promise<void>;
+  /** Correlation id sent to Graph as client-request-id prefix / logged with each call. */
+  readonly correlationId?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface ResetEngine {
+  /** Resets one user given a UPN or object id. Throws RetryLaterError when Graph asks for a wait longer than the budget. */
+  reset(userKey: string, options: ResetOptions, context?: ResetRunContext): Promise<ResetResult>;
+}
+
+/** Graph asked us to wait longer than the in-process budget: the caller should defer the item (queue visibility delay). */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  constructor(
+    readonly retryAfterMs: number,
+    message = `Microsoft Graph asked to retry after ${Math.ceil(retryAfterMs / 1000)} s`,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // One process per test file: @azure/identity caches the managed-identity endpoint and tokens process-wide,
+    // and NODE_EXTRA_CA_CERTS (the emulator's CA) is only read when a process starts.
+    pool: 'forks',
+    isolate: true,
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
