@@ -1,0 +1,31 @@
+// The port through which the intake hands work to the queues and the worker defers an item.
+// Messages are pointers into the stored request, never the source of truth (DESIGN §1).
+
+/** Body of a `reset-batches` message: items [from, to) of one request, expanded by the fan-out function. */
+export interface ResetBatchMessage {
+  readonly v: 1;
+  readonly requestId: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Body of a `reset-items` message: one item (one user) of one request. */
+export interface ResetItemMessage {
+  readonly v: 1;
+  readonly requestId: string;
+  readonly item: number;
+}
+
+export const queueNames = {
+  batches: 'reset-batches',
+  items: 'reset-items',
+} as const;
+
+export interface ResetQueue {
+  /** Queues every item of a stored request: small requests as item messages, large ones as batch messages to fan out. */
+  submit(requestId: string, itemCount: number): Promise<void>;
+  /** Sends item messages for items [from, to) of a request (used by the fan-out function). */
+  enqueueItems(requestId: string, from: number, to: number): Promise<void>;
+  /** Puts one item back on the queue, invisible for `delaySeconds` (throttling waits, the kill switch). */
+  deferItem(requestId: string, item: number, delaySeconds: number): Promise<void>;
+}
