@@ -1,0 +1,215 @@
+// Runs Azurite's queue and table services as child processes for tests and the local stack.
+// `require('azurite')` is not a library (its main is the VS Code extension), so we spawn its bins with this Node.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+/** The well-known development account every Azurite instance serves. */
+export const azuriteAccount = {
+  name: 'devstoreaccount1',
+  key: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+} as const;
+
+export interface StartAzuriteOptions {
+  /** Folder for on-disk data (kept across restarts). Absent: in-memory, lost on stop. */
+  readonly location?: string;
+  /** Fixed ports; absent or 0 = free ports picked at start (and kept across restarts). */
+  readonly queuePort?: number;
+  readonly tablePort?: number;
+  /** Copy Azurite's own output to this process's stderr (debugging). */
+  readonly verbose?: boolean;
+}
+
+export interface RunningAzurite {
+  /** Explicit connection string with QueueEndpoint and TableEndpoint (custom ports need the explicit form). */
+  readonly connectionString: string;
+  readonly queueEndpoint: string;
+  readonly tableEndpoint: string;
+  readonly queuePort: number;
+  readonly tablePort: number;
+  readonly location: string | undefined;
+  /** Stops both services (SIGINT, the signal both services flush their data on). Idempotent. */
+  stop(): Promise<void>;
+  /** Stops and starts again on the same ports; with a location, the data survives. */
+  restart(): Promise<void>;
+  /** Kills both services at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+  /** Starts the services again after stop() or kill(), on the same ports. */
+  start(): Promise<void>;
+}
+
+type Service = 'queue' | 'table';
+
+const require = createRequire(import.meta.url);
+const azuriteRoot = path.dirname(require.resolve('azurite/package.json'));
+const mainScript: Record<Service, string> = {
+  queue: path.join(azuriteRoot, 'dist/src/queue/main.js'),
+  table: path.join(azuriteRoot, 'dist/src/table/main.js'),
+};
+
+const startTimeoutMs = 20_000;
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A test that fails before stop() must not leave Azurite running after its process ends.
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function spawnService(service: Service, port: number, options: StartAzuriteOptions): Promise<ChildProcess> {
+  const args = [
+    mainScript[service],
+    `--${service}Host`,
+    '127.0.0.1',
+    `--${service}Port`,
+    String(port),
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--silent',
+    ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: options.location ?? process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  live.add(child);
+  installExitHook();
+  child.once('exit', () => live.delete(child));
+
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`Azurite ${service} did not start on port ${port} within ${startTimeoutMs} ms: ${output.trim()}`),
+      );
+    }, startTimeoutMs);
+    const onData = (chunk: Buffer): void => {
+      const text = chunk.toString();
+      if (options.verbose) process.stderr.write(`[azurite-${service}] ${text}`);
+      output += text;
+      // Queue says "successfully listens on http://127.0.0.1:N", table "successfully started on 127.0.0.1:N".
+      if (/successfully (listens|started) on/.test(output)) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        if (options.verbose)
+          child.stdout?.on('data', (c: Buffer) => process.stderr.write(`[azurite-${service}] ${c.toString()}`));
+        else child.stdout?.resume();
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (options.verbose) process.stderr.write(`[azurite-${service}] ${chunk.toString()}`);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`Azurite ${service} exited (${signal ?? code}) before listening on port ${port}: ${output.trim()}`),
+      );
+    });
+  });
+}
+
+function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+async function startPair(
+  options: StartAzuriteOptions,
+  ports: { queue: number; table: number },
+): Promise<Record<Service, ChildProcess>> {
+  const [queue, table] = await Promise.allSettled([
+    spawnService('queue', ports.queue, options),
+    spawnService('table', ports.table, options),
+  ]);
+  if (queue.status === 'fulfilled' && table.status === 'fulfilled') return { queue: queue.value, table: table.value };
+  if (queue.status === 'fulfilled') await stopChild(queue.value, 'SIGKILL');
+  if (table.status === 'fulfilled') await stopChild(table.value, 'SIGKILL');
+  const reason = queue.status === 'rejected' ? queue.reason : table.status === 'rejected' ? table.reason : undefined;
+  throw reason instanceof Error ? reason : new Error(String(reason));
+}
+
+export function azuriteConnectionString(queuePort: number, tablePort: number): string {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${azuriteAccount.name}`,
+    `AccountKey=${azuriteAccount.key}`,
+    `QueueEndpoint=http://127.0.0.1:${queuePort}/${azuriteAccount.name}`,
+    `TableEndpoint=http://127.0.0.1:${tablePort}/${azuriteAccount.name}`,
+  ].join(';');
+}
+
+/** Starts Azurite queue + table on free (or given) ports; resolves once both listen. */
+export async function startAzurite(options: StartAzuriteOptions = {}): Promise<RunningAzurite> {
+  if (options.location) await mkdir(options.location, { recursive: true });
+  const fixedPorts = Boolean(options.queuePort) || Boolean(options.tablePort);
+  let ports = { queue: 0, table: 0 };
+  let children: Record<Service, ChildProcess> | undefined;
+  // A free port can be taken between probing and binding: retry a few times when the ports were ours to choose.
+  for (let attempt = 1; ; attempt++) {
+    ports = { queue: options.queuePort || (await freePort()), table: options.tablePort || (await freePort()) };
+    try {
+      children = await startPair(options, ports);
+      break;
+    } catch (error) {
+      if (fixedPorts || attempt >= 3) throw error;
+    }
+  }
+
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    const current = children;
+    children = undefined;
+    await Promise.all([stopChild(current?.queue, signal), stopChild(current?.table, signal)]);
+  };
+  const start = async (): Promise<void> => {
+    if (children) return;
+    children = await startPair(options, ports);
+  };
+
+  return {
+    connectionString: azuriteConnectionString(ports.queue, ports.table),
+    queueEndpoint: `http://127.0.0.1:${ports.queue}/${azuriteAccount.name}`,
+    tableEndpoint: `http://127.0.0.1:${ports.table}/${azuriteAccount.name}`,
+    queuePort: ports.queue,
+    tablePort: ports.table,
+    location: options.location,
+    // azurite-table only handles SIGINT (SIGTERM would skip saving its database); azurite-queue handles both.
+    stop: () => stop('SIGINT'),
+    kill: () => stop('SIGKILL'),
+    start,
+    restart: async () => {
+      await stop('SIGINT');
+      await start();
+    },
+  };
+}
