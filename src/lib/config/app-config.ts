@@ -1,0 +1,51 @@
+// The typed configuration the rest of the code sees (no environment names past this point).
+
+import type { FunctionsMode } from './schema.js';
+
+export type StorageConfig =
+  | { readonly kind: 'connectionString'; readonly connectionString: string }
+  | {
+      readonly kind: 'identity';
+      readonly tableServiceUri: string;
+      readonly queueServiceUri: string;
+      /** User-assigned managed identity client id (absent: system-assigned / developer credentials). */
+      readonly clientId?: string;
+      /** `managedidentity` in Azure; absent locally (developer credentials). */
+      readonly credential?: string;
+    };
+
+export interface AuthConfig {
+  readonly tenantId: string;
+  /** The API application (client) id; tokens with `aud` = it or `api://` + it are accepted. */
+  readonly audience: string;
+  readonly issuer: string;
+  readonly jwksUri: string;
+}
+
+export interface GraphConfig {
+  readonly baseUrl: string;
+  /** User-assigned managed identity client id for Graph (absent: system-assigned). */
+  readonly clientId?: string;
+  readonly maxConcurrency: number;
+  readonly maxWaitSeconds: number;
+  readonly protectedUsers: readonly string[];
+  readonly protectedGroupIds: readonly string[];
+}
+
+export interface LimitsConfig {
+  readonly maxBulkRows: number;
+  readonly maxBodyBytes: number;
+  readonly statusRetryAfterSeconds: number;
+}
+
+export interface AppConfig {
+  readonly functions: FunctionsMode;
+  readonly storage: StorageConfig;
+  /** Present in `all` and `intake` modes. */
+  readonly auth?: AuthConfig;
+  /** Present in `all` and `worker` modes. */
+  readonly graph?: GraphConfig;
+  readonly limits: LimitsConfig;
+  readonly killSwitch: boolean;
+  readonly telemetry: { readonly applicationInsightsConnectionString?: string };
+}

@@ -1,0 +1,130 @@
+// Reads the environment once and fails with ONE error naming every bad setting (contracts §3).
+
+import type { ZodType } from 'zod';
+import type { AppConfig, AuthConfig, GraphConfig, StorageConfig } from './app-config.js';
+import { authSchema, graphSchema, limitsSchema, modeSchema, storageSchema, telemetrySchema } from './schema.js';
+
+export interface ConfigProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
+        problems.map((p) => `${p.key} ${p.message}`).join('; '),
+    );
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function parse<T>(schema: ZodType<T>, env: Env, problems: ConfigProblem[]): T | undefined {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    problems.push({ key: String(issue.path[0] ?? '(environment)'), message: issue.message });
+  }
+  return undefined;
+}
+
+function storageFrom(
+  s: NonNullable<ReturnType<typeof storageSchema.parse>>,
+  problems: ConfigProblem[],
+): StorageConfig | undefined {
+  if (s.AzureWebJobsStorage) return { kind: 'connectionString', connectionString: s.AzureWebJobsStorage };
+  const account = s.AzureWebJobsStorage__accountName;
+  const tableServiceUri =
+    s.AzureWebJobsStorage__tableServiceUri ?? (account ? `https://${account}.table.core.windows.net` : undefined);
+  const queueServiceUri =
+    s.AzureWebJobsStorage__queueServiceUri ?? (account ? `https://${account}.queue.core.windows.net` : undefined);
+  if (!tableServiceUri || !queueServiceUri) {
+    problems.push({
+      key: 'AzureWebJobsStorage',
+      message:
+        'is required: set a connection string, or AzureWebJobsStorage__tableServiceUri and ' +
+        'AzureWebJobsStorage__queueServiceUri (or AzureWebJobsStorage__accountName) for identity-based access',
+    });
+    return undefined;
+  }
+  return {
+    kind: 'identity',
+    tableServiceUri,
+    queueServiceUri,
+    ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
+    ...(s.AzureWebJobsStorage__credential ? { credential: s.AzureWebJobsStorage__credential } : {}),
+  };
+}
+
+/** Loads and validates the configuration. Throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: ConfigProblem[] = [];
+  const mode = parse(modeSchema, env, problems)?.MFA_RESET_FUNCTIONS ?? 'all';
+  const rawStorage = parse(storageSchema, env, problems);
+  const storage = rawStorage ? storageFrom(rawStorage, problems) : undefined;
+  const limits = parse(limitsSchema, env, problems);
+  const telemetry = parse(telemetrySchema, env, problems);
+
+  let auth: AuthConfig | undefined;
+  if (mode !== 'worker') {
+    const a = parse(authSchema, env, problems);
+    if (a) {
+      auth = {
+        tenantId: a.AUTH_TENANT_ID,
+        audience: a.AUTH_AUDIENCE,
+        issuer: a.AUTH_ISSUER ?? `https://login.microsoftonline.com/${a.AUTH_TENANT_ID}/v2.0`,
+        jwksUri: a.AUTH_JWKS_URI ?? `https://login.microsoftonline.com/${a.AUTH_TENANT_ID}/discovery/v2.0/keys`,
+      };
+    }
+  }
+
+  let graph: GraphConfig | undefined;
+  let killSwitch = false;
+  if (mode !== 'intake') {
+    const g = parse(graphSchema, env, problems);
+    if (g) {
+      graph = {
+        baseUrl: g.GRAPH_BASE_URL ?? 'https://graph.microsoft.com',
+        ...(g.AZURE_CLIENT_ID ? { clientId: g.AZURE_CLIENT_ID } : {}),
+        maxConcurrency: g.GRAPH_MAX_CONCURRENCY,
+        maxWaitSeconds: g.GRAPH_MAX_WAIT_SECONDS,
+        protectedUsers: g.PROTECTED_USERS,
+        protectedGroupIds: g.PROTECTED_GROUP_IDS,
+      };
+      killSwitch = g.KILL_SWITCH;
+    }
+  }
+
+  if (problems.length > 0 || !storage || !limits || !telemetry) throw new ConfigError(problems);
+  return {
+    functions: mode,
+    storage,
+    ...(auth ? { auth } : {}),
+    ...(graph ? { graph } : {}),
+    limits: {
+      maxBulkRows: limits.MAX_BULK_ROWS,
+      maxBodyBytes: limits.MAX_BODY_BYTES,
+      statusRetryAfterSeconds: limits.STATUS_RETRY_AFTER_SECONDS,
+    },
+    killSwitch,
+    telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
+      ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }
+      : {},
+  };
+}
+
+/** The auth settings, or a clear error when this mode was configured without them. */
+export function requireAuth(config: AppConfig): AuthConfig {
+  if (!config.auth)
+    throw new ConfigError([{ key: 'AUTH_TENANT_ID', message: `is not loaded in ${config.functions} mode` }]);
+  return config.auth;
+}
+
+/** The Graph settings, or a clear error when this mode was configured without them. */
+export function requireGraph(config: AppConfig): GraphConfig {
+  if (!config.graph)
+    throw new ConfigError([{ key: 'GRAPH_BASE_URL', message: `is not loaded in ${config.functions} mode` }]);
+  return config.graph;
+}

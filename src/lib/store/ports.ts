@@ -1,0 +1,263 @@
+// The state-store port: what the intake, the worker and the status endpoint need from durable storage.
+// The Azure Tables adapter (table-store.ts) implements it; nothing outside src/lib/store knows about tables.
+// Every state transition writes an audit row in the same atomic write as the transition itself.
+
+import type { ItemOutcome, MethodRef, ResetFailure, ResetOptions, ResetResult } from '../reset/contract.js';
+
+/** Why the service desk asked for the reset (documented in docs/api.md). */
+export type ResetReason = 'lost_device' | 'new_device' | 'compromised' | 'user_request' | 'other';
+
+/**
+ * Lifecycle of a stored request (not the API status, which is derived from the items):
+ * `creating` rows are still being written; `accepted` every item is stored but the queue hand-off is not confirmed;
+ * `enqueued` the queue accepted the work. A request left `accepted` is re-submitted by a retried POST or a sweeper.
+ */
+export type RequestPhase = 'creating' | 'accepted' | 'enqueued';
+
+/** The request status the API reports. */
+export type RequestStatus = 'queued' | 'running' | 'completed';
+
+export type ItemStatus = 'queued' | 'running' | 'final';
+
+/** The authenticated caller (from the access token), owner of the requests it creates. */
+export interface CallerRef {
+  /** Tenant id (`tid`). */
+  readonly tenantId: string;
+  /** Client application id (`azp`, or `appid` in v1 tokens): the owner key for caller-scoped reads. */
+  readonly appId: string;
+  /** Service principal / managed identity object id (`oid`), when the token has one. */
+  readonly objectId?: string;
+}
+
+/** One target of a request as the intake hands it to the store. */
+export interface NewItem {
+  /** UPN (lower-cased) or object id (lower-cased GUID) exactly as it will be given to the engine. */
+  readonly userKey: string;
+  readonly ticket: string;
+  readonly reason: ResetReason;
+  readonly requestedBy?: string;
+  /** 1-based CSV line the item came from (bulk uploads), for error reports. */
+  readonly line?: number;
+}
+
+export interface NewRequest {
+  readonly caller: CallerRef;
+  /** The request's ticket (for CSV uploads with several tickets: the first row's; each item keeps its own). */
+  readonly ticket: string;
+  readonly reason: ResetReason;
+  readonly requestedBy?: string;
+  readonly options: ResetOptions;
+  readonly source: 'json' | 'csv';
+  readonly items: readonly NewItem[];
+  /** Opaque idempotency key, already scoped to the caller (hash of caller + Idempotency-Key, or of the natural key). */
+  readonly idempotencyKey: string;
+  /** Hash of the canonical request; the same key with another fingerprint is a conflict (HTTP 422). */
+  readonly fingerprint: string;
+  readonly correlationId?: string;
+}
+
+export interface StoredRequest {
+  readonly id: string;
+  readonly caller: CallerRef;
+  readonly ticket: string;
+  readonly reason: ResetReason;
+  readonly requestedBy?: string;
+  readonly options: ResetOptions;
+  readonly source: 'json' | 'csv';
+  readonly itemCount: number;
+  readonly phase: RequestPhase;
+  readonly idempotencyKey: string;
+  readonly fingerprint: string;
+  readonly correlationId?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When the first item was claimed by a worker (absent while every item is still queued). */
+  readonly startedAt?: string;
+  /** When the queue hand-off was last attempted / confirmed. */
+  readonly enqueuedAt?: string;
+}
+
+export interface ItemLease {
+  readonly owner: string;
+  readonly until: string;
+}
+
+export interface StoredItem {
+  readonly requestId: string;
+  readonly index: number;
+  readonly userKey: string;
+  readonly ticket: string;
+  readonly reason: ResetReason;
+  readonly requestedBy?: string;
+  readonly status: ItemStatus;
+  /** Set once the item is final. */
+  readonly outcome?: ItemOutcome;
+  /** Object id Graph resolved the key to. */
+  readonly userId?: string;
+  readonly methodsRemoved: readonly MethodRef[];
+  readonly methodsRemaining: readonly MethodRef[];
+  /** Methods an attempt set out to delete, saved before the first Graph write; later attempts delete only these. */
+  readonly snapshot?: readonly MethodRef[];
+  readonly protectedReason?: string;
+  readonly error?: ResetFailure;
+  readonly sessionsRevoked: boolean;
+  readonly graphRequestIds: readonly string[];
+  /** Number of claims (worker attempts) so far. */
+  readonly attempts: number;
+  readonly lease?: ItemLease;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Opaque concurrency token of the stored row. */
+  readonly etag: string;
+}
+
+export type ItemOutcomeCounts = Readonly<Record<ItemOutcome, number>>;
+
+export interface RequestSummary {
+  readonly request: StoredRequest;
+  readonly status: RequestStatus;
+  readonly total: number;
+  /** Items not yet final (queued or running). */
+  readonly pending: number;
+  readonly counts: ItemOutcomeCounts;
+  /** Latest change seen (request row or counters). */
+  readonly updatedAt: string;
+}
+
+export interface ItemPage {
+  readonly items: readonly StoredItem[];
+  /** 1-based page number and the fixed page size (see ITEM_PAGE_SIZE). */
+  readonly page: number;
+  readonly pageSize: number;
+  readonly pages: number;
+}
+
+/** Result of `createRequest`: a new request, the one an identical earlier call made, or a conflict. */
+export type CreateRequestResult =
+  | { readonly kind: 'created'; readonly request: StoredRequest }
+  /** Same key, same body: the earlier request (its phase tells whether the queue hand-off is still owed). */
+  | { readonly kind: 'existing'; readonly request: StoredRequest }
+  /** Same key, different body (HTTP 422). */
+  | { readonly kind: 'conflict'; readonly requestId: string }
+  /** Same key and body, and another call is still writing it (HTTP 409, retry shortly). */
+  | { readonly kind: 'in_progress'; readonly requestId: string };
+
+export type AuditEventType =
+  | 'RequestReceived'
+  | 'RequestEnqueued'
+  | 'ExecutionStarted'
+  | 'SnapshotSaved'
+  | 'ExecutionDeferred'
+  | 'ResetCompleted'
+  | 'ResetFailed'
+  | 'Rejected'
+  | 'PoisonQuarantined';
+
+/** One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs. */
+export interface AuditEvent {
+  readonly schemaVersion: '1.0';
+  readonly auditId: string;
+  readonly eventType: AuditEventType;
+  readonly eventTime: string;
+  readonly requestId: string;
+  /** Item index for item transitions. */
+  readonly item?: number;
+  readonly correlationId?: string;
+  readonly caller: CallerRef;
+  readonly requestedBy?: string;
+  readonly ticket: string;
+  readonly reason?: ResetReason;
+  /** Target as given (UPN or object id) and the object id it resolved to. */
+  readonly target?: { readonly key: string; readonly objectId?: string };
+  readonly methodsRemoved?: readonly MethodRef[];
+  readonly methodsRemaining?: readonly MethodRef[];
+  readonly snapshot?: readonly MethodRef[];
+  readonly graphRequestIds?: readonly string[];
+  readonly outcome?: ItemOutcome;
+  readonly error?: ResetFailure;
+  readonly protectedReason?: string;
+  readonly attempt?: number;
+  readonly itemCount?: number;
+  readonly dryRun?: boolean;
+  readonly sessionsRevoked?: boolean;
+  /** Free-form, short, no personal data (e.g. the deferral reason). */
+  readonly note?: string;
+}
+
+export type ClaimResult =
+  | { readonly claimed: true; readonly item: StoredItem }
+  /** `final`: already done (a duplicate delivery); `leased`: another worker holds an unexpired lease; `missing`: no such item. */
+  | { readonly claimed: false; readonly reason: 'final' | 'leased' | 'missing'; readonly item?: StoredItem };
+
+export interface ClaimOptions {
+  /** Worker identity (e.g. invocation id); the lease owner. */
+  readonly owner: string;
+  readonly leaseSeconds: number;
+  readonly correlationId?: string;
+}
+
+export type TransitionResult =
+  | { readonly changed: true; readonly item: StoredItem }
+  /** `final`: the item was already final and stays as it was; `lost_lease`: another owner holds it now; `missing`. */
+  | { readonly changed: false; readonly reason: 'final' | 'lost_lease' | 'missing'; readonly item?: StoredItem };
+
+export interface StateStore {
+  // ---- intake
+  /** Creates the request and its items (or finds the one with the same idempotency key). Items are numbered 0..n-1. */
+  createRequest(request: NewRequest): Promise<CreateRequestResult>;
+  /** Records that the queue accepted the request's work (`accepted` → `enqueued`), with an audit row. */
+  markEnqueued(requestId: string): Promise<void>;
+  /** Requests still `accepted` (queue hand-off not confirmed) and older than `olderThanSeconds`, for a sweeper. */
+  listUnenqueued(olderThanSeconds: number, limit?: number): Promise<readonly StoredRequest[]>;
+
+  // ---- status
+  /** The request if `caller` created it; undefined for unknown ids and other callers' requests alike. */
+  getRequestForCaller(requestId: string, caller: CallerRef): Promise<StoredRequest | undefined>;
+  /** Request + counts per outcome, kept fast for 50,000 items by per-chunk counters. */
+  getSummary(request: StoredRequest): Promise<RequestSummary>;
+  /** One page of items in index order (page is 1-based). */
+  listItems(request: StoredRequest, page: number): Promise<ItemPage>;
+  /** Every item in index order (CSV export). */
+  iterateItems(request: StoredRequest): AsyncIterable<StoredItem>;
+
+  // ---- worker
+  getRequest(requestId: string): Promise<StoredRequest | undefined>;
+  getItem(requestId: string, index: number): Promise<StoredItem | undefined>;
+  /** queued → running (or re-claim of a running item whose lease expired), ETag-conditional, audited. */
+  claimItem(requestId: string, index: number, options: ClaimOptions): Promise<ClaimResult>;
+  /** Saves the method snapshot before the first Graph write (only by the lease owner). */
+  saveSnapshot(
+    requestId: string,
+    index: number,
+    owner: string,
+    snapshot: readonly MethodRef[],
+    correlationId?: string,
+  ): Promise<TransitionResult>;
+  /** running → final with the engine's result (only by the lease owner; a final item never changes again). */
+  completeItem(
+    requestId: string,
+    index: number,
+    owner: string,
+    result: ResetResult,
+    correlationId?: string,
+  ): Promise<TransitionResult>;
+  /** running → queued: gives the lease back so a deferred message can claim it later (throttling, kill switch). */
+  releaseItem(
+    requestId: string,
+    index: number,
+    owner: string,
+    note: string,
+    correlationId?: string,
+  ): Promise<TransitionResult>;
+  /** Any non-final state → final `failed` (poison queue, unrecoverable errors); no lease needed. */
+  failItem(requestId: string, index: number, error: ResetFailure, correlationId?: string): Promise<TransitionResult>;
+
+  // ---- audit
+  /** Every audit row of a request, oldest first. */
+  listAudit(requestId: string): Promise<readonly AuditEvent[]>;
+}
+
+/** Items per status page. */
+export const ITEM_PAGE_SIZE = 1000;

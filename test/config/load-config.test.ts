@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/lib/config/index.js';
+
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const API = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const base = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', AUTH_TENANT_ID: TENANT, AUTH_AUDIENCE: API };
+
+function problemsOf(env: Record<string, string>): Record<string, string> {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return Object.fromEntries((e as ConfigError).problems.map((p) => [p.key, p.message]));
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c.functions).toBe('all');
+    expect(c.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+    expect(c.auth).toEqual({
+      tenantId: TENANT,
+      audience: API,
+      issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      jwksUri: `https://login.microsoftonline.com/${TENANT}/discovery/v2.0/keys`,
+    });
+    expect(c.graph).toEqual({
+      baseUrl: 'https://graph.microsoft.com',
+      maxConcurrency: 16,
+      maxWaitSeconds: 30,
+      protectedUsers: [],
+      protectedGroupIds: [],
+    });
+    expect(c.limits).toEqual({ maxBulkRows: 50000, maxBodyBytes: 8388608, statusRetryAfterSeconds: 5 });
+    expect(c.killSwitch).toBe(false);
+    expect(c.telemetry).toEqual({});
+  });
+
+  it('names every bad key in one error', () => {
+    const problems = problemsOf({
+      MFA_RESET_FUNCTIONS: 'all',
+      AUTH_TENANT_ID: 'contoso.onmicrosoft.com',
+      GRAPH_MAX_CONCURRENCY: 'lots',
+      MAX_BULK_ROWS: '0',
+      KILL_SWITCH: 'maybe',
+      PROTECTED_GROUP_IDS: 'not-a-guid',
+      GRAPH_BASE_URL: 'http://graph.example',
+      AUTH_JWKS_URI: 'nope',
+    });
+    expect(Object.keys(problems).sort()).toEqual(
+      [
+        'AUTH_AUDIENCE',
+        'AUTH_JWKS_URI',
+        'AUTH_TENANT_ID',
+        'AzureWebJobsStorage',
+        'GRAPH_BASE_URL',
+        'GRAPH_MAX_CONCURRENCY',
+        'KILL_SWITCH',
+        'MAX_BULK_ROWS',
+        'PROTECTED_GROUP_IDS',
+      ].sort(),
+    );
+    expect(problems.AUTH_AUDIENCE).toBe('is required');
+    expect(problems.AUTH_TENANT_ID).toBe('must be a GUID');
+    expect(problems.KILL_SWITCH).toBe('must be true, false, 1 or 0');
+  });
+
+  it('puts every problem in the message', () => {
+    expect(() => loadConfig({ MFA_RESET_FUNCTIONS: 'both' })).toThrow(
+      /MFA_RESET_FUNCTIONS must be one of all, intake, worker.*AzureWebJobsStorage is required/,
+    );
+  });
+
+  it('intake mode needs no Graph settings and ignores bad ones', () => {
+    const c = loadConfig({ ...base, MFA_RESET_FUNCTIONS: 'intake', GRAPH_MAX_CONCURRENCY: 'lots' });
+    expect(c.functions).toBe('intake');
+    expect(c.graph).toBeUndefined();
+    expect(c.auth?.tenantId).toBe(TENANT);
+  });
+
+  it('worker mode needs no AUTH_* settings', () => {
+    const c = loadConfig({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      MFA_RESET_FUNCTIONS: 'worker',
+      KILL_SWITCH: '1',
+      PROTECTED_USERS: ' breakglass@contoso.com, ,0b7e1a2c-1111-2222-3333-444455556666 ',
+    });
+    expect(c.auth).toBeUndefined();
+    expect(c.killSwitch).toBe(true);
+    expect(c.graph?.protectedUsers).toEqual(['breakglass@contoso.com', '0b7e1a2c-1111-2222-3333-444455556666']);
+  });
+
+  it('does not echo protected UPNs in its errors', () => {
+    const problems = problemsOf({ ...base, PROTECTED_USERS: 'ok@contoso.com,not an upn' });
+    expect(problems.PROTECTED_USERS).toBe('entry 2 must be a UPN or an object id (GUID)');
+  });
+
+  it('accepts api:// audiences, explicit issuer and JWKS, and identity-based storage', () => {
+    const c = loadConfig({
+      AUTH_TENANT_ID: TENANT.toUpperCase(),
+      AUTH_AUDIENCE: `api://${API}`,
+      AUTH_ISSUER: 'https://localhost:8443/t/v2.0',
+      AUTH_JWKS_URI: 'https://localhost:8443/t/discovery/v2.0/keys/',
+      AzureWebJobsStorage__accountName: 'stmfareset',
+      AzureWebJobsStorage__credential: 'managedidentity',
+      AzureWebJobsStorage__clientId: 'AAAAAAAA-0000-0000-0000-000000000001',
+      MFA_RESET_FUNCTIONS: 'Intake',
+    });
+    expect(c.auth).toEqual({
+      tenantId: TENANT,
+      audience: API,
+      issuer: 'https://localhost:8443/t/v2.0',
+      jwksUri: 'https://localhost:8443/t/discovery/v2.0/keys',
+    });
+    expect(c.storage).toEqual({
+      kind: 'identity',
+      tableServiceUri: 'https://stmfareset.table.core.windows.net',
+      queueServiceUri: 'https://stmfareset.queue.core.windows.net',
+      clientId: 'aaaaaaaa-0000-0000-0000-000000000001',
+      credential: 'managedidentity',
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    const c = loadConfig({ ...base, MAX_BULK_ROWS: '', KILL_SWITCH: ' ', APPLICATIONINSIGHTS_CONNECTION_STRING: '' });
+    expect(c.limits.maxBulkRows).toBe(50000);
+    expect(c.telemetry).toEqual({});
+  });
+});
