@@ -1,0 +1,116 @@
+// ResetQueue on Azure Storage queues (@azure/storage-queue), in the encoding the Functions host reads (base64).
+import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { forEachBounded } from './bounded-parallel.js';
+import { encodeMessage } from './messages.js';
+import { queueActivity } from './queue-activity.js';
+import { queueNames, type ResetBatchMessage, type ResetItemMessage, type ResetQueue } from './reset-queue.js';
+
+export interface StorageResetQueueOptions {
+  readonly service: QueueServiceClient;
+  /** Items per `reset-batches` message (the fan-out function expands one batch per invocation). */
+  readonly itemsPerBatch?: number;
+  /** Requests with at most this many items skip the fan-out and go straight to `reset-items`. */
+  readonly directLimit?: number;
+  /** Concurrent sends per call. */
+  readonly parallelism?: number;
+}
+
+/** Queues the app uses, poison twins included (the host would create those on first poison; we create them up front). */
+export const allQueueNames = [
+  queueNames.batches,
+  queueNames.items,
+  `${queueNames.batches}-poison`,
+  `${queueNames.items}-poison`,
+] as const;
+
+/** Storage's ceiling for a visibility timeout: 7 days. */
+const maxVisibilitySeconds = 7 * 24 * 3600;
+/** Messages never expire: an expired item message would leave its item pending forever (e.g. a long kill switch). */
+const neverExpires = -1;
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number'
+    ? error.statusCode
+    : undefined;
+}
+
+export class StorageResetQueue implements ResetQueue {
+  readonly #service: QueueServiceClient;
+  readonly #itemsPerBatch: number;
+  readonly #directLimit: number;
+  readonly #parallelism: number;
+  #ready: Promise<void> | undefined;
+
+  constructor(options: StorageResetQueueOptions) {
+    this.#service = options.service;
+    this.#itemsPerBatch = options.itemsPerBatch ?? 500;
+    this.#directLimit = options.directLimit ?? 100;
+    this.#parallelism = options.parallelism ?? 32;
+    if (this.#itemsPerBatch < 1 || this.#directLimit < 0 || this.#parallelism < 1) {
+      throw new RangeError('itemsPerBatch and parallelism must be at least 1, directLimit at least 0');
+    }
+  }
+
+  /** Creates every queue the app uses if missing. Called once before the first send; safe to call again. */
+  ensureQueues(): Promise<void> {
+    this.#ready ??= Promise.all(
+      allQueueNames.map((name) => this.#service.getQueueClient(name).createIfNotExists()),
+    ).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      },
+    );
+    return this.#ready;
+  }
+
+  async submit(requestId: string, itemCount: number): Promise<void> {
+    if (itemCount <= 0) return;
+    if (itemCount <= this.#directLimit) {
+      await this.enqueueItems(requestId, 0, itemCount);
+      return;
+    }
+    const batches = Math.ceil(itemCount / this.#itemsPerBatch);
+    const queue = this.#service.getQueueClient(queueNames.batches);
+    await forEachBounded(0, batches, this.#parallelism, async (batch) => {
+      const from = batch * this.#itemsPerBatch;
+      const body: ResetBatchMessage = { v: 1, requestId, from, to: Math.min(itemCount, from + this.#itemsPerBatch) };
+      await this.#send(queue, encodeMessage(body));
+    });
+    queueActivity.notify(queueNames.batches);
+  }
+
+  async enqueueItems(requestId: string, from: number, to: number): Promise<void> {
+    if (to <= from) return;
+    const queue = this.#service.getQueueClient(queueNames.items);
+    await forEachBounded(from, to, this.#parallelism, async (item) => {
+      const body: ResetItemMessage = { v: 1, requestId, item };
+      await this.#send(queue, encodeMessage(body));
+    });
+    queueActivity.notify(queueNames.items);
+  }
+
+  async deferItem(requestId: string, item: number, delaySeconds: number): Promise<void> {
+    const visibilityTimeout = Math.min(maxVisibilitySeconds, Math.max(0, Math.ceil(delaySeconds)));
+    const body: ResetItemMessage = { v: 1, requestId, item };
+    await this.#send(this.#service.getQueueClient(queueNames.items), encodeMessage(body), visibilityTimeout);
+  }
+
+  async #send(queue: QueueClient, text: string, visibilityTimeout?: number): Promise<void> {
+    await this.ensureQueues();
+    const options = { messageTimeToLive: neverExpires, ...(visibilityTimeout ? { visibilityTimeout } : {}) };
+    try {
+      await queue.sendMessage(text, options);
+    } catch (error) {
+      // The queue was deleted after we created it (an operator, or a fresh in-memory emulator): recreate once.
+      if (statusOf(error) !== 404) throw error;
+      this.#ready = undefined;
+      await this.ensureQueues();
+      await queue.sendMessage(text, options);
+    }
+  }
+}
+
+export const createStorageResetQueue = (options: StorageResetQueueOptions): StorageResetQueue =>
+  new StorageResetQueue(options);
