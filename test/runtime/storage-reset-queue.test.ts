@@ -91,9 +91,8 @@ describe('StorageResetQueue', () => {
     await queue.enqueueItems('req-5', 0, 1);
     await service.getQueueClient('reset-items').delete();
     await queue.enqueueItems('req-5', 1, 2);
-    expect(await drain(service.getQueueClient('reset-items'))).toEqual([
-      { body: { v: 1, requestId: 'req-5', item: 1 }, expiresOn: expect.any(Date) },
-    ]);
+    const bodies = (await drain(service.getQueueClient('reset-items'))).map((m) => m.body);
+    expect(bodies).toEqual([{ v: 1, requestId: 'req-5', item: 1 }]);
   });
 });
 
