@@ -1,0 +1,114 @@
+// Decides whether a submission may go ahead, and reserves its users against the caller's quota and the
+// tenant-wide circuit breaker. A refusal carries everything an HTTP 429 needs; the first refusal of a window raises
+// an alert event (one per counter and hour, however long the flood goes on).
+
+import type { CallerRef } from '../store/ports.js';
+import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
+import { secondsUntilEnd, windowAt } from './fixed-window.js';
+import { limitFor, settingFor, type GuardrailLimits, type LimitScope, type SubmissionKind } from './limits.js';
+import { counterRow, type CounterAddition, type WindowCounters } from './window-counters.js';
+
+export interface Submission {
+  readonly caller: CallerRef;
+  readonly kind: SubmissionKind;
+  /** Users the request asks to reset. */
+  readonly users: number;
+}
+
+export interface Reservation {
+  readonly allowed: true;
+  /** Gives the users back (the request turned out to exist already, or could not be stored). Idempotent. */
+  release(): Promise<void>;
+}
+
+export interface Refusal {
+  readonly allowed: false;
+  readonly scope: LimitScope;
+  readonly kind: SubmissionKind;
+  readonly limit: number;
+  /** Users already counted in this window. */
+  readonly used: number;
+  readonly requested: number;
+  readonly retryAfterSeconds: number;
+  /** End of the window (ISO 8601). */
+  readonly resetsAt: string;
+  /** The setting that holds this limit. */
+  readonly setting: string;
+}
+
+export type GuardDecision = Reservation | Refusal;
+
+export interface SubmissionGuard {
+  reserve(submission: Submission): Promise<GuardDecision>;
+}
+
+export interface SubmissionGuardDeps {
+  readonly counters: WindowCounters;
+  readonly limits: GuardrailLimits;
+  readonly telemetry: Telemetry;
+  readonly now?: () => Date;
+}
+
+export const callerCounterRow = (caller: CallerRef, kind: SubmissionKind): string =>
+  counterRow('caller', caller.tenantId, caller.appId, kind);
+export const tenantCounterRow = (kind: SubmissionKind): string => counterRow('tenant', kind);
+
+export function createSubmissionGuard(deps: SubmissionGuardDeps): SubmissionGuard {
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    async reserve(submission) {
+      const at = now();
+      const window = windowAt(at);
+      const { caller, kind, users } = submission;
+      const additions: CounterAddition[] = [
+        { rowKey: callerCounterRow(caller, kind), amount: users, limit: limitFor(deps.limits, 'caller', kind) },
+        { rowKey: tenantCounterRow(kind), amount: users, limit: limitFor(deps.limits, 'tenant', kind) },
+      ];
+      const result = await deps.counters.tryAdd(window.key, additions);
+
+      if (result.added) {
+        let released = false;
+        return {
+          allowed: true,
+          release: async () => {
+            if (released) return;
+            released = true;
+            await deps.counters.subtract(window.key, additions);
+          },
+        };
+      }
+
+      const scope: LimitScope = result.rowKey === additions[0]?.rowKey ? 'caller' : 'tenant';
+      const refusal: Refusal = {
+        allowed: false,
+        scope,
+        kind,
+        limit: result.limit,
+        used: result.count,
+        requested: users,
+        retryAfterSeconds: secondsUntilEnd(window, at),
+        resetsAt: window.end.toISOString(),
+        setting: settingFor(scope, kind),
+      };
+      deps.telemetry.trackMetric(telemetryMetrics.submissionsRefused, 1, { scope, kind });
+      if (await deps.counters.markTripped(window.key, result.rowKey, at)) {
+        deps.telemetry.trackEvent(
+          scope === 'caller' ? telemetryEvents.callerQuotaExceeded : telemetryEvents.circuitBreakerOpened,
+          {
+            kind,
+            limit: refusal.limit,
+            used: refusal.used,
+            requested: users,
+            window: window.key,
+            resetsAt: refusal.resetsAt,
+            setting: refusal.setting,
+            callerAppId: caller.appId,
+            callerTenantId: caller.tenantId,
+          },
+        );
+      }
+      return refusal;
+    },
+  };
+}
