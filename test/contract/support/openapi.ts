@@ -80,10 +80,7 @@ export function createBodyValidator(spec: Spec, options: { strict: boolean }): B
   // The formats the spec uses; ajv-formats is not a dependency and these two are all we need.
   ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/i);
   ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
-  ajv.addSchema(
-    { $id: 'openapi', definitions: toJsonSchema(spec.definitions, options.strict) },
-    'openapi',
-  );
+  ajv.addSchema({ $id: 'openapi', definitions: toJsonSchema(spec.definitions, options.strict) }, 'openapi');
   const compiled = new Map<string, ValidateFunction>();
 
   function operation(operationId: string): { path: string; method: string; operation: Operation } {
