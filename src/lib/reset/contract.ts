@@ -64,6 +64,24 @@ export interface ResetResult {
   readonly graphRequestIds: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** Methods in scope that could not be deleted while another method stays (e.g. mobile while alternateMobile is kept). */
+  readonly skipped?: readonly (MethodRef & { readonly reason: string })[];
+  /** Delete/verify passes the executor ran (0 for a dry run or when nothing was planned). */
+  readonly passes?: number;
+  /** Milliseconds per phase, and the number of sequential Graph round trips on the critical path. */
+  readonly timings?: ResetTimings;
+}
+
+export interface ResetTimings {
+  readonly resolveMs: number;
+  /** Guard, method list and default, read in parallel. */
+  readonly inspectMs: number;
+  readonly executeMs: number;
+  readonly totalMs: number;
+  /** Sequential steps that waited for Graph (parallel calls count once). */
+  readonly roundTrips: number;
+  /** Graph HTTP answers received (retries included). */
+  readonly graphResponses: number;
 }
 
 export interface ResetRunContext {

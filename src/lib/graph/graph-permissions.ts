@@ -1,0 +1,26 @@
+// Which Microsoft Graph application permissions (app roles) allow each call the worker makes (research §6), so a
+// 403 can name what the worker's identity lacks. Least privileged first.
+export const graphPermissions = {
+  readUser: ['User.Read.All'],
+  readMethods: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'],
+  writeMethods: ['UserAuthenticationMethod.ReadWrite.All'],
+  revokeSessions: ['User.RevokeSessions.All'],
+  readRoleAssignments: ['RoleManagement.Read.Directory'],
+  readRoleEligibility: ['RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory'],
+  readGroupMembership: ['GroupMember.Read.All', 'User.Read.All'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The granular per-type write permission Graph also accepts on a type's own endpoint (research §6). */
+export const granularWritePermission: Readonly<Record<string, string>> = {
+  phone: 'UserAuthMethod-Phone.ReadWrite.All',
+  temporaryAccessPass: 'UserAuthMethod-TAP.ReadWrite.All',
+  microsoftAuthenticator: 'UserAuthMethod-MicrosoftAuthApp.ReadWrite.All',
+  fido2: 'UserAuthMethod-Passkey.ReadWrite.All',
+  softwareOath: 'UserAuthMethod-SoftwareOATH.ReadWrite.All',
+  hardwareOath: 'UserAuthMethod-HardwareOATH.ReadWrite.All',
+  windowsHelloForBusiness: 'UserAuthMethod-WindowsHello.ReadWrite.All',
+  platformCredential: 'UserAuthMethod-PlatformCred.ReadWrite.All',
+  email: 'UserAuthMethod-Email.ReadWrite.All',
+  externalAuthentication: 'UserAuthMethod-External.ReadWrite.All',
+  qrCodePin: 'UserAuthMethod-QR.ReadWrite.All',
+};

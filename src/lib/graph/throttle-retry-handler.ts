@@ -1,0 +1,176 @@
+// Our replacement for the Graph client's RetryHandler (chain: AuthenticationHandler → this → HTTPMessageHandler).
+// It honours Retry-After on 429/503/504, backs off with jitter on 503/504 and dropped connections, repeats a
+// non-idempotent call only after a 429, takes a slot of the process-wide adaptive limiter for each attempt, and when
+// Graph asks for a wait longer than the budget it records the wait for the caller (who defers the queue item)
+// instead of sleeping. The SDK wraps anything a middleware throws into a GraphError, so results travel back in the
+// per-request GraphCallOptions object rather than as exceptions.
+import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import type { AdaptiveLimiter } from './adaptive-limiter.js';
+import { decideRetry, idempotentMethods } from './retry-policy.js';
+
+/** Per-request options in, results out (attach with GraphRequest.middlewareOptions([options])). */
+export class GraphCallOptions implements MiddlewareOptions {
+  /** Override the method-based default (e.g. true for revokeSignInSessions, a POST that is safe to repeat). */
+  readonly idempotent: boolean | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onRequestId: ((id: string) => void) | undefined;
+  /** Set when the handler gave up waiting: how long Graph (or the backoff) wanted us to wait. */
+  deferMs: number | undefined;
+  attempts = 0;
+  /** The last transport failure, when the final attempt got no answer. */
+  transportError: unknown;
+  readonly requestIds: string[] = [];
+
+  constructor(init: { idempotent?: boolean; signal?: AbortSignal; onRequestId?: (id: string) => void } = {}) {
+    this.idempotent = init.idempotent;
+    this.signal = init.signal;
+    this.onRequestId = init.onRequestId;
+  }
+}
+
+export interface ThrottleRetryOptions {
+  readonly limiter: AdaptiveLimiter;
+  /** Longest total sleep for one call before handing the wait to the caller. */
+  readonly maxWaitMs: number;
+  readonly maxAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly random?: () => number;
+  /** Observer for logs/metrics; gets no personal data (path templates are the caller's business). */
+  readonly onRetry?: (event: { status: number | undefined; attempt: number; delayMs: number; method: string }) => void;
+}
+
+export class ThrottleRetryHandler implements Middleware {
+  private next: Middleware | undefined;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly random: () => number;
+
+  constructor(private readonly options: ThrottleRetryOptions) {
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.baseDelayMs = options.baseDelayMs ?? 250;
+    this.maxDelayMs = options.maxDelayMs ?? 8_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const next = this.next;
+    if (!next) throw new Error('ThrottleRetryHandler has no next middleware');
+    const call =
+      (context.middlewareControl?.getMiddlewareOptions(GraphCallOptions) as GraphCallOptions | undefined) ??
+      new GraphCallOptions();
+    const method = (context.options?.method ?? 'GET').toUpperCase();
+    const idempotent = call.idempotent ?? idempotentMethods.has(method);
+    let waitedMs = 0;
+
+    for (let attempt = 1; ; attempt++) {
+      call.attempts = attempt;
+      if (attempt > 1) setHeader(context, 'Retry-Attempt', String(attempt - 1));
+      const permit = await this.options.limiter.acquire(call.signal);
+      let response: Response | undefined;
+      try {
+        context.response = undefined;
+        await next.execute(context);
+        response = responseOf(context);
+      } catch (error) {
+        permit.release();
+        if (call.signal?.aborted) throw error;
+        call.transportError = error;
+        const verdict = decideRetry(undefined, undefined, this.retryContext(attempt, idempotent, waitedMs));
+        if (verdict.kind === 'done') throw error;
+        if (verdict.kind === 'defer') {
+          call.deferMs = verdict.delayMs;
+          throw error;
+        }
+        this.options.onRetry?.({ status: undefined, attempt, delayMs: verdict.delayMs, method });
+        await sleep(verdict.delayMs, call.signal);
+        waitedMs += verdict.delayMs;
+        continue;
+      }
+      if (!response) {
+        permit.release();
+        return;
+      }
+      call.transportError = undefined;
+      const requestId = response.headers.get('request-id');
+      if (requestId) {
+        call.requestIds.push(requestId);
+        call.onRequestId?.(requestId);
+      }
+      if (response.status === 429) permit.throttled();
+      else if (response.status >= 500) permit.release();
+      else permit.success();
+
+      const verdict = decideRetry(
+        response.status,
+        response.headers.get('retry-after'),
+        this.retryContext(attempt, idempotent, waitedMs),
+      );
+      if (verdict.kind === 'done') return;
+      if (verdict.kind === 'defer') {
+        call.deferMs = verdict.delayMs;
+        return;
+      }
+      this.options.onRetry?.({ status: response.status, attempt, delayMs: verdict.delayMs, method });
+      await response.body?.cancel().catch(() => undefined);
+      await sleep(verdict.delayMs, call.signal);
+      waitedMs += verdict.delayMs;
+    }
+  }
+
+  private retryContext(attempt: number, idempotent: boolean, waitedMs: number) {
+    return {
+      attempt,
+      maxAttempts: this.maxAttempts,
+      idempotent,
+      waitedMs,
+      maxWaitMs: this.options.maxWaitMs,
+      nowMs: Date.now(),
+      random: this.random,
+      baseDelayMs: this.baseDelayMs,
+      maxDelayMs: this.maxDelayMs,
+    };
+  }
+}
+
+// A function, so that TypeScript does not narrow `context.response` to the undefined assigned before `execute`.
+function responseOf(context: Context): Response | undefined {
+  return context.response;
+}
+
+function setHeader(context: Context, key: string, value: string): void {
+  const options = (context.options ??= {});
+  const headers = options.headers;
+  if (headers instanceof Headers) headers.set(key, value);
+  else if (Array.isArray(headers))
+    options.headers = [...headers.filter(([k]) => k.toLowerCase() !== key.toLowerCase()), [key, value]];
+  else options.headers = { ...(headers ?? {}), [key]: value };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new Error('The operation was aborted');
+}

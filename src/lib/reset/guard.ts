@@ -1,0 +1,79 @@
+// The guard: targets this service must never reset (DESIGN §4 step 2). The configured list is checked without any
+// call; role assignments, PIM eligibility and transitive memberships (groups, and directory roles held directly or
+// through a role-assignable group) are read in parallel. A guard read that fails fails the reset: we never act
+// unguarded.
+import type { GraphCallContext, GraphPort, GraphUser } from '../graph/graph-port.js';
+import { isGuid } from '../graph/user-key.js';
+
+export type ProtectedReason = 'protected_user' | 'directory_role' | 'eligible_role' | 'protected_group';
+
+export type GuardVerdict =
+  { readonly protected: false } | { readonly protected: true; readonly reason: ProtectedReason };
+
+export interface GuardConfig {
+  /** UPNs or object ids (any case). */
+  readonly protectedUsers: readonly string[];
+  /** Group object ids (GUIDs); membership is transitive. */
+  readonly protectedGroupIds: readonly string[];
+}
+
+/** Validates the configuration once: group ids must be GUIDs (they are compared with directory ids). */
+export function normaliseGuardConfig(config: GuardConfig): GuardConfig {
+  const badGroups = config.protectedGroupIds.filter((g) => !isGuid(g.trim()));
+  if (badGroups.length > 0) {
+    throw new TypeError(
+      `protectedGroupIds must be group object ids (GUIDs); not GUIDs: ${badGroups.length} entr${badGroups.length === 1 ? 'y' : 'ies'}`,
+    );
+  }
+  return {
+    protectedUsers: config.protectedUsers.map((u) => u.trim().toLowerCase()).filter(Boolean),
+    protectedGroupIds: config.protectedGroupIds.map((g) => g.trim().toLowerCase()),
+  };
+}
+
+/** True when the user (by object id or UPN) is on the configured list. */
+export function isListedProtected(user: GraphUser, protectedUsers: readonly string[], key?: string): boolean {
+  const names = new Set(protectedUsers.map((u) => u.toLowerCase()));
+  return (
+    names.has(user.id.toLowerCase()) ||
+    names.has(user.userPrincipalName.toLowerCase()) ||
+    (key !== undefined && names.has(key.toLowerCase()))
+  );
+}
+
+/** The directory part of the guard: three reads in parallel. */
+export async function checkDirectoryGuard(
+  graph: GraphPort,
+  userId: string,
+  config: GuardConfig,
+  ctx?: GraphCallContext,
+): Promise<GuardVerdict> {
+  const [assignments, eligibilities, memberships] = await settleAll([
+    graph.listRoleAssignments(userId, ctx),
+    graph.listRoleEligibilities(userId, ctx),
+    graph.listTransitiveMemberships(userId, ctx),
+  ] as const);
+  if (assignments.length > 0 || memberships.some((m) => m.kind === 'directoryRole')) {
+    return { protected: true, reason: 'directory_role' };
+  }
+  if (eligibilities.length > 0) return { protected: true, reason: 'eligible_role' };
+  const groups = new Set(config.protectedGroupIds);
+  if (memberships.some((m) => m.kind === 'group' && groups.has(m.id)))
+    return { protected: true, reason: 'protected_group' };
+  return { protected: false };
+}
+
+/**
+ * Promise.all that waits for every promise to settle before failing (so no call is left running unobserved), and
+ * prefers a definite error over a RetryLaterError when both happen.
+ */
+export async function settleAll<T extends readonly unknown[]>(promises: {
+  readonly [K in keyof T]: Promise<T[K]>;
+}): Promise<{ -readonly [K in keyof T]: T[K] }> {
+  const results = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    throw failures.find((f) => !(f instanceof Error && f.name === 'RetryLaterError')) ?? failures[0];
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: T[K] };
+}
