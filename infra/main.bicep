@@ -1,0 +1,274 @@
+// mfa-reset on Azure: two Flex Consumption function apps deployed from one package.
+//   intake: the HTTP API (MFA_RESET_FUNCTIONS=intake). Writes requests and enqueues work. No Graph permissions.
+//   worker: the queue functions (MFA_RESET_FUNCTIONS=worker). The only identity that gets Graph application
+//           permissions, granted after deployment by scripts/grant-graph-permissions.ts (see docs/deploy.md).
+// Storage is identity-based everywhere (shared-key access disabled). See docs/deploy.md for the role choices.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name: names the resource group and seeds the unique suffix of every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource (must offer the Flex Consumption plan).')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Resource group name. Empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Tenant whose tokens the API accepts (AUTH_TENANT_ID). Empty: the tenant of this deployment.')
+param authTenantId string = ''
+
+@description('Application (client) id of the service\'s API app registration (AUTH_AUDIENCE). Register it first: docs/deploy.md.')
+@minLength(36)
+@maxLength(36)
+param authAudience string
+
+@description('Microsoft Graph root (GRAPH_BASE_URL). Empty: the Graph endpoint of this Azure cloud.')
+param graphBaseUrl string = ''
+
+@description('Comma-separated UPNs or object ids that are never reset (PROTECTED_USERS), e.g. break-glass accounts.')
+param protectedUsers string = ''
+
+@description('Comma-separated group object ids whose (transitive) members are never reset (PROTECTED_GROUP_IDS).')
+param protectedGroupIds string = ''
+
+@description('KILL_SWITCH: "true" stops every Graph write; items stay queued (deferred) until it is "false" again.')
+@allowed(['true', 'false'])
+param killSwitch string = 'false'
+
+@description('Ceiling of concurrent Graph calls per worker process (GRAPH_MAX_CONCURRENCY).')
+@minValue(1)
+@maxValue(256)
+param graphMaxConcurrency int = 16
+
+@description('A Graph Retry-After longer than this (seconds) defers the item on the queue (GRAPH_MAX_WAIT_SECONDS).')
+@minValue(0)
+@maxValue(600)
+param graphMaxWaitSeconds int = 30
+
+@description('Users accepted in one request (MAX_BULK_ROWS).')
+@minValue(1)
+@maxValue(100000)
+param maxBulkRows int = 50000
+
+@description('Most instances the intake may scale to.')
+@minValue(1)
+@maxValue(1000)
+param intakeMaximumInstanceCount int = 40
+
+@description('Most instances the worker may scale to. Each runs up to GRAPH_MAX_CONCURRENCY Graph calls, and Graph limits writes per app and tenant: more instances do not mean more throughput.')
+@minValue(1)
+@maxValue(1000)
+param workerMaximumInstanceCount int = 40
+
+@description('true: Application Insights accepts only Microsoft Entra authenticated telemetry. Leave false unless the app\'s OpenTelemetry exporter is given a managed-identity credential (docs/deploy.md).')
+param appInsightsEntraAuthOnly bool = false
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 90
+
+@description('Optional object id of an operators\' group (or user): read-only access to the queues and tables. Empty: none.')
+param operatorPrincipalId string = ''
+
+@description('Type of operatorPrincipalId.')
+@allowed(['User', 'Group'])
+param operatorPrincipalType string = 'Group'
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var cloudGraph = environment().graph
+var effectiveGraphBaseUrl = !empty(graphBaseUrl)
+  ? graphBaseUrl
+  : (endsWith(cloudGraph, '/') ? take(cloudGraph, max(length(cloudGraph) - 1, 0)) : cloudGraph)
+
+// Queue names: contracts §4 (src/lib/queue/reset-queue.ts). Table: the state store's DEFAULT_TABLE_NAME
+// (src/lib/store/keys.ts); tables the code adds later are created by the apps (Table Data Contributor allows it).
+var batchesQueueName = 'reset-batches'
+var itemsQueueName = 'reset-items'
+var tableNames = ['mfaresets']
+
+// Names are computed here, before deployment, so role assignment names and What-If stay deterministic.
+var intakeIdentityName = 'id-intake-${resourceToken}'
+var workerIdentityName = 'id-worker-${resourceToken}'
+var appInsightsName = 'appi-${resourceToken}'
+var dataAccountName = 'stdata${resourceToken}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module intakeIdentity 'modules/identity.bicep' = {
+  name: 'intake-identity'
+  scope: rg
+  params: { location: location, tags: tags, name: intakeIdentityName }
+}
+
+module workerIdentity 'modules/identity.bicep' = {
+  name: 'worker-identity'
+  scope: rg
+  params: { location: location, tags: tags, name: workerIdentityName }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    workspaceName: 'log-${resourceToken}'
+    appInsightsName: appInsightsName
+    retentionInDays: logRetentionInDays
+    disableLocalAuth: appInsightsEntraAuthOnly
+  }
+}
+
+module telemetryRoles 'modules/telemetry-roles.bicep' = {
+  name: 'telemetry-roles'
+  scope: rg
+  dependsOn: [monitoring]
+  params: {
+    appInsightsName: appInsightsName
+    identities: [
+      { name: intakeIdentityName, principalId: intakeIdentity.outputs.principalId }
+      { name: workerIdentityName, principalId: workerIdentity.outputs.principalId }
+    ]
+  }
+}
+
+module dataStorage 'modules/data-storage.bicep' = {
+  name: 'data-storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: dataAccountName
+    queueNames: [batchesQueueName, itemsQueueName]
+    tableNames: tableNames
+  }
+}
+
+module dataRoles 'modules/data-roles.bicep' = {
+  name: 'data-roles'
+  scope: rg
+  dependsOn: [dataStorage]
+  params: {
+    dataAccountName: dataAccountName
+    batchesQueueName: batchesQueueName
+    itemsQueueName: itemsQueueName
+    intake: { name: intakeIdentityName, principalId: intakeIdentity.outputs.principalId }
+    worker: { name: workerIdentityName, principalId: workerIdentity.outputs.principalId }
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module intakeHost 'modules/host-storage.bicep' = {
+  name: 'intake-host-storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'stintake${resourceToken}'
+    deploymentContainerName: 'app-package-intake'
+    principalId: intakeIdentity.outputs.principalId
+    identityName: intakeIdentityName
+  }
+}
+
+module workerHost 'modules/host-storage.bicep' = {
+  name: 'worker-host-storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'stworker${resourceToken}'
+    deploymentContainerName: 'app-package-worker'
+    principalId: workerIdentity.outputs.principalId
+    identityName: workerIdentityName
+  }
+}
+
+// Settings both apps share; the identity-dependent ones are built per app below.
+var commonSettings = {
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__queueServiceUri: dataStorage.outputs.queueServiceUri
+  AzureWebJobsStorage__tableServiceUri: dataStorage.outputs.tableServiceUri
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
+}
+
+module intakeApp 'modules/function-app.bicep' = {
+  name: 'intake-app'
+  scope: rg
+  dependsOn: [dataRoles, telemetryRoles]
+  params: {
+    location: location
+    tags: tags
+    serviceName: 'intake'
+    name: 'func-intake-${resourceToken}'
+    planName: 'plan-intake-${resourceToken}'
+    identityId: intakeIdentity.outputs.id
+    deploymentContainerUrl: intakeHost.outputs.deploymentContainerUrl
+    maximumInstanceCount: intakeMaximumInstanceCount
+    instanceMemoryMB: 2048
+    appSettings: union(commonSettings, {
+      MFA_RESET_FUNCTIONS: 'intake'
+      AzureWebJobsStorage__clientId: intakeIdentity.outputs.clientId
+      AzureWebJobsStorage__blobServiceUri: intakeHost.outputs.blobServiceUri
+      AZURE_CLIENT_ID: intakeIdentity.outputs.clientId
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${intakeIdentity.outputs.clientId};Authorization=AAD'
+      AUTH_TENANT_ID: !empty(authTenantId) ? authTenantId : tenant().tenantId
+      AUTH_AUDIENCE: authAudience
+      MAX_BULK_ROWS: string(maxBulkRows)
+    })
+  }
+}
+
+module workerApp 'modules/function-app.bicep' = {
+  name: 'worker-app'
+  scope: rg
+  dependsOn: [dataRoles, telemetryRoles]
+  params: {
+    location: location
+    tags: tags
+    serviceName: 'worker'
+    name: 'func-worker-${resourceToken}'
+    planName: 'plan-worker-${resourceToken}'
+    identityId: workerIdentity.outputs.id
+    deploymentContainerUrl: workerHost.outputs.deploymentContainerUrl
+    maximumInstanceCount: workerMaximumInstanceCount
+    instanceMemoryMB: 2048
+    appSettings: union(commonSettings, {
+      MFA_RESET_FUNCTIONS: 'worker'
+      AzureWebJobsStorage__clientId: workerIdentity.outputs.clientId
+      AzureWebJobsStorage__blobServiceUri: workerHost.outputs.blobServiceUri
+      AZURE_CLIENT_ID: workerIdentity.outputs.clientId
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${workerIdentity.outputs.clientId};Authorization=AAD'
+      GRAPH_BASE_URL: effectiveGraphBaseUrl
+      GRAPH_MAX_CONCURRENCY: string(graphMaxConcurrency)
+      GRAPH_MAX_WAIT_SECONDS: string(graphMaxWaitSeconds)
+      PROTECTED_USERS: protectedUsers
+      PROTECTED_GROUP_IDS: protectedGroupIds
+      KILL_SWITCH: killSwitch
+    })
+  }
+}
+
+// azd stores these in .azure/<environment>/.env; docs/deploy.md reads them with `azd env get-value`.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output INTAKE_FUNCTION_APP_NAME string = intakeApp.outputs.name
+output WORKER_FUNCTION_APP_NAME string = workerApp.outputs.name
+output API_BASE_URL string = 'https://${intakeApp.outputs.defaultHostName}'
+output WORKER_PRINCIPAL_ID string = workerIdentity.outputs.principalId
+output WORKER_CLIENT_ID string = workerIdentity.outputs.clientId
+output INTAKE_PRINCIPAL_ID string = intakeIdentity.outputs.principalId
+output DATA_STORAGE_ACCOUNT string = dataStorage.outputs.name
+output AUTH_AUDIENCE string = authAudience

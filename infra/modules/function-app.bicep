@@ -1,0 +1,105 @@
+// One Flex Consumption (FC1, Linux) function app with its own plan (Flex Consumption allows one app per plan),
+// running Node 22 under a user-assigned managed identity, deployed from a blob container by that identity.
+
+@description('Location of the resources.')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object
+
+@description('azd service name (azure.yaml) that deploys to this app.')
+param serviceName string
+
+@description('Function app name (globally unique host name).')
+param name string
+
+@description('Flex Consumption plan name.')
+param planName string
+
+@description('Resource id of the app\'s user-assigned managed identity.')
+param identityId string
+
+@description('URL of the blob container holding the deployment package.')
+param deploymentContainerUrl string
+
+@description('Upper bound of instances the platform may scale this app to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory per instance.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int
+
+@description('App settings (name → value).')
+param appSettings object
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource site 'Microsoft.Web/sites@2025-03-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: appSettings
+  }
+}
+
+// No FTP or basic-auth deployment: azd deploys with a Microsoft Entra token.
+resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName

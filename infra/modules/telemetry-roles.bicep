@@ -1,0 +1,26 @@
+// Monitoring Metrics Publisher on the Application Insights component, so the apps can send telemetry with Microsoft
+// Entra authentication (APPLICATIONINSIGHTS_AUTHENTICATION_STRING), which is required once local auth is disabled.
+
+import { builtInRoles } from 'role-definitions.bicep'
+
+@description('Name of the Application Insights component.')
+param appInsightsName string
+
+@description('The apps\' managed identities: name (seeds the role assignment name) and principal (object) id.')
+param identities { name: string, principalId: string }[]
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource publishers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for identity in identities: {
+    name: guid(appInsights.id, identity.name, builtInRoles.monitoringMetricsPublisher)
+    scope: appInsights
+    properties: {
+      principalId: identity.principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.monitoringMetricsPublisher)
+    }
+  }
+]
