@@ -1,0 +1,175 @@
+/** The emulator's in-memory core: tenant state, token signing, throttling, faults and the request log. No sockets here. */
+import { randomBytes } from 'node:crypto';
+import { invalidToken, tooManyRequests, graphError } from './errors.js';
+import { Faults } from './faults.js';
+import { routeGraph } from './graph-router.js';
+import type { Caller, GraphContext, GraphRequest, GraphResponse, Knobs } from './graph-types.js';
+import { newGuid } from './ids.js';
+import type { JwtClaims } from './jwt.js';
+import { TokenSigner } from './jwt.js';
+import { RequestLog } from './request-log.js';
+import { TenantState } from './state/tenant-state.js';
+import { requestCost, Throttle } from './throttle.js';
+import type { EmulatorEnv, TenantFixture } from './types.js';
+import { GRAPH_APP_ID, GRAPH_AUDIENCE } from './types.js';
+
+export const TOKEN_LIFETIME_SECONDS = 3600;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+export interface IssueOptions {
+  /** Seconds from now; negative gives an already expired token. */
+  expiresIn?: number;
+  /** Override the roles claim (default: the app's current assignments on the resource). */
+  roles?: string[];
+  /** Override the aud claim (default: the resource's audience). */
+  audience?: string;
+}
+
+export class EmulatorCore {
+  state: TenantState;
+  readonly signer = new TokenSigner();
+  readonly throttle = new Throttle();
+  readonly faults = new Faults();
+  readonly log = new RequestLog();
+  readonly knobs: Knobs = { staleReadsMs: 0 };
+  readonly identityHeader = randomBytes(16).toString('hex');
+  private readonly callers = new WeakMap<JwtClaims, Caller>();
+
+  constructor(
+    private initialFixture: TenantFixture,
+    readonly baseUrl: string,
+    readonly caPath: string,
+  ) {
+    this.state = new TenantState(initialFixture);
+  }
+
+  get issuer(): string {
+    return `${this.baseUrl}/${this.state.tenantId}/v2.0`;
+  }
+
+  env(): EmulatorEnv {
+    const t = this.state.tenantId;
+    return {
+      GRAPH_BASE_URL: this.baseUrl,
+      IDENTITY_ENDPOINT: `${this.baseUrl}/msi/token`,
+      IDENTITY_HEADER: this.identityHeader,
+      NODE_EXTRA_CA_CERTS: this.caPath,
+      AUTH_TENANT_ID: t,
+      AUTH_AUDIENCE: this.state.apiAppId,
+      AUTH_ISSUER: this.issuer,
+      AUTH_JWKS_URI: `${this.baseUrl}/${t}/discovery/v2.0/keys`,
+      TOKEN_ENDPOINT: `${this.baseUrl}/${t}/oauth2/v2.0/token`,
+      AUTHORITY_HOST: this.baseUrl,
+    };
+  }
+
+  loadTenant(fixture: TenantFixture, asInitial: boolean): void {
+    this.state = new TenantState(fixture);
+    if (asInitial) this.initialFixture = fixture;
+    this.throttle.reset();
+  }
+
+  /** Back to the fixture loaded at start (or the last PUT /_emulator/tenant), with no faults, throttling or log. */
+  reset(): void {
+    this.state = new TenantState(this.initialFixture);
+    this.faults.configure(null);
+    this.throttle.configure({ profile: 'off', timeScale: 1 });
+    this.knobs.staleReadsMs = 0;
+    this.log.clear();
+  }
+
+  /** A v2 app-only access token for appId on the resource (Graph or the service's API). */
+  issueToken(appId: string, resourceAppId: string, opts: IssueOptions = {}): { token: string; claims: JwtClaims } {
+    const now = Math.floor(Date.now() / 1000);
+    const sp = this.state.servicePrincipals.byAppId.get(appId.toLowerCase());
+    const roles = opts.roles ?? this.state.servicePrincipals.rolesFor(appId, resourceAppId);
+    const claims: JwtClaims = {
+      aud: opts.audience ?? (resourceAppId === GRAPH_APP_ID ? GRAPH_AUDIENCE : resourceAppId),
+      iss: this.issuer,
+      iat: now,
+      nbf: now,
+      exp: now + (opts.expiresIn ?? TOKEN_LIFETIME_SECONDS),
+      aio: randomBytes(12).toString('base64url'),
+      azp: appId.toLowerCase(),
+      azpacr: '1',
+      idtyp: 'app',
+      oid: sp?.id ?? newGuid(),
+      rh: `0.${randomBytes(8).toString('base64url')}.`,
+      ...(roles.length ? { roles } : {}),
+      sub: sp?.id ?? newGuid(),
+      tid: this.state.tenantId,
+      uti: randomBytes(16).toString('base64url'),
+      ver: '2.0',
+    };
+    return { token: this.signer.sign(claims), claims };
+  }
+
+  /** Bearer token → caller, or Graph's 401 (research §6). */
+  authenticate(req: GraphRequest): Caller | GraphResponse {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S*)\s*$/i.exec(header);
+    const token = m?.[1] ?? '';
+    if (!token) return invalidToken(req, 'Access token is empty.');
+    const result = this.signer.verify(token);
+    if (!result.ok) {
+      switch (result.reason) {
+        case 'malformed':
+          return invalidToken(req, 'CompactToken parsing failed with error code: 80049217');
+        case 'expired':
+        case 'notYetValid':
+          return invalidToken(req, 'Lifetime validation failed, the token is expired.');
+        default:
+          return invalidToken(req, 'Access token validation failure. Invalid signature.');
+      }
+    }
+    const cached = this.callers.get(result.claims);
+    if (cached) return cached;
+    const claims = result.claims;
+    if (typeof claims.aud !== 'string' || this.state.audienceAppId(claims.aud) !== GRAPH_APP_ID) {
+      return invalidToken(req, 'Access token validation failure. Invalid audience.');
+    }
+    if (claims.tid !== this.state.tenantId || claims.iss !== this.issuer) {
+      return invalidToken(req, 'Access token validation failure. Invalid issuer.');
+    }
+    const caller: Caller = {
+      appId: str(claims.azp) ?? str(claims.appid) ?? '',
+      objectId: str(claims.oid) ?? '',
+      roles: new Set(Array.isArray(claims.roles) ? (claims.roles as string[]) : []),
+    };
+    this.callers.set(claims, caller);
+    return caller;
+  }
+
+  /**
+   * One Graph request through auth, throttling and the router. `statusFaults` applies the injected 429/503/504 here
+   * (used for requests inside $batch; top-level faults are applied by the server, which can also drop connections).
+   */
+  handleGraph(req: GraphRequest): GraphResponse {
+    const auth = this.authenticate(req);
+    if ('status' in auth) return auth;
+    const isWrite = req.method !== 'GET';
+    const cost = requestCost(req.method, req.segments, req.query);
+    const decision = this.throttle.check(auth.appId, this.state.tenantId, this.state.size, isWrite, cost);
+    if (!decision.ok) return tooManyRequests(req, decision.headers);
+    const ctx: GraphContext = { req, caller: auth, state: this.state, knobs: this.knobs, baseUrl: this.baseUrl };
+    let res: GraphResponse;
+    try {
+      res = routeGraph(ctx);
+    } catch (err) {
+      // A handler bug must not take the emulator down; report it like Graph's generic failure.
+      console.error(`graph-emulator handler error path=${req.segments.join('/')} error=${String(err)}`);
+      res = graphError(req, 500, 'generalException', 'An unexpected error occurred in the Graph emulator.');
+    }
+    if (Object.keys(decision.headers).length) res = { ...res, headers: { ...decision.headers, ...res.headers } };
+    return res;
+  }
+
+  /** The caller app of a request, for the log (null without a valid token). */
+  appOf(req: GraphRequest): string | null {
+    const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
+    if (!m) return null;
+    const r = this.signer.verify(m[1]);
+    return r.ok ? (str(r.claims.azp) ?? null) : null;
+  }
+}

@@ -1,0 +1,191 @@
+/** Validation of tenant fixtures and control-API inputs: every problem is named, nothing malformed reaches the state. */
+import { z } from 'zod';
+import { isGuid } from '../ids.js';
+import type { FixtureUser, TenantFixture } from '../types.js';
+import { GRAPH_AUDIENCE } from '../types.js';
+import { KIND_BY_TYPE, PHONE_IDS, PREFERRED_METHODS } from './method-types.js';
+import { GRAPH_PERMISSIONS } from './permissions.js';
+
+const guid = z.string().refine(isGuid, { message: 'must be a GUID' });
+
+const method = z.looseObject({
+  '@odata.type': z
+    .string()
+    .refine((t) => KIND_BY_TYPE.has(t) && t !== '#microsoft.graph.passwordAuthenticationMethod', {
+      message: 'unknown or not storable @odata.type (the password method is implicit)',
+    }),
+  id: z.string().min(1),
+});
+
+export const userSchema = z.strictObject({
+  id: guid,
+  userPrincipalName: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must look like name@domain'),
+  displayName: z.string().min(1),
+  accountEnabled: z.boolean().optional(),
+  userType: z.enum(['Member', 'Guest']).optional(),
+  mail: z.string().nullable().optional(),
+  onPremisesSyncEnabled: z.boolean().nullable().optional(),
+  methods: z.array(method).optional(),
+  preferredMethod: z.enum(PREFERRED_METHODS).nullable().optional(),
+  isSystemPreferredAuthenticationMethodEnabled: z.boolean().optional(),
+  roles: z.array(guid).optional(),
+  eligibleRoles: z.array(guid).optional(),
+  groups: z.array(guid).optional(),
+  hiddenBlockingMethods: z.boolean().optional(),
+  perUserMfaState: z.enum(['disabled', 'enabled', 'enforced']).optional(),
+});
+
+const tenantSchema = z.strictObject({
+  tenantId: guid,
+  size: z.enum(['S', 'M', 'L']).optional(),
+  domain: z.string().optional(),
+  users: z.array(userSchema),
+  groups: z
+    .array(
+      z.strictObject({
+        id: guid,
+        displayName: z.string().min(1),
+        groups: z.array(guid).optional(),
+        roles: z.array(guid).optional(),
+      }),
+    )
+    .optional(),
+  apps: z.array(
+    z.strictObject({
+      appId: guid,
+      displayName: z.string().min(1),
+      clientSecret: z.string().min(1).optional(),
+      objectId: guid.optional(),
+      roles: z.record(z.string(), z.array(z.string())).optional(),
+    }),
+  ),
+  managedIdentityAppId: guid,
+  apiAppId: guid,
+});
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+export function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`);
+}
+
+/** Rules a schema cannot express for one user (phone ids, alternateMobile needs mobile, preference needs its method). */
+export function userProblems(u: FixtureUser, at: string): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  const phones = new Set<string>();
+  for (const [i, m] of (u.methods ?? []).entries()) {
+    if (ids.has(m.id)) problems.push(`${at}.methods.${i}.id: duplicate method id ${m.id}`);
+    ids.add(m.id);
+    if (m['@odata.type'] === '#microsoft.graph.phoneAuthenticationMethod') {
+      const type = m.phoneType as keyof typeof PHONE_IDS;
+      if (!(type in PHONE_IDS))
+        problems.push(`${at}.methods.${i}.phoneType: must be mobile, alternateMobile or office`);
+      else if (PHONE_IDS[type] !== m.id)
+        problems.push(`${at}.methods.${i}.id: a ${type} phone has the fixed id ${PHONE_IDS[type]}`);
+      else phones.add(type);
+    }
+  }
+  if (phones.has('alternateMobile') && !phones.has('mobile')) {
+    problems.push(`${at}.methods: an alternateMobile phone needs a mobile phone`);
+  }
+  return problems;
+}
+
+export function validateTenant(input: unknown): Validated<TenantFixture> {
+  const parsed = tenantSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };
+  const t = parsed.data;
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  const upns = new Set<string>();
+  const groupIds = new Set((t.groups ?? []).map((g) => g.id.toLowerCase()));
+  t.users.forEach((u, i) => {
+    const id = u.id.toLowerCase();
+    const upn = u.userPrincipalName.toLowerCase();
+    if (ids.has(id)) problems.push(`users.${i}.id: duplicate user id ${u.id}`);
+    if (upns.has(upn)) problems.push(`users.${i}.userPrincipalName: duplicate UPN ${u.userPrincipalName}`);
+    ids.add(id);
+    upns.add(upn);
+    problems.push(...userProblems(u, `users.${i}`));
+    for (const g of u.groups ?? [])
+      if (!groupIds.has(g.toLowerCase())) problems.push(`users.${i}.groups: unknown group ${g}`);
+  });
+  (t.groups ?? []).forEach((g, i) => {
+    for (const p of g.groups ?? [])
+      if (!groupIds.has(p.toLowerCase())) problems.push(`groups.${i}.groups: unknown group ${p}`);
+  });
+  const api = t.apiAppId.toLowerCase();
+  t.apps.forEach((a, i) => {
+    for (const [aud, roles] of Object.entries(a.roles ?? {})) {
+      const audience = aud.toLowerCase();
+      if (audience === GRAPH_AUDIENCE) {
+        for (const r of roles)
+          if (!(r in GRAPH_PERMISSIONS)) problems.push(`apps.${i}.roles: unknown Graph permission '${r}'`);
+      } else if (audience !== api && audience !== `api://${api}`) {
+        problems.push(`apps.${i}.roles: audience '${aud}' must be ${GRAPH_AUDIENCE} or the apiAppId`);
+      }
+    }
+  });
+  return problems.length ? { ok: false, problems } : { ok: true, value: t };
+}
+
+export function validateUser(input: unknown): Validated<FixtureUser> {
+  const parsed = userSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };
+  const problems = userProblems(parsed.data, 'user');
+  return problems.length ? { ok: false, problems } : { ok: true, value: parsed.data };
+}
+
+export const faultSchema = z.strictObject({
+  seed: z.number().int(),
+  latencyMs: z
+    .strictObject({ min: z.number().min(0).max(120_000), max: z.number().min(0).max(120_000) })
+    .refine((l) => l.min <= l.max, { message: 'min must not exceed max' })
+    .optional(),
+  rates: z
+    .strictObject({
+      '429': z.number().min(0).max(1).optional(),
+      '503': z.number().min(0).max(1).optional(),
+      '504': z.number().min(0).max(1).optional(),
+      reset: z.number().min(0).max(1).optional(),
+    })
+    .refine((r) => (r['429'] ?? 0) + (r['503'] ?? 0) + (r['504'] ?? 0) + (r.reset ?? 0) <= 1, {
+      message: 'the rates must add up to at most 1',
+    })
+    .optional(),
+  path: z
+    .string()
+    .refine(
+      (p) => {
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be a valid regular expression' },
+    )
+    .optional(),
+  methods: z.array(z.enum(['GET', 'POST', 'PATCH', 'PUT', 'DELETE'])).optional(),
+  retryAfter: z.union([z.number().min(0).max(3600), z.literal('none'), z.literal('http-date')]).optional(),
+  sequence: z
+    .array(z.union([z.literal(429), z.literal(503), z.literal(504), z.literal('reset'), z.literal('ok')]))
+    .optional(),
+});
+
+export const throttleSchema = z.strictObject({
+  profile: z.enum(['off', 'documented']),
+  timeScale: z.number().positive().max(100).optional(),
+});
+
+export const knobsSchema = z.strictObject({ staleReadsMs: z.number().int().min(0).max(600_000).optional() });
+
+export const tokenRequestSchema = z.strictObject({
+  appId: guid,
+  audience: z.string().optional(),
+  resource: z.string().optional(),
+  roles: z.array(z.string()).optional(),
+  expiresIn: z.number().int().min(-86_400).max(86_400).optional(),
+});

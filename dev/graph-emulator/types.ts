@@ -1,0 +1,84 @@
+/** Public types of the Graph emulator: the tenant fixture format and the environment it hands to clients. */
+
+/** An authentication method as Graph lists it: `@odata.type` and `id` plus the type's own properties. */
+export interface FixtureMethod {
+  '@odata.type': string;
+  id: string;
+  [property: string]: unknown;
+}
+
+export type PreferredMethod = 'push' | 'oath' | 'voiceMobile' | 'voiceAlternateMobile' | 'voiceOffice' | 'sms';
+
+export interface FixtureUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  accountEnabled?: boolean; // default true
+  userType?: 'Member' | 'Guest'; // default Member
+  mail?: string | null;
+  onPremisesSyncEnabled?: boolean | null;
+  /** Every method except the password, which every user has (fixed id). */
+  methods?: FixtureMethod[];
+  /** signInPreferences.userPreferredMethodForSecondaryAuthentication: the "default method". */
+  preferredMethod?: PreferredMethod | null;
+  isSystemPreferredAuthenticationMethodEnabled?: boolean;
+  /** Active directory roles (role template ids). */
+  roles?: string[];
+  /** PIM-eligible directory roles (role template ids). */
+  eligibleRoles?: string[];
+  /** Direct group memberships (group ids; nesting comes from FixtureGroup.groups). */
+  groups?: string[];
+  /** Knob (research §3.1): the service counts a method it does not list, so the default can never be deleted. */
+  hiddenBlockingMethods?: boolean;
+  perUserMfaState?: 'disabled' | 'enabled' | 'enforced';
+}
+
+export interface FixtureGroup {
+  id: string;
+  displayName: string;
+  /** Groups this group is a member of (nesting, for transitiveMemberOf). */
+  groups?: string[];
+  /** Active directory roles assigned to this (role-assignable) group; its members hold them transitively. */
+  roles?: string[];
+}
+
+export interface FixtureApp {
+  appId: string;
+  displayName: string;
+  /** Absent: the app cannot use client credentials (e.g. the managed identity). */
+  clientSecret?: string;
+  /** Service principal object id (token `oid`); derived from the appId when absent. */
+  objectId?: string;
+  /** Roles per audience: 'https://graph.microsoft.com' (Graph permissions) or the fixture's apiAppId (the service's app roles). */
+  roles?: Record<string, string[]>;
+}
+
+export interface TenantFixture {
+  tenantId: string;
+  /** Throttling tier (research §7.3): S < 50 users, M 50–500, L > 500; derived from the user count when absent. */
+  size?: 'S' | 'M' | 'L';
+  /** Domain used for UPNs and e-mail addresses (informational). */
+  domain?: string;
+  users: FixtureUser[];
+  groups?: FixtureGroup[];
+  apps: FixtureApp[];
+  managedIdentityAppId: string;
+  apiAppId: string;
+}
+
+/** Exactly the JSON of GET /_emulator/env. */
+export interface EmulatorEnv {
+  GRAPH_BASE_URL: string;
+  IDENTITY_ENDPOINT: string;
+  IDENTITY_HEADER: string;
+  NODE_EXTRA_CA_CERTS: string;
+  AUTH_TENANT_ID: string;
+  AUTH_AUDIENCE: string;
+  AUTH_ISSUER: string;
+  AUTH_JWKS_URI: string;
+  TOKEN_ENDPOINT: string;
+  AUTHORITY_HOST: string;
+}
+
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
