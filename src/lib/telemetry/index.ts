@@ -1,0 +1,3 @@
+export * from './telemetry.js';
+export { createOpenTelemetryTelemetry } from './open-telemetry.js';
+export { RecordingTelemetry, type RecordedEvent, type RecordedMetric } from './recording-telemetry.js';

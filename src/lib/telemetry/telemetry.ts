@@ -1,0 +1,51 @@
+// The telemetry port: custom events and metrics the service emits. Handlers and use cases depend on this, never on
+// an SDK; src/main.ts plugs in OpenTelemetry (Application Insights) when a connection string is configured.
+
+/** Custom events (Application Insights `customEvents`). Names are stable: alerts and workbooks query them. */
+export const telemetryEvents = {
+  itemCompleted: 'MfaReset.ItemCompleted',
+  itemDeferred: 'MfaReset.ItemDeferred',
+  duplicateDeliveryIgnored: 'MfaReset.DuplicateDeliveryIgnored',
+  /** A poison message quarantined an item: alert on this. */
+  itemPoisoned: 'MfaReset.ItemPoisoned',
+  batchPoisoned: 'MfaReset.BatchPoisoned',
+  /** A queue message that does not match the contract was dropped. */
+  invalidMessage: 'MfaReset.InvalidMessage',
+  requestResubmitted: 'MfaReset.RequestResubmitted',
+  /** A caller went over its hourly reset quota (first refusal per caller and hour): alert on this. */
+  callerQuotaExceeded: 'MfaReset.CallerQuotaExceeded',
+  /** Every caller together went over the tenant-wide hourly limit (first refusal per hour): alert on this. */
+  circuitBreakerOpened: 'MfaReset.CircuitBreakerOpened',
+} as const;
+
+export type TelemetryEventName = (typeof telemetryEvents)[keyof typeof telemetryEvents];
+
+/** Metrics (Application Insights `customMetrics`), all counters. */
+export const telemetryMetrics = {
+  /** Items finished, dimension `outcome`. */
+  itemsProcessed: 'mfa_reset.items.processed',
+  /** Items put back on the queue, dimension `reason` (`throttled`, `kill_switch`). */
+  itemsDeferred: 'mfa_reset.items.deferred',
+  /** Graph asked us to wait longer than the in-process budget. */
+  graphThrottled: 'mfa_reset.graph.throttled',
+  /** Items marked failed by a poison queue. */
+  itemsPoisoned: 'mfa_reset.items.poisoned',
+  /** Submissions refused by a quota or the circuit breaker, dimensions `scope` (caller|tenant) and `kind`. */
+  submissionsRefused: 'mfa_reset.submissions.refused',
+} as const;
+
+export type TelemetryMetricName = (typeof telemetryMetrics)[keyof typeof telemetryMetrics];
+
+/** Values only: ids, counts, outcome codes. Never tokens, UPNs, phone numbers or e-mail addresses. */
+export type TelemetryProperties = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface Telemetry {
+  trackEvent(name: TelemetryEventName, properties?: TelemetryProperties): void;
+  /** Adds `value` to a counter. */
+  trackMetric(name: TelemetryMetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;
+}
+
+export const noTelemetry: Telemetry = {
+  trackEvent: () => undefined,
+  trackMetric: () => undefined,
+};
