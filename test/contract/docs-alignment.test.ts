@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { telemetryEvents, telemetryMetrics } from '../../src/lib/telemetry/telemetry.js';
+import { kqlErrors } from './support/kql.js';
 import { loadSpec } from './support/openapi.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,6 +20,23 @@ describe('docs/operations.md and the telemetry port', () => {
     const mentioned = new Set([...doc.matchAll(/\b(MfaReset\.[A-Za-z]+|mfa_reset(?:\.[a-z_]+)+)\b/g)].map((m) => m[1]));
     expect([...mentioned].filter((name) => name && !emitted.has(name))).toEqual([]);
     expect([...emitted].filter((name) => !mentioned.has(name))).toEqual([]);
+  });
+
+  it('has KQL that the Kusto analyser accepts against the Application Insights tables (blocks and alert rules)', async () => {
+    const doc = await read('docs/operations.md');
+    const blocks = [...doc.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    // The alert rule's query, as the az CLI (double-quoted) and Bicep (single-quoted) examples embed it.
+    const cli = [...doc.matchAll(/--condition-query \w+="([^"]+)"/g)].map((m) => m[1] ?? '');
+    const bicep = [...doc.matchAll(/^\s*query: '([^']+)'/gm)].map((m) => m[1] ?? '');
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    expect(cli).toHaveLength(1);
+    expect(bicep).toHaveLength(1);
+    const problems = [...blocks, ...cli, ...bicep].flatMap((query) =>
+      kqlErrors(query).map((error) => `${error}\n  in: ${query.split('\n')[0] ?? ''}…`),
+    );
+    expect(problems).toEqual([]);
+    // The analyser itself must catch mistakes, or the check above proves nothing.
+    expect(kqlErrors('customEvents | where nmae == "x"')).not.toEqual([]);
   });
 });
 
