@@ -73,8 +73,12 @@ export interface StoredRequest {
   readonly updatedAt: string;
   /** When the first item was claimed by a worker (absent while every item is still queued). */
   readonly startedAt?: string;
-  /** When the queue hand-off was last attempted / confirmed. */
+  /** When the queue accepted the work. */
   readonly enqueuedAt?: string;
+  /** When the last item became final (set by the first status read that sees every item final). */
+  readonly completedAt?: string;
+  /** Counts per outcome, cached with `completedAt` (final items never change again). */
+  readonly finalCounts?: ItemOutcomeCounts;
 }
 
 export interface ItemLease {
@@ -104,6 +108,8 @@ export interface StoredItem {
   readonly graphRequestIds: readonly string[];
   /** Number of claims (worker attempts) so far. */
   readonly attempts: number;
+  /** Number of transitions so far (the audit rows of an item carry it as `seq`). */
+  readonly revision: number;
   readonly lease?: ItemLease;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -164,6 +170,8 @@ export interface AuditEvent {
   readonly requestId: string;
   /** Item index for item transitions. */
   readonly item?: number;
+  /** Per-item sequence number (the item's revision after the transition). */
+  readonly seq?: number;
   readonly correlationId?: string;
   readonly caller: CallerRef;
   readonly requestedBy?: string;
