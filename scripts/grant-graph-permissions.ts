@@ -1,0 +1,89 @@
+// Gives the worker's managed identity the Microsoft Graph application permissions the reset engine needs, and no
+// more, as app role assignments on Graph's service principal. Idempotent; --dry-run writes nothing.
+// Usage: node dist/scripts/grant-graph-permissions.js <worker principal id | client id> [--dry-run] [...]
+import {
+  applyGrants,
+  planGrants,
+  resolveServicePrincipal,
+  resolveServicePrincipalByAppId,
+} from './lib/app-role-grants.js';
+import { createGraphAdminClient } from './lib/graph-admin-client.js';
+import {
+  COMMON_HELP,
+  commonOptions,
+  commonSettings,
+  consoleIo,
+  isEntryPoint,
+  parseArgs,
+  runScript,
+  UsageError,
+} from './lib/script-cli.js';
+import type { Env, ScriptIo } from './lib/script-cli.js';
+
+/** Microsoft Graph's application id: the same in every tenant. */
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+/**
+ * The least Graph application permissions the engine needs (research graph-auth-methods.md §6):
+ * list and delete authentication methods and read/patch signInPreferences; read the user and its transitive group
+ * membership; read active directory role assignments; read PIM eligibility; revoke sign-in sessions.
+ */
+export const WORKER_GRAPH_PERMISSIONS = [
+  'UserAuthenticationMethod.ReadWrite.All',
+  'User.Read.All',
+  'RoleManagement.Read.Directory',
+  'RoleEligibilitySchedule.Read.Directory',
+  'User.RevokeSessions.All',
+] as const;
+
+const USAGE = `Usage: node dist/scripts/grant-graph-permissions.js <worker> [options]
+  <worker>   the worker's managed identity: its principal (object) id or its client id
+             (azd env get-value WORKER_PRINCIPAL_ID)
+Grants ${WORKER_GRAPH_PERMISSIONS.join(', ')}.
+${COMMON_HELP}`;
+
+export async function grantGraphPermissions(argv: readonly string[], env: Env, io: ScriptIo): Promise<number> {
+  return runScript(io, USAGE, async () => {
+    const { values, positionals } = parseArgs({ args: [...argv], options: commonOptions, allowPositionals: true });
+    if (values.help) {
+      io.out(USAGE);
+      return;
+    }
+    if (positionals.length !== 1) throw new UsageError('give exactly one worker principal (object id or client id)');
+    const settings = commonSettings(values, env);
+    const client = createGraphAdminClient(settings.graphBaseUrl, settings.credential);
+
+    const worker = await resolveServicePrincipal(client, positionals[0], 'worker principal');
+    const graph = await resolveServicePrincipalByAppId(client, GRAPH_APP_ID, 'Microsoft Graph');
+    const plan = await planGrants(client, worker, graph, WORKER_GRAPH_PERMISSIONS);
+
+    io.out(`worker: ${worker.displayName ?? ''} (object id ${worker.id}, appId ${worker.appId})`);
+    io.out(
+      `resource: ${graph.displayName ?? 'Microsoft Graph'} (object id ${graph.id}) at ${settings.graphBaseUrl.origin}`,
+    );
+    for (const role of plan.present) io.out(`already granted: ${role.value}`);
+    for (const role of plan.extra) {
+      io.out(
+        `warning: the worker also holds ${role.value}, which the service does not need: remove it (least privilege)`,
+      );
+    }
+    if (settings.dryRun) {
+      for (const role of plan.missing) io.out(`would grant: ${role.value}`);
+      io.out(`dry run: ${plan.missing.length} to grant, ${plan.present.length} already granted; nothing written`);
+      return;
+    }
+    const result = await applyGrants(client, plan);
+    for (const role of result.granted) io.out(`granted: ${role.value}`);
+    for (const role of result.raced) io.out(`already granted: ${role.value}`);
+    io.out(`done: ${result.granted.length} granted, ${plan.present.length + result.raced.length} already granted`);
+    if (result.granted.length > 0) {
+      io.out(
+        'note: tokens issued before now keep their old roles until they expire (managed identity tokens can be cached for up to 24 h)',
+      );
+    }
+  });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  process.exitCode = await grantGraphPermissions(process.argv.slice(2), process.env, consoleIo);
+}
