@@ -103,7 +103,7 @@ export function planReset(request: PlanRequest): Plan {
     const stayingCapable = staying.filter((m) => catalogueEntry(m.type)?.defaultCapable === true);
     const defaultStays = stayingCapable.some((m) => defaults.has(refKey(m.type, m.id)));
     if (stayingCapable.length > 0 && !defaultStays) {
-      const value = takeoverValue(stayingCapable);
+      const value = takeoverValue(stayingCapable, known, planned);
       if (value) {
         steps.push({
           kind: 'setPreferredMethod',
@@ -111,8 +111,10 @@ export function planReset(request: PlanRequest): Plan {
           value,
           reason: 'default_moves_to_kept_method',
         });
-        defaults = new Set();
-        plannedDefaults = [];
+        // Normally nothing planned answers to the new value; if something does (`oath` with one token kept and one
+        // going), it goes last.
+        plannedDefaults = intersect(defaultCandidates(known, value), planned);
+        defaults = new Set(plannedDefaults.map((m) => refKey(m.type, m.id)));
       }
     } else if (stayingCapable.length === 0) {
       const mobile = planned.find((m) => isPhone(m, 'mobile'));
@@ -161,17 +163,21 @@ export function defaultCandidates(methods: readonly PlannedMethod[], preferred: 
   return matches;
 }
 
-function takeoverValue(staying: readonly PlannedMethod[]): PreferredMethodValue | undefined {
-  for (const candidate of takeoverOrder) {
-    if (
-      staying.some(
-        (m) => m.type === candidate.type && (candidate.phoneType === undefined || m.phoneType === candidate.phoneType),
-      )
-    ) {
-      return candidate.value;
-    }
-  }
-  return undefined;
+/** The value that makes a staying method the default, preferring values nothing planned also answers to. */
+function takeoverValue(
+  staying: readonly PlannedMethod[],
+  known: readonly PlannedMethod[],
+  planned: readonly PlannedMethod[],
+): PreferredMethodValue | undefined {
+  const values = takeoverOrder
+    .filter((c) => staying.some((m) => m.type === c.type && (c.phoneType === undefined || m.phoneType === c.phoneType)))
+    .map((c) => c.value);
+  return values.find((v) => intersect(defaultCandidates(known, v), planned).length === 0) ?? values[0];
+}
+
+function intersect(a: readonly PlannedMethod[], b: readonly PlannedMethod[]): PlannedMethod[] {
+  const keys = new Set(b.map((m) => refKey(m.type, m.id)));
+  return a.filter((m) => keys.has(refKey(m.type, m.id)));
 }
 
 function isPhone(m: PlannedMethod, phoneType: PhoneType): boolean {
