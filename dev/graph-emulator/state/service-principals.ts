@@ -95,7 +95,13 @@ export class ServicePrincipals {
         for (const value of roles) {
           const appRole = resource.appRoles.find((r) => r.value === value);
           if (!appRole) throw new Error(`app ${app.appId}: unknown role '${value}' for audience ${aud}`);
-          this.assign(principal.id, resource.id, appRole.id, guidFrom(principal.id, resource.id, appRole.id));
+          this.assign(
+            principal.id,
+            resource.id,
+            appRole.id,
+            guidFrom(principal.id, resource.id, appRole.id),
+            this.created,
+          );
         }
       }
     }
@@ -110,7 +116,13 @@ export class ServicePrincipals {
     return [...(this.assignments.get(principalId)?.values() ?? [])];
   }
 
-  assign(principalId: string, resourceId: string, appRoleId: string, id = newGuid()): AssignResult {
+  assign(
+    principalId: string,
+    resourceId: string,
+    appRoleId: string,
+    id = newGuid(),
+    createdDateTime = new Date().toISOString(),
+  ): AssignResult {
     const principal = this.byId.get(principalId);
     const resource = this.byId.get(resourceId);
     if (!principal) return { ok: false, status: 404, code: 'Request_ResourceNotFound', message: notFound(principalId) };
@@ -142,7 +154,7 @@ export class ServicePrincipals {
       resourceId,
       resourceDisplayName: resource.displayName,
       appRoleId,
-      createdDateTime: id.length ? new Date().toISOString() : this.created,
+      createdDateTime,
     };
     mine.set(id, assignment);
     this.assignments.set(principalId, mine);
