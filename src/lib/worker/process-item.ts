@@ -1,0 +1,176 @@
+// The worker use case: carry out one item (one user) of a stored request. The queue message is only a pointer;
+// the stored item is the truth. Redeliveries, concurrent copies, throttling and the kill switch all end here.
+import { RetryLaterError, type MethodRef, type ResetEngine } from '../reset/contract.js';
+import type { StateStore, StoredItem } from '../store/ports.js';
+import type { ResetItemMessage, ResetQueue } from '../queue/reset-queue.js';
+import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
+import type { WorkLog } from './work-log.js';
+
+export interface ProcessItemDeps {
+  readonly store: StateStore;
+  readonly queue: ResetQueue;
+  readonly telemetry: Telemetry;
+  /** Absent when the kill switch is on and no Graph client was built. */
+  readonly engine: ResetEngine | undefined;
+  /** KILL_SWITCH: no Graph call at all; items wait on the queue. */
+  readonly killSwitch: boolean;
+  /** How long a claim holds an item: longer than functionTimeout, so a live worker never loses it. */
+  readonly leaseSeconds?: number;
+  /** How long an item waits on the queue before checking the kill switch again. */
+  readonly killSwitchDelaySeconds?: number;
+}
+
+export interface ItemInvocation {
+  /** Owner of the claim (the invocation id: each delivery is a different owner). */
+  readonly invocationId: string;
+  readonly dequeueCount?: number;
+  readonly log: WorkLog;
+}
+
+export type ProcessItemResult =
+  | 'completed'
+  | 'duplicate'
+  | 'missing'
+  | 'deferred_throttled'
+  | 'deferred_kill_switch'
+  | 'deferred_leased'
+  | 'lost_lease';
+
+const defaultLeaseSeconds = 11 * 60;
+const defaultKillSwitchDelaySeconds = 300;
+
+/** Aborts the engine before its first write when the snapshot could not be saved under our lease. */
+class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+function secondsUntil(iso: string | undefined): number {
+  return iso ? Math.max(1, Math.ceil((Date.parse(iso) - Date.now()) / 1000)) : 1;
+}
+
+export async function processItem(
+  deps: ProcessItemDeps,
+  message: ResetItemMessage,
+  invocation: ItemInvocation,
+): Promise<ProcessItemResult> {
+  const { store, queue, telemetry } = deps;
+  const { requestId, item: index } = message;
+  const { log, invocationId } = invocation;
+  const where = { requestId, item: index };
+
+  const stored = await store.getItem(requestId, index);
+  if (!stored) {
+    log.warn('item_missing', where);
+    return 'missing';
+  }
+  if (stored.status === 'final') return duplicate(deps, stored, invocation);
+
+  if (deps.killSwitch || !deps.engine) {
+    const delay = deps.killSwitchDelaySeconds ?? defaultKillSwitchDelaySeconds;
+    await queue.deferItem(requestId, index, delay);
+    telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'kill_switch' });
+    telemetry.trackEvent(telemetryEvents.itemDeferred, { ...where, reason: 'kill_switch', delaySeconds: delay });
+    log.info('item_deferred', { ...where, reason: 'kill_switch', delaySeconds: delay });
+    return 'deferred_kill_switch';
+  }
+  const engine = deps.engine;
+
+  const request = await store.getRequest(requestId);
+  if (!request) {
+    log.warn('request_missing', where);
+    return 'missing';
+  }
+  const correlationId = request.correlationId ?? requestId;
+
+  const claim = await store.claimItem(requestId, index, {
+    owner: invocationId,
+    leaseSeconds: deps.leaseSeconds ?? defaultLeaseSeconds,
+    correlationId,
+  });
+  if (!claim.claimed) {
+    if (claim.reason === 'final' && claim.item) return duplicate(deps, claim.item, invocation);
+    if (claim.reason === 'missing') {
+      log.warn('item_missing', where);
+      return 'missing';
+    }
+    // Another delivery holds a live lease. Come back when it ends: if that worker finishes, this copy finds the item
+    // final and does nothing; if it crashed, this copy takes over (its own redelivery may arrive before the lease ends).
+    const delay = secondsUntil(claim.item?.lease?.until) + 5;
+    await queue.deferItem(requestId, index, delay);
+    log.info('item_leased_elsewhere', { ...where, delaySeconds: delay });
+    return 'deferred_leased';
+  }
+
+  const started = Date.now();
+  log.info('item_claimed', { ...where, attempt: claim.item.attempts, dequeueCount: invocation.dequeueCount });
+  let result;
+  try {
+    result = await engine.reset(claim.item.userKey, request.options, {
+      ...(claim.item.snapshot ? { snapshot: claim.item.snapshot } : {}),
+      correlationId,
+      onPlanned: async (planned: readonly MethodRef[]) => {
+        // Write-ahead: the snapshot is durable before the first delete, so a retry deletes only these ids.
+        const saved = await store.saveSnapshot(requestId, index, invocationId, planned, correlationId);
+        if (!saved.changed) throw new LeaseLostError(`snapshot not saved: ${saved.reason}`);
+      },
+    });
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      log.warn('item_lease_lost', { ...where, stage: 'snapshot' });
+      return 'lost_lease';
+    }
+    if (error instanceof RetryLaterError) {
+      const delay = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+      await store.releaseItem(requestId, index, invocationId, `graph_throttled retry_after_s=${delay}`, correlationId);
+      await queue.deferItem(requestId, index, delay);
+      telemetry.trackMetric(telemetryMetrics.graphThrottled, 1);
+      telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'throttled' });
+      telemetry.trackEvent(telemetryEvents.itemDeferred, { ...where, reason: 'throttled', delaySeconds: delay });
+      log.info('item_deferred', { ...where, reason: 'throttled', delaySeconds: delay });
+      return 'deferred_throttled';
+    }
+    // Unexpected: give the lease back so the host's retry of this message can claim the item at once.
+    const note = `worker_error ${error instanceof Error ? error.name : 'unknown'}`;
+    await store.releaseItem(requestId, index, invocationId, note, correlationId).catch(() => undefined);
+    throw error;
+  }
+
+  const completed = await store.completeItem(requestId, index, invocationId, result, correlationId);
+  if (!completed.changed) {
+    log.warn('item_complete_refused', { ...where, reason: completed.reason });
+    return completed.reason === 'final' ? 'duplicate' : 'lost_lease';
+  }
+  telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: result.outcome });
+  telemetry.trackEvent(telemetryEvents.itemCompleted, {
+    ...where,
+    outcome: result.outcome,
+    methodsRemoved: result.methodsRemoved.length,
+    methodsRemaining: result.methodsRemaining.length,
+    sessionsRevoked: result.sessionsRevoked,
+    dryRun: request.options.dryRun,
+    errorCode: result.error?.code,
+    protectedReason: result.protectedReason,
+    attempt: claim.item.attempts,
+    durationMs: Date.now() - started,
+  });
+  log.info('item_completed', {
+    ...where,
+    outcome: result.outcome,
+    methodsRemoved: result.methodsRemoved.length,
+    errorCode: result.error?.code,
+    ms: Date.now() - started,
+  });
+  return 'completed';
+}
+
+function duplicate(deps: ProcessItemDeps, item: StoredItem, invocation: ItemInvocation): 'duplicate' {
+  // A redelivery of a finished item: no Graph call, no new audit row; the message is simply acknowledged.
+  deps.telemetry.trackEvent(telemetryEvents.duplicateDeliveryIgnored, {
+    requestId: item.requestId,
+    item: item.index,
+    outcome: item.outcome,
+    dequeueCount: invocation.dequeueCount,
+  });
+  invocation.log.info('item_already_final', { requestId: item.requestId, item: item.index, outcome: item.outcome });
+  return 'duplicate';
+}
