@@ -68,7 +68,7 @@ describe('Graph adapter against the emulator', () => {
     expect(JSON.stringify(methods)).not.toMatch(/\+1 425|@mail\.example/);
     const hardware = await graph.listHardwareOathMethods(userId('ada'));
     expect(hardware).toHaveLength(1);
-    expect(hardware[0]!.type).toBe('hardwareOath');
+    expect(hardware[0].type).toBe('hardwareOath');
   });
 
   it('reads and changes the default method through beta signInPreferences', async () => {
@@ -108,7 +108,7 @@ describe('Graph adapter against the emulator', () => {
     expect(log.map((r) => r.status)).toEqual([429, 429, 200]);
     expect(ids).toHaveLength(3);
     for (let i = 1; i < log.length; i++) {
-      expect(Date.parse(log[i]!.time) - Date.parse(log[i - 1]!.time)).toBeGreaterThanOrEqual(1_000 - 20);
+      expect(Date.parse(log[i].time) - Date.parse(log[i - 1].time)).toBeGreaterThanOrEqual(1_000 - 20);
     }
 
     await emu.setFaults({ seed: 2, path: '/revokeSignInSessions', sequence: [429], retryAfter: 60 });
