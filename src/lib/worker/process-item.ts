@@ -143,6 +143,8 @@ export async function processItem(
   telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: result.outcome });
   telemetry.trackEvent(telemetryEvents.itemCompleted, {
     ...where,
+    // The calling application's client id (not personal data): operations.md charts resets per caller.
+    callerAppId: request.caller.appId,
     outcome: result.outcome,
     methodsRemoved: result.methodsRemoved.length,
     methodsRemaining: result.methodsRemaining.length,
