@@ -1,0 +1,71 @@
+// The one place that decides which functions exist. Azure passes @azure/functions' `app`; the dev harness passes its
+// own registrar, so both run exactly the same set (MFA_RESET_FUNCTIONS: all | intake | worker).
+import type { HttpHandler } from '@azure/functions';
+import type { FunctionsMode } from '../lib/config/index.js';
+import { resetBatchesFunction, resetBatchesHandler, type ResetBatchesDeps } from '../functions/reset-batches.js';
+import { resetItemsFunction, resetItemsHandler } from '../functions/reset-items.js';
+import {
+  resetBatchesPoisonFunction,
+  resetBatchesPoisonHandler,
+  resetItemsPoisonFunction,
+  resetItemsPoisonHandler,
+} from '../functions/reset-poison.js';
+import { resetSweeperFunction, resetSweeperHandler } from '../functions/reset-sweeper.js';
+import type { PoisonDeps, ProcessItemDeps, ResubmitDeps } from '../lib/worker/index.js';
+import type { FunctionRegistrar } from './function-registrar.js';
+
+/** Storage connection setting the queue triggers use (resolved by the host: connection string or identity-based). */
+export const storageConnection = 'AzureWebJobsStorage';
+
+export interface HttpFunctionSpec {
+  readonly name: string;
+  readonly route: string;
+  readonly methods: readonly ('GET' | 'POST')[];
+  readonly handler: HttpHandler;
+}
+
+export interface FunctionDeps {
+  readonly mode: FunctionsMode;
+  /** HTTP functions (intake side): POST /api/resets and GET /api/resets/{id}. Required in `all` and `intake`. */
+  readonly http?: readonly HttpFunctionSpec[];
+  /** The sweeper runs on the intake side: it needs the store and the queue, never Graph. */
+  readonly sweeper?: ResubmitDeps;
+  /** Worker side. Required in `all` and `worker`. */
+  readonly worker?: ProcessItemDeps & ResetBatchesDeps & PoisonDeps;
+}
+
+export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDeps): void {
+  const intake = deps.mode === 'all' || deps.mode === 'intake';
+  const worker = deps.mode === 'all' || deps.mode === 'worker';
+
+  if (intake) {
+    if (!deps.http || deps.http.length === 0)
+      throw new Error(`MFA_RESET_FUNCTIONS=${deps.mode} needs the HTTP handlers`);
+    for (const fn of deps.http) {
+      registrar.http(fn.name, {
+        route: fn.route,
+        methods: [...fn.methods],
+        authLevel: 'anonymous',
+        handler: fn.handler,
+      });
+    }
+    if (deps.sweeper) {
+      registrar.timer(resetSweeperFunction.name, {
+        schedule: resetSweeperFunction.schedule,
+        runOnStartup: false,
+        handler: resetSweeperHandler(deps.sweeper),
+      });
+    }
+  }
+
+  if (worker) {
+    const w = deps.worker;
+    if (!w) throw new Error(`MFA_RESET_FUNCTIONS=${deps.mode} needs the worker dependencies`);
+    const queue = (name: string, queueName: string, handler: ReturnType<typeof resetItemsHandler>): void =>
+      registrar.storageQueue(name, { queueName, connection: storageConnection, handler });
+    queue(resetBatchesFunction.name, resetBatchesFunction.queueName, resetBatchesHandler(w));
+    queue(resetItemsFunction.name, resetItemsFunction.queueName, resetItemsHandler(w));
+    queue(resetBatchesPoisonFunction.name, resetBatchesPoisonFunction.queueName, resetBatchesPoisonHandler(w));
+    queue(resetItemsPoisonFunction.name, resetItemsPoisonFunction.queueName, resetItemsPoisonHandler(w));
+  }
+}
