@@ -114,8 +114,8 @@ export const documentedPaths: readonly RegExp[] = [
   /^\/beta\/users\/[^/]+\/authentication\/passwordlessMicrosoftAuthenticatorMethods\/[^/?]+$/,
   /^\/v1\.0\/users\/[^/]+\/revokeSignInSessions$/,
   /^\/v1\.0\/users\/[^/]+\/transitiveMemberOf\?\$select=id&\$top=999(&\$skiptoken=\d+)?$/,
-  /^\/v1\.0\/roleManagement\/directory\/roleAssignments\?\$filter=principalId%20eq%20'[0-9a-f-]{36}'$/,
-  /^\/v1\.0\/roleManagement\/directory\/roleEligibilityScheduleInstances\?\$filter=principalId%20eq%20'[0-9a-f-]{36}'$/,
+  /^\/v1\.0\/roleManagement\/directory\/roleAssignments\?\$filter=principalId%20eq%20%27[0-9a-f-]{36}%27$/,
+  /^\/v1\.0\/roleManagement\/directory\/roleEligibilityScheduleInstances\?\$filter=principalId%20eq%20%27[0-9a-f-]{36}%27$/,
 ];
 
 export function undocumented(paths: readonly string[]): string[] {
