@@ -365,7 +365,13 @@ class AzureTableStore implements TableStore {
   async getRequestForCaller(requestId: string, caller: CallerRef): Promise<StoredRequest | undefined> {
     const request = await this.getRequest(requestId);
     if (!request) return undefined;
-    return request.caller.tenantId === caller.tenantId && request.caller.appId === caller.appId ? request : undefined;
+    // Owner = tenant + client app + principal object id (one service principal per app; one user for user tokens).
+    const owner = request.caller;
+    const same =
+      owner.tenantId === caller.tenantId &&
+      owner.appId === caller.appId &&
+      (owner.objectId ?? '') === (caller.objectId ?? '');
+    return same ? request : undefined;
   }
 
   async getSummary(request: StoredRequest): Promise<RequestSummary> {

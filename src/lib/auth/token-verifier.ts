@@ -1,0 +1,117 @@
+// Validates Entra ID v2 access tokens in code (security.md §2): RS256 signature through the tenant's JWKS (cached,
+// refetched when an unknown kid shows up: key rotation), issuer, audience (client id or api://client id), tenant,
+// exp/nbf. Each refusal names its reason.
+
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import type { AuthConfig } from '../config/index.js';
+import { signingKeysUnavailable, tokenRejected, type TokenFailure } from './auth-errors.js';
+import type { Principal } from './principal.js';
+
+export interface TokenVerifierOptions {
+  /** Key source (default: the remote JWKS at `auth.jwksUri`). */
+  readonly keys?: JWTVerifyGetKey;
+  /** Minimum time between JWKS refetches triggered by unknown kids (default 5000 ms; bounds refetch abuse). */
+  readonly jwksCooldownMs?: number;
+  /** Accepted clock skew for exp/nbf (default 60 s). */
+  readonly clockToleranceSeconds?: number;
+}
+
+export interface TokenVerifier {
+  /** The caller behind an Authorization header value; throws a ProblemException (401 / 503) otherwise. */
+  verify(authorization: string | null | undefined): Promise<Principal>;
+}
+
+function claimFailure(claim: string): TokenFailure {
+  switch (claim) {
+    case 'iss':
+      return 'wrong_issuer';
+    case 'aud':
+      return 'wrong_audience';
+    case 'nbf':
+      return 'not_yet_valid';
+    case 'exp':
+      return 'expired';
+    default:
+      return 'invalid_claims';
+  }
+}
+
+function failureOf(e: unknown): TokenFailure | 'keys_unavailable' {
+  if (e instanceof errors.JWTExpired) return 'expired';
+  if (e instanceof errors.JWTClaimValidationFailed) return claimFailure(e.claim);
+  if (e instanceof errors.JOSEAlgNotAllowed) return 'alg_not_allowed';
+  if (e instanceof errors.JWKSNoMatchingKey) return 'unknown_key';
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return 'keys_unavailable';
+  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) return 'malformed';
+  if (e instanceof errors.JOSEError) return 'malformed';
+  // Anything else is the JWKS fetch failing (network, TLS, HTTP status): our problem, not the caller's.
+  return 'keys_unavailable';
+}
+
+const stringClaim = (payload: JWTPayload, name: string): string | undefined => {
+  const v = payload[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+export function createTokenVerifier(auth: AuthConfig, options: TokenVerifierOptions = {}): TokenVerifier {
+  const keys =
+    options.keys ??
+    createRemoteJWKSet(new URL(auth.jwksUri), {
+      cooldownDuration: options.jwksCooldownMs ?? 5000,
+      timeoutDuration: 5000,
+    });
+  const audiences = [auth.audience, `api://${auth.audience}`];
+  const clockTolerance = options.clockToleranceSeconds ?? 60;
+
+  return {
+    async verify(authorization) {
+      const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)[ ]*$/i.exec(authorization ?? '');
+      if (!authorization || authorization.trim() === '') throw tokenRejected('missing_token');
+      if (!match?.[1]) throw tokenRejected('malformed');
+      const token = match[1];
+
+      // Refuse other algorithms by name before touching keys (alg none, HS256 with the public key as secret…).
+      let alg: unknown;
+      try {
+        alg = decodeProtectedHeader(token).alg;
+      } catch {
+        throw tokenRejected('malformed');
+      }
+      if (alg !== 'RS256') throw tokenRejected('alg_not_allowed');
+
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, keys, {
+          algorithms: ['RS256'],
+          issuer: auth.issuer,
+          audience: audiences,
+          clockTolerance,
+          requiredClaims: ['exp', 'tid'],
+        }));
+      } catch (e) {
+        const failure = failureOf(e);
+        if (failure === 'keys_unavailable') throw signingKeysUnavailable();
+        throw tokenRejected(failure);
+      }
+
+      const tenantId = stringClaim(payload, 'tid');
+      if (!tenantId) throw tokenRejected('invalid_claims');
+      if (tenantId.toLowerCase() !== auth.tenantId) throw tokenRejected('wrong_tenant');
+      const appId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'appid');
+      if (!appId) throw tokenRejected('invalid_claims');
+      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+      const objectId = stringClaim(payload, 'oid');
+      const tokenId = stringClaim(payload, 'uti');
+      // Delegated (user) tokens carry scp; app-only tokens carry idtyp=app (optional claim) and no scp.
+      const tokenType = stringClaim(payload, 'idtyp') === 'user' || payload.scp !== undefined ? 'user' : 'app';
+      return {
+        caller: { tenantId: tenantId.toLowerCase(), appId: appId.toLowerCase(), ...(objectId ? { objectId } : {}) },
+        roles,
+        tokenType,
+        ...(tokenId ? { tokenId } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// RFC 9457 problem details: every error the HTTP API returns goes through here.
+
+import type { HttpResponseInit } from '@azure/functions';
+
+export interface ProblemError {
+  /** JSON pointer-ish field name (`users/3`, `options.methods`) for JSON bodies. */
+  readonly field?: string;
+  /** 1-based line number for CSV bodies (the header is line 1). */
+  readonly line?: number;
+  readonly message: string;
+}
+
+export interface Problem {
+  /** Short slug; the `type` URI is `urn:mfa-reset:problem:{slug}`. */
+  readonly slug: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail?: string;
+  readonly errors?: readonly ProblemError[];
+  /** Extra members (e.g. `requestId`, `reason`, `requiredRole`, `totalErrors`). */
+  readonly extensions?: Readonly<Record<string, unknown>>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Longest `errors` list returned; `totalErrors` says how many there were. */
+export const MAX_LISTED_ERRORS = 100;
+
+export const problemType = (slug: string): string => `urn:mfa-reset:problem:${slug}`;
+
+export function problemResponse(problem: Problem): HttpResponseInit {
+  const errors = problem.errors ?? [];
+  const body = {
+    type: problemType(problem.slug),
+    title: problem.title,
+    status: problem.status,
+    ...(problem.detail ? { detail: problem.detail } : {}),
+    ...problem.extensions,
+    ...(errors.length > 0
+      ? {
+          errors: errors.slice(0, MAX_LISTED_ERRORS),
+          ...(errors.length > MAX_LISTED_ERRORS ? { totalErrors: errors.length } : {}),
+        }
+      : {}),
+  };
+  return {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', ...problem.headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** An error that carries the problem to answer with; handlers throw it and the wrapper renders it. */
+export class ProblemException extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ProblemException';
+  }
+}
