@@ -1,0 +1,129 @@
+// Cold start: how long a fresh Node process takes to import the deployed entry point with the Functions runtime
+// absent (@azure/functions falls back to test mode, registrations are skipped after the module graph is loaded and
+// the composition root has run). Compared side by side: tsc output (dist/src/main.js) and the esbuild bundle
+// (dist/bundle/main.js), alternating fresh processes so that machine noise hits both alike.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundleMain } from '../bundle.js';
+import { machineInfo } from '../support/machine.js';
+import { report } from '../support/report.js';
+import { median, percentile, round } from '../support/stats.js';
+
+export interface ColdStartOptions {
+  readonly runs: number;
+  /** Also set APPLICATIONINSIGHTS_CONNECTION_STRING, as in Azure (the telemetry distro is then loaded at start). */
+  readonly telemetry: boolean;
+  readonly command: string;
+}
+
+interface Sample {
+  /** From the first line of the child's code to the end of `await import(entry)`. */
+  readonly importMs: number;
+  /** From the child's time origin (process start) to the end of the import. */
+  readonly sinceStartMs: number;
+  /** Parent clock: spawn to exit. */
+  readonly wallMs: number;
+}
+
+/** Settings a deployed app has; values are placeholders (nothing is contacted during the import). */
+function childEnv(telemetry: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    MFA_RESET_FUNCTIONS: 'all',
+    AzureWebJobsStorage:
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;',
+    GRAPH_BASE_URL: 'https://graph.microsoft.com',
+    AUTH_TENANT_ID: '11111111-2222-4333-8444-555555555555',
+    AUTH_AUDIENCE: '66666666-7777-4888-9999-000000000000',
+  };
+  if (telemetry) {
+    env.APPLICATIONINSIGHTS_CONNECTION_STRING =
+      'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://127.0.0.1:9/';
+  }
+  return env;
+}
+
+const childScript = (entryUrl: string): string => `
+const t0 = performance.now();
+await import(${JSON.stringify(entryUrl)});
+const t1 = performance.now();
+process.stdout.write('\\n@@cold-start ' + JSON.stringify({ importMs: t1 - t0, sinceStartMs: t1 }) + '\\n');
+process.exit(0);
+`;
+
+function runOnce(entry: string, telemetry: boolean): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', childScript(pathToFileURL(entry).href)], {
+      env: childEnv(telemetry),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - started;
+      const line = out.split('\n').find((l) => l.startsWith('@@cold-start '));
+      if (code !== 0 || !line) {
+        reject(new Error(`importing ${entry} failed (exit ${code}): ${err.trim().slice(-2000) || out.slice(-2000)}`));
+        return;
+      }
+      const parsed = JSON.parse(line.slice('@@cold-start '.length)) as { importMs: number; sinceStartMs: number };
+      resolve({ ...parsed, wallMs });
+    });
+  });
+}
+
+function summary(samples: readonly Sample[]): Record<string, number> {
+  const pick = (k: keyof Sample): number[] => samples.map((s) => s[k]);
+  return {
+    importMedianMs: round(median(pick('importMs')), 1),
+    importP90Ms: round(percentile(pick('importMs'), 90), 1),
+    sinceProcessStartMedianMs: round(median(pick('sinceStartMs')), 1),
+    spawnToExitMedianMs: round(median(pick('wallMs')), 1),
+  };
+}
+
+export async function coldStart(options: ColdStartOptions): Promise<void> {
+  const machine = machineInfo();
+  const unbundled = path.resolve('dist/src/main.js');
+  if (!existsSync(unbundled)) throw new Error('dist/src/main.js is missing: run `npm run build` first');
+  const bundle = await bundleMain({ outdir: 'dist/bundle' });
+  const entries = { unbundled, bundled: bundle.mainFile };
+  // One warm-up each (file-system cache), not counted.
+  await runOnce(entries.unbundled, options.telemetry);
+  await runOnce(entries.bundled, options.telemetry);
+  const samples: Record<keyof typeof entries, Sample[]> = { unbundled: [], bundled: [] };
+  for (let i = 0; i < options.runs; i++) {
+    for (const name of i % 2 === 0 ? ['unbundled', 'bundled'] : ['bundled', 'unbundled']) {
+      samples[name].push(await runOnce(entries[name], options.telemetry));
+    }
+  }
+  const u = summary(samples.unbundled);
+  const b = summary(samples.bundled);
+  await report({
+    bench: 'cold-start',
+    command: options.command,
+    machine,
+    settings: {
+      runs: options.runs,
+      telemetry: options.telemetry,
+      bundleBytes: bundle.bytes,
+      bundleFiles: bundle.files,
+    },
+    figures: {
+      unbundled: u,
+      bundled: b,
+      'bundled/unbundled import (median)': round(b.importMedianMs / u.importMedianMs, 3),
+      faster: b.importMedianMs < u.importMedianMs ? 'bundled' : 'unbundled',
+    },
+  });
+}
