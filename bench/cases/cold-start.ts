@@ -103,7 +103,8 @@ export async function coldStart(options: ColdStartOptions): Promise<void> {
   await runOnce(entries.bundled, options.telemetry);
   const samples: Record<keyof typeof entries, Sample[]> = { unbundled: [], bundled: [] };
   for (let i = 0; i < options.runs; i++) {
-    for (const name of i % 2 === 0 ? ['unbundled', 'bundled'] : ['bundled', 'unbundled']) {
+    const order: readonly (keyof typeof entries)[] = i % 2 === 0 ? ['unbundled', 'bundled'] : ['bundled', 'unbundled'];
+    for (const name of order) {
       samples[name].push(await runOnce(entries[name], options.telemetry));
     }
   }
