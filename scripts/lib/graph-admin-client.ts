@@ -4,6 +4,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import { GrantError } from './app-role-grants.js';
 
 /** National clouds whose Graph root is also their token audience; anything else (the emulator) uses the global one. */
 const graphClouds = new Set([
@@ -40,9 +41,19 @@ export function createGraphAdminClient(baseUrl: URL, credential: TokenCredential
   const scope = graphScopeFor(baseUrl);
   const authProvider: AuthenticationProvider = {
     async getAccessToken() {
-      const token = await credential.getToken(scope);
-      if (!token) throw new Error(`no access token for ${scope}`);
-      return token.token;
+      try {
+        const token = await credential.getToken(scope);
+        if (!token) throw new Error(`no access token for ${scope}`);
+        return token.token;
+      } catch (error) {
+        // @azure/identity's messages are long and multi-line; the first line names the cause.
+        const name = error instanceof Error ? error.name : 'Error';
+        const first = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 400) ?? '';
+        throw new GrantError(
+          `sign-in failed (${name}): ${first}. Sign in with \`az login --tenant <tenant id>\` as an administrator, ` +
+            'or check --tenant-id/--client-id/AZURE_CLIENT_SECRET/--authority-host.',
+        );
+      }
     },
   };
   return Client.initWithMiddleware({

@@ -103,14 +103,10 @@ export async function runScript(io: ScriptIo, usage: string, body: () => Promise
       io.err(usage);
       return 2;
     }
-    if (error instanceof GrantError) {
+    // The Graph client re-wraps errors thrown inside its middleware (the auth provider) as a GraphError whose code
+    // is the original error's name and whose message is the original message.
+    if (error instanceof GrantError || (error instanceof Error && 'code' in error && error.code === 'GrantError')) {
       io.err(`error: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof Error && error.name === 'CredentialUnavailableError') {
-      io.err(
-        `error: no sign-in found (${error.message.split('\n')[0]}). Run \`az login\` as an administrator, or pass --tenant-id/--client-id.`,
-      );
       return 1;
     }
     io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

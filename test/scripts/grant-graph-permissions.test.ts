@@ -127,6 +127,16 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
     expect(run.out.at(-1)).toBe('dry run: 4 to grant, 1 already granted; nothing written');
   });
 
+  it('reports a failed sign-in on one line', async () => {
+    const run = await runScript(grantGraphPermissions, [DEMO_MANAGED_IDENTITY_APP_ID, ...emulatorArgs(emu, deployer)], {
+      AZURE_CLIENT_SECRET: 'not-the-secret',
+    });
+
+    expect(run.code).toBe(1);
+    expect(run.err).toHaveLength(1);
+    expect(run.err[0]).toMatch(/^error: sign-in failed \(\w+Error\): .*AADSTS7000215/);
+  });
+
   it('names an unknown principal and rejects bad arguments', async () => {
     const unknown = await grant('0b0b0b0b-0000-4000-8000-000000000000', deployer);
     expect(unknown.code).toBe(1);
