@@ -81,9 +81,12 @@ export function userProblems(u: FixtureUser, at: string): string[] {
       const type = m.phoneType as keyof typeof PHONE_IDS;
       if (!(type in PHONE_IDS))
         problems.push(`${at}.methods.${i}.phoneType: must be mobile, alternateMobile or office`);
-      else if (PHONE_IDS[type] !== m.id)
-        problems.push(`${at}.methods.${i}.id: a ${type} phone has the fixed id ${PHONE_IDS[type]}`);
-      else phones.add(type);
+      else {
+        if (PHONE_IDS[type] !== m.id) {
+          problems.push(`${at}.methods.${i}.id: the ${type} phone has the fixed id ${PHONE_IDS[type]}`);
+        }
+        phones.add(type);
+      }
     }
   }
   if (phones.has('alternateMobile') && !phones.has('mobile')) {
