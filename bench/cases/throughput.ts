@@ -1,4 +1,115 @@
-// Placeholder until the local stack lands.
-export function throughput(_options: Record<string, unknown>): Promise<void> {
-  return Promise.reject(new Error('throughput: not written yet'));
+// Issue 7 §1: bulk reset through the local stack under the documented throttle profile. The ceiling is Graph's write
+// quota, 3,000 writes per 150 s per app and tenant; timeScale compresses every throttle window and Retry-After, and
+// the bench scales the emulator's per-call latency by the same factor (100 ms at real speed), so the run is the real
+// arithmetic played faster. CPU work per item (app, Azurite, emulator) is NOT scaled: at timeScale 0.25 the machine
+// must do four times the real per-second work, which makes the setting harder, not easier.
+import { demoTenant } from '../../dev/graph-emulator/index.js';
+import { benchTenant, methodStats } from '../fixtures/bench-tenant.js';
+import { isGraphPath } from '../support/emulator-control.js';
+import { startLocalStack } from '../support/local-stack.js';
+import type { StatusBody } from '../support/local-stack.js';
+import { machineInfo } from '../support/machine.js';
+import { report } from '../support/report.js';
+import { round } from '../support/stats.js';
+import { appWriteLimit, writeWindows } from '../support/write-windows.js';
+
+export interface ThroughputOptions {
+  readonly users: number;
+  readonly timeScale: number;
+  readonly seed: number;
+  readonly command: string;
+  /** Emulator latency per Graph call at real speed (scaled by timeScale). */
+  readonly latencyMs?: number;
+}
+
+/** Counts per outcome from a status body, whatever the exact nesting (counts / summary). */
+export function outcomeCounts(body: StatusBody): Record<string, number> {
+  const raw = (body.counts ??
+    (body as { summary?: { counts?: Record<string, number> } }).summary?.counts ??
+    {}) as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+export function csvFor(users: readonly string[]): string {
+  return (
+    ['user,ticket,reason', ...users.map((u, i) => `${u},INC${String(1_000_000 + i)},lost_device`)].join('\n') + '\n'
+  );
+}
+
+export async function throughput(options: ThroughputOptions): Promise<void> {
+  const machine = machineInfo();
+  const fixture = benchTenant(demoTenant(), { users: options.users, seed: options.seed });
+  const latencyMs = Math.max(1, Math.round((options.latencyMs ?? 100) * options.timeScale));
+  const stack = await startLocalStack({ fixture });
+  try {
+    const { control } = stack.emulator;
+    await control.setThrottle('documented', options.timeScale);
+    await control.setLatency(latencyMs);
+    const since = (await control.requests()).lastSeq;
+    const t0 = performance.now();
+    const submitted = await stack.submit(csvFor(fixture.users.map((u) => u.userPrincipalName)), 'text/csv');
+    if (submitted.status !== 202) throw new Error(`POST /api/resets answered ${submitted.status}: ${submitted.text}`);
+    let last: StatusBody | undefined;
+    const deadline = Date.now() + Math.max(600_000, options.users * 1000);
+    for (;;) {
+      const answer = await stack.status(submitted.id);
+      last = answer.body;
+      if (answer.status === 200) break;
+      if (answer.status !== 202) throw new Error(`GET status answered ${answer.status}`);
+      if (Date.now() > deadline)
+        throw new Error(`not complete after the deadline: ${JSON.stringify(outcomeCounts(last))}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const wallMs = performance.now() - t0;
+    const log = (await control.requests(since)).value.filter((r) => isGraphPath(r.path));
+    const windows = writeWindows(log, options.timeScale);
+    const throttled = log.filter((r) => r.status === 429).length;
+    const counts = outcomeCounts(last);
+    const poisonQueue = stack.queues.getQueueClient('reset-items-poison');
+    const poisoned = (await poisonQueue.getProperties()).approximateMessagesCount ?? 0;
+    const failed = counts.failed ?? 0;
+    const utilisation = windows.utilisation;
+    const throttledShare = throttled / log.length;
+    const writesPerSecond = windows.acceptedWrites / ((windows.lastWriteAt - windows.firstWriteAt) / 1000);
+    const ceilingPerSecond = appWriteLimit.writes / (windows.windowMs / 1000);
+    await report({
+      bench: 'throughput',
+      command: options.command,
+      machine,
+      settings: {
+        users: options.users,
+        fixture: methodStats(fixture),
+        throttle: 'documented',
+        timeScale: options.timeScale,
+        windowS: windows.windowMs / 1000,
+        ceilingWritesPerS: round(ceilingPerSecond, 1),
+        latencyMsPerCall: latencyMs,
+        graphMaxConcurrency: 16,
+      },
+      figures: {
+        wallS: round(wallMs / 1000, 1),
+        graphRequests: log.length,
+        acceptedWrites: windows.acceptedWrites,
+        writesPerWindow: windows.writesPerWindow,
+        'writes per second (first→last write)': round(writesPerSecond, 1),
+        'window utilisation (complete windows) = writes/s ÷ ceiling':
+          utilisation === undefined ? 'n/a' : round(utilisation, 3),
+        'raw rate ÷ ceiling (burst-inflated)': round(windows.rawRateRatio, 3),
+        throttled429: throttled,
+        'throttled share': round(throttledShare, 4),
+        outcomes: counts,
+        failed,
+        poisonedMessages: poisoned,
+      },
+      targets: {
+        'utilisation ≥ 0.90': utilisation !== undefined && utilisation >= 0.9,
+        '429 share ≤ 2 %': throttledShare <= 0.02,
+        '0 failed': failed === 0 && poisoned === 0,
+      },
+    });
+  } finally {
+    await stack.stop();
+  }
 }
