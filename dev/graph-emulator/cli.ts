@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { validateTenant } from './state/fixture-schema.js';
-import { DEMO_BREAK_GLASS_UPN, DEMO_PROTECTED_GROUP_ID, startEmulator } from './index.js';
+import { DEMO_APPS, DEMO_BREAK_GLASS_UPN, DEMO_PROTECTED_GROUP_ID, DEMO_USERS, startEmulator } from './index.js';
 import type { TenantFixture } from './types.js';
 
 const USAGE = `Usage: npm run emulator -- [--port N] [--host 127.0.0.1] [--ca-dir DIR] [--fixture tenant.json]`;
@@ -43,8 +43,16 @@ async function main(): Promise<void> {
   }
   const emulator = await startEmulator({ port, host: args.host, caDir: args['ca-dir'], fixture });
   const lines = Object.entries(emulator.env).map(([k, v]) => `${k}=${v}`);
+  const demo: string[] = [];
   if (!fixture) {
     lines.push(`PROTECTED_GROUP_IDS=${DEMO_PROTECTED_GROUP_ID}`, `PROTECTED_USERS=${DEMO_BREAK_GLASS_UPN}`);
+    demo.push(
+      '',
+      'Demo caller apps (client credentials; fake secrets are listed in docs/emulator.md):',
+      ...Object.entries(DEMO_APPS).map(([name, app]) => `  ${name.padEnd(12)} ${app.appId}`),
+      '',
+      `Demo users include ${DEMO_USERS.plain}, ${DEMO_USERS.deadlock} (alternateMobile deadlock) and ${DEMO_USERS.everything} (every method type).`,
+    );
   }
   console.log(
     [
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
       '',
       'Environment for clients:',
       ...lines,
+      ...demo,
       '',
       'Press Ctrl+C to stop.',
     ].join('\n'),

@@ -54,7 +54,14 @@ describe('throttling, profile "documented"', () => {
     await Promise.all(
       Array.from({ length: 6 }, async () => {
         for (let i = 0; i < 25; i++)
-          statuses.push(...(await batch(token, Array(20).fill(revoke))).map((r) => r.status));
+          statuses.push(
+            ...(
+              await batch(
+                token,
+                Array.from({ length: 20 }, () => revoke),
+              )
+            ).map((r) => r.status),
+          );
       }),
     );
     expect(Date.now() - started, 'the burst must fit in the scaled window').toBeLessThan(6000);
@@ -113,7 +120,10 @@ describe('throttling, profile "documented"', () => {
     let refused: Inner | undefined;
     let sawPercentage = false;
     for (let i = 0; i < 200 && !refused; i++) {
-      const rs = await batch(token, Array(20).fill(getUser));
+      const rs = await batch(
+        token,
+        Array.from({ length: 20 }, () => getUser),
+      );
       sawPercentage ||= rs.some((r) => r.headers['x-ms-throttle-limit-percentage'] !== undefined);
       refused = rs.find((r) => r.status === 429);
     }
