@@ -67,6 +67,8 @@ export async function resetLikeWorker(
     } catch (error) {
       if (!(error instanceof RetryLaterError) || run >= maxRuns) throw error;
       state.deferrals++;
+      // The queue would make the message visible again after this delay (not a synchronisation sleep).
+      await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
     }
   }
 }
