@@ -46,7 +46,7 @@ const harness = await startHarness({
 process.stdout.write(`@@stack ${harness.url}\n`);
 
 const stop = (): void => {
-  harness.stop().finally(() => {
+  void harness.stop().finally(() => {
     process.stdout.write(`@@maxrss ${process.resourceUsage().maxRSS * 1024}\n`, () => process.exit(0));
   });
 };
