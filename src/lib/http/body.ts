@@ -1,0 +1,38 @@
+// Request bodies read as streams, counted against MAX_BODY_BYTES (Content-Length can be absent or wrong).
+
+import type { HttpRequest } from '@azure/functions';
+import { ProblemException } from './problem.js';
+
+export function payloadTooLarge(maxBytes: number): ProblemException {
+  return new ProblemException({
+    slug: 'payload-too-large',
+    status: 413,
+    title: 'Content Too Large',
+    detail: `The request body is larger than ${maxBytes} bytes (MAX_BODY_BYTES). Split the upload into smaller requests.`,
+    extensions: { maxBytes },
+  });
+}
+
+/** Refuses early when Content-Length already says the body is too large. */
+export function checkContentLength(request: HttpRequest, maxBytes: number): void {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
+}
+
+/** The body's chunks; throws a 413 problem as soon as more than `maxBytes` have arrived. */
+export async function* bodyChunks(request: HttpRequest, maxBytes: number): AsyncGenerator<Uint8Array> {
+  if (!request.body) return;
+  let total = 0;
+  for await (const chunk of request.body as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw payloadTooLarge(maxBytes);
+    yield chunk;
+  }
+}
+
+/** The whole body as UTF-8 text, within `maxBytes`. */
+export async function readBodyText(request: HttpRequest, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of bodyChunks(request, maxBytes)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
