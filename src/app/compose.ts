@@ -1,0 +1,78 @@
+// Composition root: builds every dependency from the configuration, once per process.
+// Graph clients exist only where the worker runs (MFA_RESET_FUNCTIONS all | worker): the intake holds no Graph rights.
+import type { AppConfig } from '../lib/config/index.js';
+import { createGraphCredential, createGraphPort } from '../lib/graph/index.js';
+import { createQueueServiceClient, createStorageResetQueue, type StorageResetQueue } from '../lib/queue/index.js';
+import { createResetEngine, type ResetEngine } from '../lib/reset/index.js';
+import { createTableStore, type TableStore } from '../lib/store/index.js';
+import { createOpenTelemetryTelemetry, type Telemetry } from '../lib/telemetry/index.js';
+import { composeHttpFunctions } from './compose-intake.js';
+import type { FunctionDeps } from './register-functions.js';
+
+export interface ComposeOptions {
+  /** Default: OpenTelemetry (exports only when src/main.ts set up Azure Monitor; otherwise the API is a no-op). */
+  readonly telemetry?: Telemetry;
+  /** Queue tuning (tests exercise the fan-out with small batches). */
+  readonly queue?: { readonly itemsPerBatch?: number; readonly directLimit?: number };
+  /** Worker tuning (tests). */
+  readonly worker?: { readonly leaseSeconds?: number; readonly killSwitchDelaySeconds?: number };
+  /** Environment the Graph credential inspects (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ComposedApp extends FunctionDeps {
+  readonly config: AppConfig;
+  readonly store: TableStore;
+  readonly queue: StorageResetQueue;
+  readonly telemetry: Telemetry;
+  readonly engine: ResetEngine | undefined;
+}
+
+export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
+  const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
+  const store = createTableStore(config);
+  const storage = config.storage;
+  const queue = createStorageResetQueue({
+    service: createQueueServiceClient(
+      storage.kind === 'connectionString'
+        ? { connectionString: storage.connectionString }
+        : { queueServiceUri: storage.queueServiceUri, credential: storage.credential, clientId: storage.clientId },
+    ),
+    ...options.queue,
+  });
+  // Create the table and queues now so the first request does not pay for it (and a bad connection shows at start).
+  await Promise.all([store.ensureTable(), queue.ensureQueues()]);
+
+  const intake = config.functions === 'all' || config.functions === 'intake';
+  const worker = config.functions === 'all' || config.functions === 'worker';
+
+  let engine: ResetEngine | undefined;
+  if (worker && config.graph) {
+    const graph = createGraphPort({
+      baseUrl: config.graph.baseUrl,
+      credential: createGraphCredential({ clientId: config.graph.clientId, env: options.env }),
+      maxConcurrency: config.graph.maxConcurrency,
+      maxWaitMs: config.graph.maxWaitSeconds * 1000,
+    });
+    engine = createResetEngine({
+      graph,
+      protectedUsers: config.graph.protectedUsers,
+      protectedGroupIds: config.graph.protectedGroupIds,
+    });
+  }
+
+  return {
+    mode: config.functions,
+    config,
+    store,
+    queue,
+    telemetry,
+    engine,
+    ...(intake
+      ? { http: composeHttpFunctions(config, { store, queue, telemetry }), sweeper: { store, queue, telemetry } }
+      : {}),
+    ...(worker
+      ? { worker: { store, queue, telemetry, engine, killSwitch: config.killSwitch, ...options.worker } }
+      : {}),
+  };
+}

@@ -1,0 +1,101 @@
+// The whole service for end-to-end tests: Azurite, the Graph emulator (demo tenant), the composed app and the dev
+// harness on a random port. Each test file starts one stack and stops it.
+import { randomUUID } from 'node:crypto';
+import type { TenantFixture } from '../../../dev/graph-emulator/index.js';
+import { DEMO_BREAK_GLASS_UPN, DEMO_PROTECTED_GROUP_ID } from '../../../dev/graph-emulator/index.js';
+import { startHarness, type RunningHarness } from '../../../dev/harness/harness.js';
+import { jsonLineLog } from '../../../dev/harness/log.js';
+import type { QueueHostSettings } from '../../../dev/harness/host-settings.js';
+import { compose, type ComposedApp, type ComposeOptions } from '../../../src/app/compose.js';
+import { registerFunctions } from '../../../src/app/register-functions.js';
+import { loadConfig } from '../../../src/lib/config/index.js';
+import type { StateStore } from '../../../src/lib/store/index.js';
+import { RecordingTelemetry } from '../../../src/lib/telemetry/index.js';
+import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
+import { graphEnvFor, startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+
+export interface StackOptions {
+  readonly mode?: 'all' | 'intake' | 'worker';
+  readonly fixture?: TenantFixture;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly queueSettings?: Partial<QueueHostSettings>;
+  readonly compose?: ComposeOptions;
+  /** Fault injection: wraps the store the queue functions use (the HTTP side keeps the real one). */
+  readonly workerStore?: (store: StateStore) => StateStore;
+}
+
+export interface TestStack {
+  readonly azurite: RunningAzurite;
+  readonly emulator: TestEmulator;
+  readonly app: ComposedApp;
+  readonly harness: RunningHarness;
+  readonly telemetry: RecordingTelemetry;
+  readonly url: string;
+  readonly settings: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  const azurite = await startTestAzurite();
+  const emulator = await startTestEmulator(options.fixture);
+  graphEnvFor(emulator);
+  const e = emulator.env;
+  const settings: Record<string, string> = {
+    MFA_RESET_FUNCTIONS: options.mode ?? 'all',
+    AzureWebJobsStorage: azurite.connectionString,
+    GRAPH_BASE_URL: e.GRAPH_BASE_URL,
+    AUTH_TENANT_ID: e.AUTH_TENANT_ID,
+    AUTH_AUDIENCE: e.AUTH_AUDIENCE,
+    AUTH_ISSUER: e.AUTH_ISSUER,
+    AUTH_JWKS_URI: e.AUTH_JWKS_URI,
+    PROTECTED_USERS: DEMO_BREAK_GLASS_UPN,
+    PROTECTED_GROUP_IDS: DEMO_PROTECTED_GROUP_ID,
+    STATUS_RETRY_AFTER_SECONDS: '1',
+    ...options.env,
+  };
+  const telemetry = new RecordingTelemetry();
+  const composed = await compose(loadConfig(settings), { telemetry, ...options.compose });
+  const wrap = options.workerStore;
+  const app: ComposedApp =
+    wrap && composed.worker ? { ...composed, worker: { ...composed.worker, store: wrap(composed.store) } } : composed;
+  const harness = await startHarness({
+    register: (registrar) => registerFunctions(registrar, app),
+    port: 0,
+    settings,
+    // E2E_LOG=debug|info prints the harness and function logs (single JSON lines) to stderr.
+    ...(process.env.E2E_LOG ? { log: jsonLineLog((l) => process.stderr.write(l), process.env.E2E_LOG as 'info') } : {}),
+    // Failed messages come back after 1 s instead of 30 s, so poison tests stay short; everything else is host.json.
+    queueSettings: { visibilityTimeoutMs: 1_000, ...options.queueSettings },
+  });
+  return {
+    azurite,
+    emulator,
+    app,
+    harness,
+    telemetry,
+    url: harness.url,
+    settings,
+    stop: async () => {
+      await harness.stop();
+      await emulator.stop();
+      await azurite.stop();
+    },
+  };
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or fails after `ms`. */
+export async function until<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const newTicket = (): string => `INC${randomUUID().replace(/\D/g, '').slice(0, 7).padEnd(7, '0')}`;
