@@ -19,10 +19,16 @@ describe('AdaptiveLimiter', () => {
     expect(limiter.stats()).toMatchObject({ inFlight: 0, waiting: 0 });
   });
 
-  it('grows while calls succeed, up to maxConcurrency', async () => {
-    const limiter = new AdaptiveLimiter({ maxConcurrency: 6, initial: 1 });
-    for (let i = 0; i < 200; i++) (await limiter.acquire()).success();
+  it('grows while calls succeed, up to maxConcurrency: fast at first, additively after a throttle', async () => {
+    const limiter = new AdaptiveLimiter({ maxConcurrency: 12, initial: 1 });
+    for (let i = 0; i < 5; i++) (await limiter.acquire()).success();
     expect(limiter.limit).toBe(6);
+    (await limiter.acquire()).throttled();
+    expect(limiter.limit).toBe(3);
+    for (let i = 0; i < 3; i++) (await limiter.acquire()).success();
+    expect(limiter.limit).toBe(4);
+    for (let i = 0; i < 500; i++) (await limiter.acquire()).success();
+    expect(limiter.limit).toBe(12);
   });
 
   it('halves on a throttle, once per generation of calls, never below 1', async () => {

@@ -1,5 +1,5 @@
-// A process-wide adaptive limit on concurrent Graph calls (AIMD, as TCP congestion control): the limit grows by about
-// one per window of successful calls and halves on a 429, at most once per "generation" of calls, so a burst of
+// A process-wide adaptive limit on concurrent Graph calls (AIMD, as TCP congestion control): the limit grows fast
+// until the first throttle (slow start), then by about one per window of successful calls, and halves on a 429, at most once per "generation" of calls, so a burst of
 // 429s from calls that were all started under the old limit counts as one signal. Bounded by [1, maxConcurrency].
 
 export interface LimiterPermit {
@@ -96,8 +96,9 @@ export class AdaptiveLimiter {
     return {
       success: () =>
         finish(() => {
-          // Additive increase: +1 per `limit` successes.
-          this.limitValue = Math.min(this.maxConcurrency, this.limitValue + 1 / Math.max(1, this.limit));
+          // Slow start until the first throttle (+1 per success), then additive increase (+1 per `limit` successes).
+          const step = this.decreases === 0 ? 1 : 1 / Math.max(1, this.limit);
+          this.limitValue = Math.min(this.maxConcurrency, this.limitValue + step);
         }),
       throttled: () =>
         finish(() => {
