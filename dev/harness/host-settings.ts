@@ -9,6 +9,11 @@ export interface QueueHostSettings {
   readonly visibilityTimeoutMs: number;
   readonly maxPollingIntervalMs: number;
   readonly messageEncoding: 'base64' | 'none';
+  /**
+   * Not a host.json setting: the visibility the host dequeues with (fixed at 10 minutes in the real host). Crash tests
+   * shorten it so a killed process's messages reappear within the test.
+   */
+  readonly receiveVisibilitySeconds?: number;
 }
 
 /** "hh:mm:ss" or "d.hh:mm:ss(.fff)" as host.json writes TimeSpans. */

@@ -10,8 +10,7 @@ import type { QueueHostSettings } from './host-settings.js';
 import { invocationLogHandler, traceContextFor, type HarnessLog } from './log.js';
 
 /** The host dequeues with a 10-minute visibility and renews it at half that while the function runs. */
-const receiveVisibilitySeconds = 600;
-const renewEveryMs = (receiveVisibilitySeconds * 1000) / 2;
+const defaultReceiveVisibilitySeconds = 600;
 const minPollingIntervalMs = 100;
 
 export interface QueueListenerOptions {
@@ -94,6 +93,7 @@ export class QueueListener {
 
   async #run(): Promise<void> {
     const { batchSize, newBatchThreshold } = this.#o.settings;
+    const receiveVisibilitySeconds = this.#o.settings.receiveVisibilitySeconds ?? defaultReceiveVisibilitySeconds;
     while (!this.#stopped) {
       // After a batch, the host polls again only once in-flight work has dropped to newBatchThreshold.
       while (this.#inFlight.size > newBatchThreshold && !this.#stopped) await Promise.race(this.#inFlight);
@@ -151,6 +151,7 @@ export class QueueListener {
 
   async #process(message: DequeuedMessageItem): Promise<void> {
     const { settings, log, functionName } = this.#o;
+    const receiveVisibilitySeconds = settings.receiveVisibilitySeconds ?? defaultReceiveVisibilitySeconds;
     let popReceipt = message.popReceipt;
     const text = decode(message.messageText, settings.messageEncoding);
     if (text === undefined) {
@@ -168,16 +169,19 @@ export class QueueListener {
       return;
     }
 
-    const renew = setInterval(() => {
-      this.#queue
-        .updateMessage(message.messageId, popReceipt, undefined, receiveVisibilitySeconds)
-        .then((r) => {
-          if (r.popReceipt) popReceipt = r.popReceipt;
-        })
-        .catch((error: unknown) =>
-          log('warn', { event: 'visibility_renewal_failed', messageId: message.messageId, error: String(error) }),
-        );
-    }, renewEveryMs);
+    const renew = setInterval(
+      () => {
+        this.#queue
+          .updateMessage(message.messageId, popReceipt, undefined, receiveVisibilitySeconds)
+          .then((r) => {
+            if (r.popReceipt) popReceipt = r.popReceipt;
+          })
+          .catch((error: unknown) =>
+            log('warn', { event: 'visibility_renewal_failed', messageId: message.messageId, error: String(error) }),
+          );
+      },
+      (receiveVisibilitySeconds * 1000) / 2,
+    );
 
     const entry = tryJsonParse(text);
     const metadata: Record<string, unknown> = {
