@@ -67,6 +67,10 @@ param workerMaximumInstanceCount int = 40
 @description('true: Application Insights accepts only Microsoft Entra authenticated telemetry. Leave false unless the app\'s OpenTelemetry exporter is given a managed-identity credential (docs/deploy.md).')
 param appInsightsEntraAuthOnly bool = false
 
+@description('Replication of the data storage account (queues, state and audit rows). Zone-redundant where the region offers it.')
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS'])
+param dataStorageSku string = 'Standard_LRS'
+
 @description('Days Log Analytics keeps logs.')
 @minValue(30)
 @maxValue(730)
@@ -149,6 +153,7 @@ module dataStorage 'modules/data-storage.bicep' = {
     location: location
     tags: tags
     name: dataAccountName
+    skuName: dataStorageSku
     queueNames: [batchesQueueName, itemsQueueName]
     tableNames: tableNames
   }

@@ -12,6 +12,9 @@ param tags object
 @maxLength(24)
 param name string
 
+@description('Replication of the data account (queues and state).')
+param skuName string
+
 @description('Work queues; each gets a "-poison" twin, where the Functions host moves a message after maxDequeueCount failures.')
 param queueNames string[]
 
@@ -25,7 +28,7 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   location: location
   tags: tags
   kind: 'StorageV2'
-  sku: { name: 'Standard_ZRS' }
+  sku: { name: skuName }
   properties: {
     accessTier: 'Hot'
     allowSharedKeyAccess: false

@@ -55,10 +55,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
-      http20Enabled: true
+      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
