@@ -55,7 +55,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   return {
     url,
     port,
-    env: core.env(),
+    // A getter: PUT /_emulator/tenant can change the tenant (and so the env).
+    get env() {
+      return core.env();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
