@@ -111,6 +111,16 @@ describe('Graph adapter against the emulator', () => {
       expect(Date.parse(log[i].time) - Date.parse(log[i - 1].time)).toBeGreaterThanOrEqual(1_000 - 20);
     }
 
+    await emu.clearRequests();
+    await emu.setFaults({ seed: 9, path: '/revokeSignInSessions', sequence: [503, 'ok'], retryAfter: 'http-date' });
+    await graph.revokeSignInSessions(userId('bob'));
+    const dated = await emu.requests({ path: '/revokeSignInSessions' });
+    expect(dated.map((r) => r.status)).toEqual([503, 200]);
+    // The date is one second ahead at one-second resolution: the retry waits until that second has come.
+    expect(Date.parse(dated[1].time)).toBeGreaterThanOrEqual(
+      Math.floor(Date.parse(dated[0].time) / 1000) * 1000 + 1000 - 20,
+    );
+
     await emu.setFaults({ seed: 2, path: '/revokeSignInSessions', sequence: [429], retryAfter: 60 });
     const deferred = await graph.revokeSignInSessions(userId('bob')).catch((e: unknown) => e);
     expect(deferred).toBeInstanceOf(RetryLaterError);

@@ -14,7 +14,7 @@ import type {
   ResetRunContext,
 } from './contract.js';
 import { RetryLaterError } from './contract.js';
-import { executePlan } from './executor.js';
+import { executePlan, mergeListings } from './executor.js';
 import type { GuardConfig } from './guard.js';
 import { checkDirectoryGuard, isListedProtected, normaliseGuardConfig, settleAll } from './guard.js';
 import { planReset, refKey } from './planner.js';
@@ -131,7 +131,7 @@ async function runReset(
       readPreferences(graph, user.id, ctx),
     ] as const);
     marks.inspected = performance.now();
-    const methods = [...listed, ...hardware];
+    const methods = mergeListings(listed, hardware);
     before = methods.map(toRef);
     if (verdict.protected) return finish('protected', { protectedReason: verdict.reason });
 

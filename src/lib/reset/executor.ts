@@ -92,7 +92,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     ] as const);
     if (revokeNow) sessionsRevoked = true;
     if (prefs) preferred = prefs.userPreferredMethodForSecondaryAuthentication;
-    after = [...listed, ...hardware];
+    after = mergeListings(listed, hardware);
 
     const present = new Set(after.map((m) => refKey(m.type ?? m.odataType, m.id)));
     const remaining = [...targets.values()].filter((m) => present.has(refKey(m.type, m.id)));
@@ -120,4 +120,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     passes,
     ...(lastRefusal !== undefined ? { lastRefusal } : {}),
   };
+}
+
+/** The v1.0 list plus beta's hardware tokens, each method once (should v1.0 ever list hardware tokens too). */
+export function mergeListings(listed: readonly GraphMethod[], hardware: readonly GraphMethod[]): GraphMethod[] {
+  const seen = new Set(listed.map((m) => refKey(m.type ?? m.odataType, m.id)));
+  return [...listed, ...hardware.filter((m) => !seen.has(refKey(m.type ?? m.odataType, m.id)))];
 }
