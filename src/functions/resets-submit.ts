@@ -1,0 +1,192 @@
+// POST /api/resets: authenticate → authorize → parse/validate → idempotency → store request + items → enqueue
+// → 202 Accepted with Location and Retry-After. Registered by src/app/register-functions.ts (no app.* here).
+
+import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
+import { requireRole, Roles, type TokenVerifier } from '../lib/auth/index.js';
+import type { LimitsConfig } from '../lib/config/index.js';
+import { bodyChunks, checkContentLength, readBodyText } from '../lib/http/body.js';
+import { ProblemException, type ProblemError } from '../lib/http/problem.js';
+import { json, withProblems } from '../lib/http/respond.js';
+import type { ResetQueue } from '../lib/queue/reset-queue.js';
+import {
+  fingerprint,
+  hasOptionQuery,
+  idempotencyKey,
+  optionsFromQuery,
+  parseCsvRequest,
+  parseIdempotencyHeader,
+  parseJsonRequest,
+  type ParsedRequest,
+} from '../lib/requests/index.js';
+import type { StateStore, StoredRequest } from '../lib/store/ports.js';
+
+export interface ResetsHttpDeps {
+  readonly verifier: TokenVerifier;
+  readonly store: StateStore;
+  readonly limits: LimitsConfig;
+}
+
+export interface SubmitResetsDeps extends ResetsHttpDeps {
+  readonly queue: ResetQueue;
+}
+
+export const submitResetsRoute = {
+  name: 'resets-submit',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  route: 'resets',
+} as const;
+
+function invalid(errors: readonly ProblemError[], totalErrors?: number): ProblemException {
+  return new ProblemException({
+    slug: 'validation-failed',
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The request has problems; every one is listed in errors.',
+    errors,
+    ...(totalErrors !== undefined && totalErrors > errors.length ? { extensions: { totalErrors } } : {}),
+  });
+}
+
+function mediaTypeOf(request: HttpRequest): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+async function parseBody(request: HttpRequest, limits: LimitsConfig): Promise<ParsedRequest> {
+  const mediaType = mediaTypeOf(request);
+  const query = new URL(request.url).searchParams;
+  if (mediaType === 'application/json') {
+    if (hasOptionQuery(query)) {
+      throw invalid([{ field: 'query', message: 'options go in the JSON body ("options"), not the query string' }]);
+    }
+    const text = await readBodyText(request, limits.maxBodyBytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw invalid([{ field: '(body)', message: 'is not valid JSON' }]);
+    }
+    const parsed = parseJsonRequest(body, limits.maxBulkRows);
+    if (!parsed.ok) throw invalid(parsed.errors);
+    return parsed.request;
+  }
+  if (mediaType === 'text/csv') {
+    const options = optionsFromQuery(query);
+    if (!options.ok) throw invalid(options.errors);
+    const parsed = await parseCsvRequest(bodyChunks(request, limits.maxBodyBytes), {
+      maxRows: limits.maxBulkRows,
+      resetOptions: options.options,
+    });
+    if (!parsed.ok) throw invalid(parsed.errors, parsed.totalErrors);
+    return parsed.request;
+  }
+  throw new ProblemException({
+    slug: 'unsupported-media-type',
+    status: 415,
+    title: 'Unsupported Media Type',
+    detail: 'Send application/json (one user or "users") or text/csv (bulk upload).',
+    headers: { 'accept-post': 'application/json, text/csv' },
+  });
+}
+
+function accepted(request: HttpRequest, stored: StoredRequest, limits: LimitsConfig, extra: Record<string, unknown>) {
+  const location = new URL(`/api/resets/${stored.id}`, request.url).toString();
+  return json(
+    202,
+    { id: stored.id, status: 'queued', items: stored.itemCount, ...extra },
+    { location, 'retry-after': String(limits.statusRetryAfterSeconds) },
+  );
+}
+
+/** Hands a stored request to the queue and records it; a failure leaves it `accepted` for a retry or the sweeper. */
+async function handOff(deps: SubmitResetsDeps, stored: StoredRequest, context: InvocationContext): Promise<void> {
+  try {
+    await deps.queue.submit(stored.id, stored.itemCount);
+    await deps.store.markEnqueued(stored.id);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    context.warn(
+      `event=enqueue_deferred requestId=${stored.id} items=${stored.itemCount} error="${message.replace(/["\r\n]+/g, ' ')}"`,
+    );
+  }
+}
+
+export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
+  return withProblems('resets-submit', async (request, context) => {
+    const principal = await deps.verifier.verify(request.headers.get('authorization'));
+    if (!principal.roles.includes(Roles.submit) && !principal.roles.includes(Roles.submitBulk)) {
+      requireRole(principal, Roles.submit);
+    }
+    const header = parseIdempotencyHeader(request.headers.get('idempotency-key'));
+    if (!header.ok) {
+      throw invalid([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+    }
+    checkContentLength(request, deps.limits.maxBodyBytes);
+    const parsed = await parseBody(request, deps.limits);
+    requireRole(principal, parsed.source === 'csv' || parsed.items.length > 1 ? Roles.submitBulk : Roles.submit);
+
+    const correlationId = context.traceContext?.traceParent ?? context.invocationId;
+    const result = await deps.store.createRequest({
+      caller: principal.caller,
+      ticket: parsed.ticket,
+      reason: parsed.reason,
+      ...(parsed.requestedBy ? { requestedBy: parsed.requestedBy } : {}),
+      options: parsed.options,
+      source: parsed.source,
+      items: parsed.items,
+      idempotencyKey: idempotencyKey(principal.caller, parsed, header.key),
+      fingerprint: fingerprint(parsed),
+      correlationId,
+    });
+
+    switch (result.kind) {
+      case 'conflict':
+        throw new ProblemException({
+          slug: 'idempotency-key-reused',
+          status: 422,
+          title: 'Unprocessable Content',
+          detail: header.key
+            ? 'This Idempotency-Key was already used with a different request body.'
+            : 'A request for the same ticket and users was already made with different details ' +
+              '(reason, requestedBy or options). Send an Idempotency-Key to make a new request on purpose.',
+          extensions: { requestId: result.requestId },
+        });
+      case 'in_progress':
+        throw new ProblemException({
+          slug: 'request-in-progress',
+          status: 409,
+          title: 'Conflict',
+          detail: 'The same request is still being stored by an earlier call; retry shortly.',
+          extensions: { requestId: result.requestId },
+          headers: { 'retry-after': '2' },
+        });
+      case 'created':
+      case 'existing': {
+        const stored = result.request;
+        if (stored.phase === 'accepted') await handOff(deps, stored, context);
+        context.info(
+          `event=reset_request_${result.kind} requestId=${stored.id} items=${stored.itemCount} source=${parsed.source} app=${principal.caller.appId}`,
+        );
+        return accepted(request, stored, deps.limits, {
+          ...(parsed.duplicates > 0 ? { duplicatesCollapsed: parsed.duplicates } : {}),
+        });
+      }
+    }
+  });
+}
+
+/**
+ * For a timer (RUNTIME): re-submits requests whose queue hand-off was never confirmed (the POST's enqueue failed
+ * and the caller did not retry). Safe to run anywhere: the worker's claim makes duplicate messages harmless.
+ */
+export async function resubmitUnenqueued(
+  deps: Pick<SubmitResetsDeps, 'store' | 'queue'>,
+  olderThanSeconds = 60,
+): Promise<number> {
+  const pending = await deps.store.listUnenqueued(olderThanSeconds);
+  for (const request of pending) {
+    await deps.queue.submit(request.id, request.itemCount);
+    await deps.store.markEnqueued(request.id);
+  }
+  return pending.length;
+}
