@@ -141,8 +141,14 @@ export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
       });
     }
     const summary = await deps.store.getSummary(stored);
+    // Logic Apps keeps polling only while each 202 carries a Location: give it this status URL again.
     const pollHeaders: Record<string, string> =
-      summary.pending > 0 ? { 'retry-after': String(deps.limits.statusRetryAfterSeconds) } : {};
+      summary.pending > 0
+        ? {
+            location: new URL(`/api/resets/${stored.id}`, request.url).toString(),
+            'retry-after': String(deps.limits.statusRetryAfterSeconds),
+          }
+        : {};
     const status = summary.pending > 0 ? 202 : 200;
 
     if (format === 'csv') {
