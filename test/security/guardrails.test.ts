@@ -8,7 +8,6 @@ import {
   createSubmissionGuard,
   createTableWindowCounters,
   defaultGuardrailLimits,
-  rateLimitHeaders,
   rateLimitProblem,
   tenantCounterRow,
   windowAt,
@@ -16,6 +15,7 @@ import {
   type GuardrailLimits,
   type Refusal,
 } from '../../src/lib/guardrails/index.js';
+import { problemResponse } from '../../src/lib/http/problem.js';
 import type { CallerRef } from '../../src/lib/store/ports.js';
 import { RecordingTelemetry, telemetryEvents } from '../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
@@ -84,10 +84,12 @@ describe('submission guardrails', () => {
     expect(first.resetsAt).toBe('2026-11-27T21:00:00.000Z');
     expect(first.setting).toBe('CALLER_MAX_USERS_PER_HOUR');
 
-    const problem = rateLimitProblem(first);
-    expect(problem.status).toBe(429);
-    expect(problem.detail).toContain('CALLER_MAX_USERS_PER_HOUR');
-    expect(rateLimitHeaders(first)).toEqual({ 'Content-Type': 'application/problem+json', 'Retry-After': '30' });
+    const rendered = problemResponse(rateLimitProblem(first));
+    expect(rendered.status).toBe(429);
+    expect(rendered.headers).toEqual({ 'content-type': 'application/problem+json', 'Retry-After': '30' });
+    const body = JSON.parse(rendered.body as string) as Record<string, unknown>;
+    expect(body).toMatchObject({ type: 'urn:mfa-reset:problem:rate-limited', status: 429, scope: 'caller', limit: 3 });
+    expect(body.detail).toContain('CALLER_MAX_USERS_PER_HOUR');
 
     // The flood goes on: still refused, but the alert fired once for this counter and hour.
     for (let i = 0; i < 5; i++) {
@@ -169,21 +171,21 @@ describe('submission guardrails', () => {
     const instances = Array.from({ length: 4 }, () =>
       guardOn(
         TableClient.fromConnectionString(azurite.connectionString, table.tableName, { allowInsecureConnection: true }),
-        { callerSinglePerHour: 25, tenantSinglePerHour: 1000 },
+        { callerSinglePerHour: 15, tenantSinglePerHour: 1000 },
         () => now,
         telemetry,
       ),
     );
     const decisions = await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
+      Array.from({ length: 40 }, (_, i) =>
         instances[i % instances.length].guard.reserve({ caller: caller(1), kind: 'single', users: 1 }),
       ),
     );
-    expect(decisions.filter((d) => d.allowed)).toHaveLength(25);
-    expect(decisions.filter((d) => !d.allowed)).toHaveLength(35);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(15);
+    expect(decisions.filter((d) => !d.allowed)).toHaveLength(25);
     const counters = instances[0].counters;
-    expect(await counters.read(windowAt(now).key, callerCounterRow(caller(1), 'single'))).toBe(25);
-    expect(await counters.read(windowAt(now).key, tenantCounterRow('single'))).toBe(25);
+    expect(await counters.read(windowAt(now).key, callerCounterRow(caller(1), 'single'))).toBe(15);
+    expect(await counters.read(windowAt(now).key, tenantCounterRow('single'))).toBe(15);
     expect(telemetry.eventsNamed(telemetryEvents.callerQuotaExceeded)).toHaveLength(1);
   });
 });

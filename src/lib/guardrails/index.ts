@@ -17,4 +17,4 @@ export {
   type Reservation,
   type Refusal,
 } from './submission-guard.js';
-export { rateLimitProblem, rateLimitHeaders, rateLimitProblemType, type RateLimitProblem } from './problem.js';
+export { rateLimitProblem, rateLimitProblemSlug } from './problem.js';

@@ -79,9 +79,10 @@ export function createTableWindowCounters(
     }
   };
 
-  // Jittered pause between conflicting attempts, growing a little with each attempt.
+  // Jittered pause between conflicting attempts, growing with each attempt, so racers spread out instead of
+  // re-reading in lockstep.
   const backOff = (attempt: number): Promise<void> =>
-    new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
+    new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 15 * attempt)));
 
   const update = async (
     windowKey: string,
