@@ -58,7 +58,8 @@ describe('api/openapi.yaml', () => {
           if (!parameter.description) missing.push(`${where} parameter ${String(parameter.name)}: description`);
         }
         for (const [status, response] of Object.entries(op.responses)) {
-          if (status.startsWith('4') && response.schema?.$ref !== '#/definitions/Problem') {
+          const isError = status.startsWith('4') || status.startsWith('5') || status === 'default';
+          if (isError && response.schema?.$ref !== '#/definitions/Problem') {
             missing.push(`${where} ${status}: problem+json schema`);
           }
         }
