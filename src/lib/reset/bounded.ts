@@ -1,5 +1,5 @@
-// Runs tasks with at most `limit` in flight; waits for all of them, then fails with the first definite error
-// (a RetryLaterError only when nothing else failed).
+// Concurrency helpers that never leave a Graph call running unobserved: they wait for every task to settle, then
+// fail with the first definite error (a RetryLaterError only when nothing else failed).
 
 export async function runBounded<T, R>(
   items: readonly T[],
@@ -24,4 +24,19 @@ export async function runBounded<T, R>(
     throw failures.find((f) => !(f instanceof Error && f.name === 'RetryLaterError')) ?? failures[0];
   }
   return results;
+}
+
+/**
+ * Promise.all that waits for every promise to settle before failing (so no call is left running unobserved), and
+ * prefers a definite error over a RetryLaterError when both happen.
+ */
+export async function settleAll<T extends readonly unknown[]>(promises: {
+  readonly [K in keyof T]: Promise<T[K]>;
+}): Promise<{ -readonly [K in keyof T]: T[K] }> {
+  const results = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    throw failures.find((f) => !(f instanceof Error && f.name === 'RetryLaterError')) ?? failures[0];
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: T[K] };
 }

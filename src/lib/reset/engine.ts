@@ -16,7 +16,8 @@ import type {
 import { RetryLaterError } from './contract.js';
 import { executePlan, mergeListings } from './executor.js';
 import type { GuardConfig } from './guard.js';
-import { checkDirectoryGuard, isListedProtected, normaliseGuardConfig, settleAll } from './guard.js';
+import { checkDirectoryGuard, isListedProtected, normaliseGuardConfig } from './guard.js';
+import { settleAll } from './bounded.js';
 import { planReset, refKey } from './planner.js';
 import { typesInScope } from './scope.js';
 

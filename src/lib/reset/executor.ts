@@ -4,8 +4,7 @@
 // when the pass met no refusal, so it costs no extra round trip.
 import type { GraphCallContext, GraphMethod, GraphPort } from '../graph/graph-port.js';
 import { GraphRequestError } from '../graph/graph-errors.js';
-import { runBounded } from './bounded.js';
-import { settleAll } from './guard.js';
+import { runBounded, settleAll } from './bounded.js';
 import type { MethodRef, MethodScope, MethodTypeName } from './contract.js';
 import type { Plan, PlannedMethod } from './planner.js';
 import { planReset, refKey } from './planner.js';

@@ -4,6 +4,7 @@
 // unguarded.
 import type { GraphCallContext, GraphPort, GraphUser } from '../graph/graph-port.js';
 import { isGuid } from '../graph/user-key.js';
+import { settleAll } from './bounded.js';
 
 export type ProtectedReason = 'protected_user' | 'directory_role' | 'eligible_role' | 'protected_group';
 
@@ -61,19 +62,4 @@ export async function checkDirectoryGuard(
   if (memberships.some((m) => m.kind === 'group' && groups.has(m.id)))
     return { protected: true, reason: 'protected_group' };
   return { protected: false };
-}
-
-/**
- * Promise.all that waits for every promise to settle before failing (so no call is left running unobserved), and
- * prefers a definite error over a RetryLaterError when both happen.
- */
-export async function settleAll<T extends readonly unknown[]>(promises: {
-  readonly [K in keyof T]: Promise<T[K]>;
-}): Promise<{ -readonly [K in keyof T]: T[K] }> {
-  const results = await Promise.allSettled(promises as readonly Promise<unknown>[]);
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  if (failures.length > 0) {
-    throw failures.find((f) => !(f instanceof Error && f.name === 'RetryLaterError')) ?? failures[0];
-  }
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: T[K] };
 }
