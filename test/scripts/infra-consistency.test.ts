@@ -1,0 +1,98 @@
+// The infrastructure and the code must agree on names: the queues and the table the Bicep creates, the app settings
+// it writes (each one a setting the code reads, so a typo cannot pass silently), and the azd services it tags.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import * as schemas from '../../src/lib/config/schema.js';
+import { queueNames } from '../../src/lib/queue/reset-queue.js';
+import { DEFAULT_TABLE_NAME } from '../../src/lib/store/keys.js';
+
+const repo = new URL('../../', import.meta.url);
+const read = (path: string): string => readFileSync(new URL(path, repo), 'utf8');
+const mainBicep = read('infra/main.bicep');
+
+/** Keys of the app settings main.bicep gives the app of azd service `service` (one `key: value` per line). */
+function appSettingKeys(service: string): string[] {
+  const at = mainBicep.indexOf(`serviceName: '${service}'`);
+  expect(at, `main.bicep deploys the ${service} service`).toBeGreaterThanOrEqual(0);
+  const open = 'appSettings: union(commonSettings, {';
+  const start = mainBicep.indexOf(open, at) + open.length;
+  const body = mainBicep.slice(start, mainBicep.indexOf('})', start));
+  return [...body.matchAll(/^\s+([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1] ?? '');
+}
+
+const common = (() => {
+  const start = mainBicep.indexOf('var commonSettings = {');
+  const body = mainBicep.slice(start, mainBicep.indexOf('\n}', start));
+  return [...body.matchAll(/^\s+([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1] ?? '');
+})();
+const intakeSettings = [...common, ...appSettingKeys('intake')];
+const workerSettings = [...common, ...appSettingKeys('worker')];
+
+/** Settings the code reads (src/lib/config/schema.ts), plus the host's own identity-based storage and telemetry keys. */
+const known = new Set([
+  ...Object.values(schemas).flatMap((s) =>
+    typeof s === 'object' && s !== null && 'shape' in s ? Object.keys(s.shape) : [],
+  ),
+  'AzureWebJobsStorage__blobServiceUri',
+  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+]);
+
+describe('infra/ agrees with the code', () => {
+  it('creates the queues of contracts §4 and the state table', () => {
+    expect(/var batchesQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.batches);
+    expect(/var itemsQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.items);
+    expect(/var tableNames = \[([^\]]*)\]/.exec(mainBicep)?.[1]).toContain(`'${DEFAULT_TABLE_NAME}'`);
+  });
+
+  it('writes only settings the code reads', () => {
+    expect(intakeSettings.filter((k) => !known.has(k))).toEqual([]);
+    expect(workerSettings.filter((k) => !known.has(k))).toEqual([]);
+  });
+
+  it('gives each app the settings its mode requires, and Graph settings to the worker only', () => {
+    expect(intakeSettings).toEqual(
+      expect.arrayContaining([
+        'MFA_RESET_FUNCTIONS',
+        'AUTH_TENANT_ID',
+        'AUTH_AUDIENCE',
+        'AzureWebJobsStorage__queueServiceUri',
+        'AzureWebJobsStorage__tableServiceUri',
+        'AzureWebJobsStorage__credential',
+        'AzureWebJobsStorage__clientId',
+      ]),
+    );
+    expect(workerSettings).toEqual(
+      expect.arrayContaining([
+        'MFA_RESET_FUNCTIONS',
+        'GRAPH_BASE_URL',
+        'AZURE_CLIENT_ID',
+        'PROTECTED_USERS',
+        'PROTECTED_GROUP_IDS',
+        'KILL_SWITCH',
+        'AzureWebJobsStorage__queueServiceUri',
+        'AzureWebJobsStorage__clientId',
+      ]),
+    );
+    expect(intakeSettings.filter((k) => k.startsWith('GRAPH_') || k.startsWith('PROTECTED_'))).toEqual([]);
+    expect(workerSettings.filter((k) => k.startsWith('AUTH_'))).toEqual([]);
+  });
+
+  it('deploys one azd service per function app, both from the one project', () => {
+    const azure = parse(read('azure.yaml')) as { services: Record<string, { project: string; host: string }> };
+    const tagged = [...mainBicep.matchAll(/serviceName: '([a-z]+)'/g)].map((m) => m[1]);
+    expect(Object.keys(azure.services).sort()).toEqual([...tagged].sort());
+    expect(new Set(Object.values(azure.services).map((s) => `${s.project} ${s.host}`))).toEqual(
+      new Set(['. function']),
+    );
+  });
+
+  it('passes every parameter azd supplies to a parameter main.bicep declares, and supplies every required one', () => {
+    const supplied = Object.keys((JSON.parse(read('infra/main.parameters.json')) as { parameters: object }).parameters);
+    const declared = [...mainBicep.matchAll(/^param (\w+) \w+( = )?/gm)];
+    const names = declared.map((m) => m[1]);
+    const required = declared.filter((m) => m[2] === undefined).map((m) => m[1]);
+    expect(supplied.filter((p) => !names.includes(p))).toEqual([]);
+    expect(required.filter((p) => p !== undefined && !supplied.includes(p))).toEqual([]);
+  });
+});
