@@ -116,6 +116,10 @@ describe('JSON $batch', () => {
     expect(tooMany.json.error?.message).toMatch(/20/);
     expect((await post('{not json')).status).toBe(400);
     expect((await post({ requests: [{ id: '1', method: 'GET' }] })).status).toBe(400);
+    expect((await post({ requests: [{ id: '1', method: 'GET', url: '//[' }] })).status).toBe(400);
+    expect(
+      (await post({ requests: [{ id: '1', method: 'GET', url: 'https://graph.microsoft.com/v1.0/me' }] })).status,
+    ).toBe(400);
     expect((await post({ requests: [{ id: '1', method: 'GET', url: '/users/x', dependsOn: ['9'] }] })).status).toBe(
       400,
     );

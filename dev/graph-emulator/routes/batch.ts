@@ -29,7 +29,7 @@ function parseItems(body: unknown): { items?: BatchItem[]; problem?: string } {
     if (typeof item.method !== 'string' || !/^(GET|POST|PATCH|PUT|DELETE)$/i.test(item.method)) {
       return { problem: `requests[${i}].method must be GET, POST, PATCH, PUT or DELETE.` };
     }
-    if (typeof item.url !== 'string' || !item.url || /^https?:/i.test(item.url)) {
+    if (typeof item.url !== 'string' || !item.url || /^(https?:|\/\/)/i.test(item.url)) {
       return { problem: `requests[${i}].url must be a URL relative to the version, e.g. /users/{id}.` };
     }
     if (
