@@ -289,6 +289,20 @@ describe('reset engine against the emulator', () => {
     expect((await emu.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('with an object id as the key, reads alongside the resolve: one round trip fewer', async () => {
+    const id = userId('by-id');
+    await put(user('by-id', [fido2(id, 'synced'), phone('mobile', 1)], { preferredMethod: 'sms' }));
+    const byUpn = await sut.engine.reset(upn('by-id'), opts({ dryRun: true }));
+    expect(byUpn.timings!.roundTrips).toBe(2);
+    const result = await sut.engine.reset(id.toUpperCase(), opts());
+    expect(result.outcome).toBe('reset');
+    // resolve + guard/list/default, fido2, the default (mobile), verify + revoke
+    expect(result.timings!.roundTrips).toBe(4);
+    expect(await remainingTypes('by-id')).toEqual(['password']);
+    const ghost = await sut.engine.reset('0b5c9a61-7f1e-4d2c-9a8b-3e4f5a6b7c8d', opts());
+    expect(ghost.outcome).toBe('not_found');
+  });
+
   it('password-only users have nothing to reset', async () => {
     await put(user('bare', []));
     const result = await sut.engine.reset(upn('bare'), opts());

@@ -3,7 +3,7 @@
 import { GraphRequestError, GraphTransportError, permissionSentence, redact } from '../graph/graph-errors.js';
 import type { GraphCallContext, GraphMethod, GraphPort, SignInPreferences } from '../graph/graph-port.js';
 import { shortOdataName } from '../graph/method-catalogue.js';
-import { isUserKey } from '../graph/user-key.js';
+import { isGuid, isUserKey } from '../graph/user-key.js';
 import type {
   ItemOutcome,
   MethodRef,
@@ -110,27 +110,48 @@ async function runReset(
     });
   }
 
+  const inScope = typesInScope(options.methods, options.keep);
+  const listHardwareOath = inScope.has('hardwareOath');
+  const inspect = (id: string) =>
+    settleAll([
+      checkDirectoryGuard(graph, id, deps.guard, ctx),
+      graph.listMethods(id, ctx),
+      listHardwareOath ? graph.listHardwareOathMethods(id, ctx) : Promise.resolve([] as GraphMethod[]),
+      readPreferences(graph, id, ctx),
+    ] as const);
+  // An object id needs no resolving before the reads: run them alongside the resolve and save a round trip. They
+  // are reads only, and their answers are used only once the resolve has found the user under that same id.
+  const early = isGuid(userKey) ? inspect(userKey.toLowerCase()) : undefined;
+  const drain = async (): Promise<void> => {
+    await early?.catch(() => undefined);
+  };
+
   try {
     // 1. Resolve.
     roundTrips++;
-    const user = await graph.getUser(userKey, ctx);
+    const user = await graph.getUser(userKey, ctx).catch(async (error: unknown) => {
+      await drain();
+      throw error;
+    });
     marks.resolved = performance.now();
-    if (!user) return finish('not_found');
+    if (!user) {
+      await drain();
+      return finish('not_found');
+    }
     userId = user.id;
     if (isListedProtected(user, deps.guard.protectedUsers, userKey)) {
+      await drain();
       return finish('protected', { protectedReason: 'protected_user' });
     }
 
     // 2.-3. Guard, list and default, all at once.
-    const inScope = typesInScope(options.methods, options.keep);
-    const listHardwareOath = inScope.has('hardwareOath');
-    roundTrips++;
-    const [verdict, listed, hardware, prefs] = await settleAll([
-      checkDirectoryGuard(graph, user.id, deps.guard, ctx),
-      graph.listMethods(user.id, ctx),
-      listHardwareOath ? graph.listHardwareOathMethods(user.id, ctx) : Promise.resolve([] as GraphMethod[]),
-      readPreferences(graph, user.id, ctx),
-    ] as const);
+    let inspection = early;
+    if (!inspection || user.id.toLowerCase() !== userKey.toLowerCase()) {
+      await drain();
+      roundTrips++;
+      inspection = inspect(user.id);
+    }
+    const [verdict, listed, hardware, prefs] = await inspection;
     marks.inspected = performance.now();
     const methods = mergeListings(listed, hardware);
     before = methods.map(toRef);
