@@ -3,6 +3,7 @@
 // Usage: node dist/scripts/grant-graph-permissions.js <worker principal id | client id> [--dry-run] [...]
 import {
   applyGrants,
+  GrantError,
   planGrants,
   resolveServicePrincipal,
   resolveServicePrincipalByAppId,
@@ -36,15 +37,21 @@ export const WORKER_GRAPH_PERMISSIONS = [
   'User.RevokeSessions.All',
 ] as const;
 
-const USAGE = `Usage: node dist/scripts/grant-graph-permissions.js <worker> [options]
+const USAGE = `Usage: node dist/scripts/grant-graph-permissions.js <worker> [--intake <intake>] [options]
   <worker>   the worker's managed identity: its principal (object) id or its client id
              (azd env get-value WORKER_PRINCIPAL_ID)
+  --intake   also check that the intake's identity holds no Graph permission (azd env get-value INTAKE_PRINCIPAL_ID);
+             exit code 1 if it holds any
 Grants ${WORKER_GRAPH_PERMISSIONS.join(', ')}.
 ${COMMON_HELP}`;
 
 export async function grantGraphPermissions(argv: readonly string[], env: Env, io: ScriptIo): Promise<number> {
   return runScript(io, USAGE, async () => {
-    const { values, positionals } = parseArgs({ args: [...argv], options: commonOptions, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { ...commonOptions, intake: { type: 'string' } },
+      allowPositionals: true,
+    });
     if (values.help) {
       io.out(USAGE);
       return;
@@ -56,6 +63,20 @@ export async function grantGraphPermissions(argv: readonly string[], env: Env, i
     const worker = await resolveServicePrincipal(client, positionals[0], 'worker principal');
     const graph = await resolveServicePrincipalByAppId(client, GRAPH_APP_ID, 'Microsoft Graph');
     const plan = await planGrants(client, worker, graph, WORKER_GRAPH_PERMISSIONS);
+
+    /** Only the worker may hold Graph permissions (security requirement 37): the intake must hold none. */
+    const checkIntake = async (key: string): Promise<void> => {
+      const intake = await resolveServicePrincipal(client, key, 'intake principal');
+      const held = (await planGrants(client, intake, graph, [])).extra;
+      if (held.length === 0) {
+        io.out(`intake: ${intake.displayName ?? intake.id} holds no Graph permission`);
+        return;
+      }
+      throw new GrantError(
+        `the intake's identity ${intake.displayName ?? ''} (${intake.id}) holds Graph permissions it must not have: ` +
+          `${held.map((r) => r.value).join(', ')}. Remove them (Enterprise applications → the identity → Permissions).`,
+      );
+    };
 
     io.out(`worker: ${worker.displayName ?? ''} (object id ${worker.id}, appId ${worker.appId})`);
     io.out(
@@ -70,6 +91,7 @@ export async function grantGraphPermissions(argv: readonly string[], env: Env, i
     if (settings.dryRun) {
       for (const role of plan.missing) io.out(`would grant: ${role.value}`);
       io.out(`dry run: ${plan.missing.length} to grant, ${plan.present.length} already granted; nothing written`);
+      if (values.intake !== undefined) await checkIntake(values.intake);
       return;
     }
     const result = await applyGrants(client, plan);
@@ -81,6 +103,7 @@ export async function grantGraphPermissions(argv: readonly string[], env: Env, i
         'note: tokens issued before now keep their old roles until they expire (managed identity tokens can be cached for up to 24 h)',
       );
     }
+    if (values.intake !== undefined) await checkIntake(values.intake);
   });
 }
 

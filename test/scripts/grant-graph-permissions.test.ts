@@ -127,6 +127,18 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
     expect(run.out.at(-1)).toBe('dry run: 4 to grant, 1 already granted; nothing written');
   });
 
+  it('--intake confirms the intake holds no Graph permission, and fails when it holds one', async () => {
+    const clean = await grant(workerObjectId, deployer, '--intake', DEMO_APPS.noRoles.appId);
+    expect(clean.code).toBe(0);
+    expect(clean.out.at(-1)).toBe(`intake: ${DEMO_APPS.noRoles.displayName} holds no Graph permission`);
+
+    const dirty = await grant(workerObjectId, deployer, '--dry-run', '--intake', DEMO_APPS.graphReader.appId);
+    expect(dirty.code).toBe(1);
+    expect(dirty.err[0]).toMatch(
+      /^error: the intake's identity Graph read-only app \([0-9a-f-]{36}\) holds Graph permissions it must not have: (UserAuthenticationMethod\.Read\.All, User\.Read\.All|User\.Read\.All, UserAuthenticationMethod\.Read\.All)\./,
+    );
+  });
+
   it('reports a failed sign-in on one line', async () => {
     const run = await runScript(grantGraphPermissions, [DEMO_MANAGED_IDENTITY_APP_ID, ...emulatorArgs(emu, deployer)], {
       AZURE_CLIENT_SECRET: 'not-the-secret',
