@@ -29,7 +29,7 @@ export interface ResetEngineOptions {
   readonly protectedGroupIds: readonly string[];
   /** Delete/verify passes before giving up (default 4). */
   readonly maxPasses?: number;
-  /** Deletes of one user in flight at once (default 4). */
+  /** Deletes of one user in flight at once (default 8; the process-wide limiter still applies). */
   readonly maxParallelDeletes?: number;
   readonly now?: () => Date;
 }
@@ -37,7 +37,7 @@ export interface ResetEngineOptions {
 export function createResetEngine(options: ResetEngineOptions): ResetEngine {
   const guard: GuardConfig = normaliseGuardConfig(options);
   const maxPasses = Math.max(1, options.maxPasses ?? 4);
-  const maxParallelDeletes = Math.max(1, options.maxParallelDeletes ?? 4);
+  const maxParallelDeletes = Math.max(1, options.maxParallelDeletes ?? 8);
   const now = options.now ?? (() => new Date());
   return {
     reset: (userKey, resetOptions, context = {}) =>
