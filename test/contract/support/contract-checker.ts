@@ -22,7 +22,12 @@ export interface CallOptions {
   readonly headers?: Record<string, string>;
 }
 
-export async function callApi(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer> {
+export async function callApi(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -60,7 +65,8 @@ export function createContractChecker(spec: Spec): ContractChecker {
 
       const produces = operation.produces ?? (spec.produces as string[] | undefined) ?? [];
       expect(produces, `${where}: content type ${answer.contentType}`).toContain(answer.contentType);
-      if (answer.status >= 400) expect(answer.contentType, `${where}: errors are problem+json`).toBe('application/problem+json');
+      if (answer.status >= 400)
+        expect(answer.contentType, `${where}: errors are problem+json`).toBe('application/problem+json');
 
       for (const header of Object.keys(response.headers ?? {})) {
         expect(answer.headers.get(header), `${where}: header ${header}`).not.toBeNull();
@@ -69,9 +75,10 @@ export function createContractChecker(spec: Spec): ContractChecker {
         // The schema describes the JSON form; a CSV export is checked by the test that asked for it.
         expect(typeof answer.body).toBe('string');
       } else {
-        expect(validator.check(operationId, answer.status, answer.body), `${where}: body ${answer.text.slice(0, 800)}`).toEqual(
-          [],
-        );
+        expect(
+          validator.check(operationId, answer.status, answer.body),
+          `${where}: body ${answer.text.slice(0, 800)}`,
+        ).toEqual([]);
       }
       exercised.add(`${operationId} ${answer.status}`);
     },

@@ -1,0 +1,86 @@
+// The service as it runs in Azure, in this test process: Azurite, the Graph emulator (Entra tokens, managed identity,
+// Graph) and the local host harness serving the real composition root. Like the production split, the intake and the
+// worker are separate apps on the same storage, so a test can keep requests pending (intake alone) and then let the
+// worker finish them.
+import { compose } from '../../../src/app/compose.js';
+import { registerFunctions } from '../../../src/app/register-functions.js';
+import { loadConfig } from '../../../src/lib/config/index.js';
+import { startHarness, type RunningHarness } from '../../../dev/harness/harness.js';
+import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+
+type Env = Record<string, string | undefined>;
+
+export interface ContractStack {
+  readonly emulator: TestEmulator;
+  readonly azurite: RunningAzurite;
+  /** The intake app's base URL, e.g. http://127.0.0.1:43123 */
+  readonly baseUrl: string;
+  readonly env: Readonly<Env>;
+  /** Starts the worker app (queue functions) on the same storage; idempotent. */
+  startWorker(): Promise<void>;
+  /** Starts another intake app with some settings changed (e.g. an unreachable AUTH_JWKS_URI); returns its URL. */
+  startIntake(overrides: Env): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startContractStack(settings: Env): Promise<ContractStack> {
+  const azurite = await startTestAzurite();
+  const emulator = await startTestEmulator();
+  const harnesses: RunningHarness[] = [];
+  try {
+    const e = emulator.env;
+    const env: Env = {
+      ...process.env,
+      AzureWebJobsStorage: azurite.connectionString,
+      GRAPH_BASE_URL: e.GRAPH_BASE_URL,
+      IDENTITY_ENDPOINT: e.IDENTITY_ENDPOINT,
+      IDENTITY_HEADER: e.IDENTITY_HEADER,
+      AUTH_TENANT_ID: e.AUTH_TENANT_ID,
+      AUTH_AUDIENCE: e.AUTH_AUDIENCE,
+      AUTH_ISSUER: e.AUTH_ISSUER,
+      AUTH_JWKS_URI: e.AUTH_JWKS_URI,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: undefined,
+      ...settings,
+    };
+    // @azure/identity reads the managed-identity endpoint from process.env.
+    process.env.IDENTITY_ENDPOINT = e.IDENTITY_ENDPOINT;
+    process.env.IDENTITY_HEADER = e.IDENTITY_HEADER;
+
+    const start = async (mode: 'intake' | 'worker', overrides: Env = {}): Promise<RunningHarness> => {
+      const appEnv = { ...env, ...overrides, MFA_RESET_FUNCTIONS: mode };
+      const deps = await compose(loadConfig(appEnv), { env: appEnv });
+      const harness = await startHarness({
+        register: (registrar) => registerFunctions(registrar, deps),
+        port: 0,
+        settings: appEnv,
+      });
+      harnesses.push(harness);
+      return harness;
+    };
+
+    const intake = await start('intake');
+    let worker: Promise<RunningHarness> | undefined;
+    return {
+      emulator,
+      azurite,
+      baseUrl: intake.url,
+      env,
+      async startWorker() {
+        worker ??= start('worker');
+        await worker;
+      },
+      async startIntake(overrides) {
+        return (await start('intake', overrides)).url;
+      },
+      async stop() {
+        await Promise.allSettled(harnesses.map((h) => h.stop()));
+        await Promise.allSettled([emulator.stop(), azurite.stop()]);
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(harnesses.map((h) => h.stop()));
+    await Promise.allSettled([emulator.stop(), azurite.stop()]);
+    throw error;
+  }
+}
