@@ -84,39 +84,90 @@ const optionsArb = fc.record(
   { requiredKeys: [] },
 );
 
-/** Bodies shaped like the API's, each field valid or not, some keys missing, sometimes an extra one. */
+const upnArb = fc
+  .tuple(fc.stringMatching(/^[a-z][a-z0-9.]{0,15}[a-z0-9]$/), fc.constantFrom('contoso.example', 'fabrikam.example'))
+  .map(([local, domain]) => `${local.replace(/\.\.+/g, '.')}@${domain}`);
+
+/** A body the API should accept: one of the two forms, valid fields, optional ones sometimes present. */
+function validJson(knownUsers: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+  const validUser = fc.oneof(fc.constantFrom(...knownUsers), fc.uuid().map(String), upnArb);
+  const validOptions = fc.record(
+    {
+      methods: fc.oneof(
+        fc.constantFrom('all', 'portal'),
+        fc.uniqueArray(fc.constantFrom('phone', 'email', 'fido2', 'softwareOath'), { minLength: 1, maxLength: 3 }),
+      ),
+      keep: fc.uniqueArray(fc.constantFrom('windowsHelloForBusiness', 'fido2'), { maxLength: 2 }),
+      revokeSessions: fc.boolean(),
+      dryRun: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+  return fc
+    .record(
+      {
+        form: fc.constantFrom('user', 'users'),
+        user: validUser,
+        users: fc.uniqueArray(validUser, { minLength: 1, maxLength: 5 }),
+        ticket: fc.integer({ min: 0, max: 9_999_999 }).map((n) => `INC${String(n).padStart(7, '0')}`),
+        reason: fc.constantFrom(...reasons),
+        requestedBy: fc.option(upnArb, { nil: undefined }),
+        options: fc.option(validOptions, { nil: undefined }),
+      },
+      { requiredKeys: ['form', 'user', 'users', 'ticket', 'reason'] },
+    )
+    .map(({ form, user, users, requestedBy, options, ...rest }) => ({
+      ...(form === 'user' ? { user } : { users }),
+      ...rest,
+      ...(requestedBy === undefined ? {} : { requestedBy }),
+      ...(options === undefined ? {} : { options }),
+    }));
+}
+
+type Mutation = (body: Record<string, unknown>) => Record<string, unknown>;
+
+function mutationArb(knownUsers: readonly string[]): fc.Arbitrary<Mutation> {
+  const fields = ['user', 'users', 'ticket', 'reason', 'requestedBy', 'options'];
+  return fc.oneof(
+    // A field gets a wrong value (a nasty string, any JSON, or a wrong user key).
+    fc
+      .tuple(fc.constantFrom(...fields), fc.oneof(nastyString, fc.jsonValue({ maxDepth: 2 }), userKeyArb(knownUsers)))
+      .map(([field, value]): Mutation => (b) => ({ ...b, [field]: value })),
+    // A field goes missing.
+    fc.constantFrom(...fields).map((field): Mutation => (b) => {
+      const { [field]: _gone, ...rest } = b;
+      return rest;
+    }),
+    // Mass assignment: a field the API does not have.
+    fc
+      .tuple(
+        fc.constantFrom('skipApproval', 'callbackUrl', 'notifyEmail', 'id', 'status', 'caller'),
+        fc.jsonValue({ maxDepth: 1 }),
+      )
+      .map(([field, value]): Mutation => (b) => ({ ...b, [field]: value })),
+    // Options with a wrong or unknown member.
+    optionsArb.map((options): Mutation => (b) => ({ ...b, options })),
+    // Both forms at once, or a too-long list.
+    fc.constant<Mutation>((b) => ({ ...b, user: knownUsers[0], users: [knownUsers[0]] })),
+    fc.constant<Mutation>((b) => ({ ...b, users: Array.from({ length: 60 }, (_, i) => `user${i}@contoso.example`) })),
+  );
+}
+
+/** Near-valid bodies: a valid one with 0–3 mutations; plus keys JSON.stringify cannot produce (__proto__, repeats). */
 function nearValidJson(knownUsers: readonly string[]): fc.Arbitrary<string> {
-  const user = userKeyArb(knownUsers);
   return fc
     .tuple(
-      fc.record(
-        {
-          user: fc.oneof({ weight: 5, arbitrary: user }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
-          users: fc.oneof(
-            { weight: 5, arbitrary: fc.array(user, { minLength: 0, maxLength: 6 }) },
-            { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
-          ),
-          ticket: fc.oneof(
-            { weight: 5, arbitrary: ticketArb },
-            { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
-          ),
-          reason: reasonArb,
-          requestedBy: fc.oneof(fc.emailAddress(), nastyString),
-          options: fc.oneof(
-            { weight: 4, arbitrary: optionsArb },
-            { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
-          ),
-          skipApproval: fc.boolean(),
-        },
-        { requiredKeys: [] },
+      validJson(knownUsers),
+      fc.oneof(
+        { weight: 2, arbitrary: fc.constant<Mutation[]>([]) },
+        { weight: 3, arbitrary: fc.array(mutationArb(knownUsers), { minLength: 1, maxLength: 3 }) },
       ),
-      fc.constantFrom('none', 'none', 'none', 'none', 'proto', 'duplicate'),
+      fc.constantFrom('none', 'none', 'none', 'none', 'none', 'none', 'proto', 'duplicate'),
     )
-    .map(([record, twist]) => {
-      const text = JSON.stringify(record);
-      // Keys JSON.stringify cannot produce from a record: a literal __proto__, and a key given twice.
-      if (twist === 'proto' && text.length > 2) return `{"__proto__":{"isAdmin":true},${text.slice(1)}`;
-      if (twist === 'duplicate' && text.length > 2) return `{"ticket":"INC0000001",${text.slice(1)}`;
+    .map(([valid, mutations, twist]) => {
+      const text = JSON.stringify(mutations.reduce((body, m) => m(body), valid));
+      if (twist === 'proto') return `{"__proto__":{"isAdmin":true},${text.slice(1)}`;
+      if (twist === 'duplicate') return `{"ticket":"INC0000001",${text.slice(1)}`;
       return text;
     });
 }
