@@ -316,9 +316,21 @@ describe('table store: scale', () => {
     expect(page.items.at(-1)?.userKey).toBe('bulk49999@contoso.com');
     expect((await store.listItems(request, 51)).items).toHaveLength(0);
 
-    console.info(`50k items: create ${Math.round(createMs)} ms, summary ${Math.round(summaryMs)} ms`);
+    // Once work has started, the summary reads one counter row per chunk (500 point reads here).
+    await store.claimItem(request.id, 49_999, { owner: 'w', leaseSeconds: 60 });
+    await store.completeItem(request.id, 49_999, 'w', result({ outcome: 'not_found' }));
+    const t2 = performance.now();
+    const started = await store.getSummary((await store.getRequest(request.id))!);
+    const startedMs = performance.now() - t2;
+    expect(started).toMatchObject({ status: 'running', pending: 49_999, counts: { not_found: 1 } });
+
+    console.info(
+      `50k items: create ${Math.round(createMs)} ms, summary ${Math.round(summaryMs)} ms, ` +
+        `summary once started ${Math.round(startedMs)} ms`,
+    );
+    // Typically ~1 s and ~0.5 s; the bounds leave room for a CPU shared with other test processes.
     expect(createMs).toBeLessThan(30_000);
-    expect(summaryMs).toBeLessThan(3_000);
+    expect(startedMs).toBeLessThan(10_000);
   });
 });
 

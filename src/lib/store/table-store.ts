@@ -120,7 +120,7 @@ class AzureTableStore implements TableStore {
   private readonly inFlightMs: number;
   private tableReady: Promise<void> | undefined;
   /** Request owners never change: cache them for the audit rows of item transitions. */
-  private readonly owners = new Map<string, { caller: CallerRef; correlationId?: string }>();
+  private readonly owners = new Map<string, { caller: CallerRef; correlationId?: string; started: boolean }>();
 
   constructor(storage: StorageConfig, options: TableStoreOptions) {
     this.client = createTableClient(storage, {
@@ -357,6 +357,7 @@ class AzureTableStore implements TableStore {
     this.owners.set(request.id, {
       caller: request.caller,
       ...(request.correlationId ? { correlationId: request.correlationId } : {}),
+      started: request.startedAt !== undefined,
     });
     if (this.owners.size > 10_000) this.owners.delete(this.owners.keys().next().value as string);
     return request;
@@ -385,6 +386,10 @@ class AzureTableStore implements TableStore {
         counts: request.finalCounts,
         updatedAt: request.completedAt,
       };
+    }
+    if (!request.startedAt) {
+      // No item has had a transition (startedAt is written before the first one): nothing to count.
+      return { request, status: 'queued', total, pending: total, counts: zeroCounts(), updatedAt: request.updatedAt };
     }
     const chunks = Array.from({ length: chunkCount(total) }, (_, c) => c);
     const rows = await mapLimit(chunks, this.readConcurrency, (c) =>
@@ -477,11 +482,11 @@ class AzureTableStore implements TableStore {
 
   // ---------------------------------------------------------------- worker transitions
 
-  private async owner(requestId: string): Promise<{ caller: CallerRef; correlationId?: string }> {
+  private async owner(requestId: string): Promise<{ caller: CallerRef; correlationId?: string; started: boolean }> {
     const cached = this.owners.get(requestId);
     if (cached) return cached;
     await this.getRequest(requestId);
-    return this.owners.get(requestId) ?? { caller: { tenantId: '', appId: '' } };
+    return this.owners.get(requestId) ?? { caller: { tenantId: '', appId: '' }, started: true };
   }
 
   /** Read → decide → one transaction (item + audit [+ counters]); on a lost race, again. */
@@ -492,6 +497,12 @@ class AzureTableStore implements TableStore {
     decide: (item: StoredItem, now: Date) => Decision,
   ): Promise<TransitionResult> {
     const owner = await this.owner(requestId);
+    if (!owner.started) {
+      // Before the first item transition of the request (never after: a crash in between must not leave a
+      // transitioned item behind a request that looks untouched, whose summary skips the counters).
+      await this.markStarted(requestId);
+      owner.started = true;
+    }
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       const item = await this.getItem(requestId, index);
       if (!item) return { changed: false, reason: 'missing' };
@@ -569,7 +580,6 @@ class AzureTableStore implements TableStore {
       };
     });
     if (!result.changed) return blocked ?? { claimed: false, reason: 'missing' };
-    if (result.item.attempts === 1) await this.markStarted(requestId);
     return { claimed: true, item: result.item };
   }
 
