@@ -54,7 +54,18 @@ export class StorageResetQueue implements ResetQueue {
   /** Creates every queue the app uses if missing. Called once before the first send; safe to call again. */
   ensureQueues(): Promise<void> {
     this.#ready ??= Promise.all(
-      allQueueNames.map((name) => this.#service.getQueueClient(name).createIfNotExists()),
+      // In Azure the queues are provisioned by infra/ and the identities hold only message roles (Sender, Processor),
+      // which may not create queues: Azure answers 403 even for an existing queue, so a 403 means "use them as they are".
+      allQueueNames.map((name) =>
+        this.#service
+          .getQueueClient(name)
+          .createIfNotExists()
+          .catch((error: unknown) => {
+            if (typeof error === 'object' && error !== null && 'statusCode' in error && error.statusCode === 403)
+              return;
+            throw error;
+          }),
+      ),
     ).then(
       () => undefined,
       (error: unknown) => {
