@@ -32,7 +32,7 @@ export class EmulatorCore {
   readonly throttle = new Throttle();
   readonly faults = new Faults();
   readonly log = new RequestLog();
-  readonly knobs: Knobs = { staleReadsMs: 0 };
+  readonly knobs: Knobs = { staleReadsMs: 0, defaultBlockingKinds: null };
   readonly identityHeader = randomBytes(16).toString('hex');
   private readonly callers = new WeakMap<JwtClaims, Caller>();
 
@@ -76,6 +76,7 @@ export class EmulatorCore {
     this.faults.configure(null);
     this.throttle.configure({ profile: 'off', timeScale: 1 });
     this.knobs.staleReadsMs = 0;
+    this.knobs.defaultBlockingKinds = null;
     this.log.clear();
   }
 
@@ -150,7 +151,16 @@ export class EmulatorCore {
     if ('status' in auth) return auth;
     const isWrite = req.method !== 'GET';
     const cost = requestCost(req.method, req.segments, req.query);
-    const decision = this.throttle.check(auth.appId, this.state.tenantId, this.state.size, isWrite, cost);
+    const authMethods = req.segments[0] === 'users' && req.segments[2] === 'authentication';
+    const decision = this.throttle.check(
+      auth.appId,
+      this.state.tenantId,
+      this.state.size,
+      isWrite,
+      cost,
+      Date.now(),
+      authMethods,
+    );
     if (!decision.ok) return tooManyRequests(req, decision.headers);
     const ctx: GraphContext = { req, caller: auth, state: this.state, knobs: this.knobs, baseUrl: this.baseUrl };
     let res: GraphResponse;

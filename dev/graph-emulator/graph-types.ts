@@ -40,6 +40,8 @@ export interface Caller {
 export interface Knobs {
   /** Deleted methods keep appearing in list responses for this long (research §8). */
   staleReadsMs: number;
+  /** Method kinds (e.g. 'phone') that block deleting the default; null = the built-in set (research §3.1). */
+  defaultBlockingKinds: ReadonlySet<string> | null;
 }
 
 export interface GraphContext {

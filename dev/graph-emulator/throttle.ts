@@ -5,7 +5,8 @@
  */
 
 export interface ThrottleConfig {
-  profile: 'off' | 'documented';
+  /** 'strict' = 'documented' plus 5 requests per 10 s per app on /users/{id}/authentication/* (research §7.3, UNCONFIRMED). */
+  profile: 'off' | 'documented' | 'strict';
   timeScale: number;
 }
 
@@ -16,6 +17,7 @@ export const RU_QUOTA = { S: 3500, M: 5000, L: 8000 } as const;
 export const RU_WINDOW_MS = 10_000;
 export const APP_WRITE_LIMIT = { limit: 3000, windowMs: 150_000 } as const;
 export const TENANT_WRITE_LIMIT = { limit: 18_000, windowMs: 300_000 } as const;
+export const STRICT_AUTH_METHODS_LIMIT = { limit: 5, windowMs: 10_000 } as const;
 
 interface Bucket {
   tokens: number;
@@ -49,6 +51,7 @@ export class Throttle {
   private buckets = new Map<string, Bucket>();
   private appWrites = new Map<string, Window>();
   private tenantWrites: Window = { start: 0, count: 0 };
+  private authMethodWindows = new Map<string, Window>();
 
   get current(): ThrottleConfig {
     return { ...this.config };
@@ -63,6 +66,7 @@ export class Throttle {
     this.buckets.clear();
     this.appWrites.clear();
     this.tenantWrites = { start: 0, count: 0 };
+    this.authMethodWindows.clear();
   }
 
   check(
@@ -72,6 +76,7 @@ export class Throttle {
     isWrite: boolean,
     cost: number,
     now = Date.now(),
+    authMethods = false,
   ): ThrottleDecision {
     if (this.config.profile === 'off') return { ok: true, headers: {} };
     const ts = this.config.timeScale;
@@ -96,6 +101,22 @@ export class Throttle {
       },
     });
 
+    let strictWindow: Window | undefined;
+    if (this.config.profile === 'strict' && authMethods) {
+      const win = STRICT_AUTH_METHODS_LIMIT.windowMs * ts;
+      strictWindow = this.authMethodWindows.get(appId);
+      if (!strictWindow || now >= strictWindow.start + win) {
+        strictWindow = { start: now, count: 0 };
+        this.authMethodWindows.set(appId, strictWindow);
+      }
+      if (strictWindow.count + 1 > STRICT_AUTH_METHODS_LIMIT.limit) {
+        return refuse(
+          strictWindow.start + win - now,
+          `Tenant_Application/AuthenticationMethods/${appId}/${tenantId}`,
+          'RequestLimitExceeded',
+        );
+      }
+    }
     let appWindow: Window | undefined;
     if (isWrite) {
       const appWin = APP_WRITE_LIMIT.windowMs * ts;
@@ -125,6 +146,7 @@ export class Throttle {
       );
     }
     bucket.tokens -= cost;
+    if (strictWindow) strictWindow.count += 1;
     if (appWindow) {
       appWindow.count += 1;
       this.tenantWrites.count += 1;

@@ -323,6 +323,21 @@ describe('authentication methods', () => {
     expect(e).toMatchObject({ statusCode: 400, code: 'badRequest' });
   });
 
+  it('defaultBlockingKinds changes which methods block deleting the default (knob)', async () => {
+    const upn = DEMO_USERS.defaultVoiceOffice; // office default, with Authenticator and FIDO2
+    await emu.setKnobs({ defaultBlockingKinds: ['fido2'] });
+    const auth = (await list(upn)).find((m) => m['@odata.type'] === T('microsoftAuthenticator'))!;
+    await client.api(`${base(upn)}/microsoftAuthenticatorMethods/${auth.id}`).delete();
+    expect(await graphError(client.api(`${base(upn)}/phoneMethods/${PHONE_IDS.office}`).delete())).toMatchObject({
+      statusCode: 400,
+    });
+    await emu.setKnobs({ defaultBlockingKinds: [] });
+    await client.api(`${base(upn)}/phoneMethods/${PHONE_IDS.office}`).delete();
+    const bad = await emu.control<{ problems: string[] }>('PUT', 'knobs', { defaultBlockingKinds: ['password'] });
+    expect(bad.status).toBe(400);
+    await emu.setKnobs({ defaultBlockingKinds: null });
+  });
+
   it('staleReadsMs keeps deleted methods in lists for a while (knob)', async () => {
     await emu.setKnobs({ staleReadsMs: 60_000 });
     await client.api(`${base(DEMO_USERS.plain)}/emailMethods/${EMAIL_METHOD_ID}`).delete();

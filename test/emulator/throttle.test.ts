@@ -136,8 +136,24 @@ describe('throttling, profile "documented"', () => {
     await emu.setThrottle({ profile: 'off' });
   });
 
+  it('profile "strict" also limits /authentication/* to 5 requests per 10 s per app (knob)', async () => {
+    await emu.setThrottle({ profile: 'strict', timeScale: 0.1 }); // 1 s window
+    const token = await emu.mintToken({ appId: DEMO_MANAGED_IDENTITY_APP_ID });
+    const get = (path: string): Promise<Response> =>
+      fetch(`${emu.url}/v1.0${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const methods = `/users/${DEMO_USERS.plain}/authentication/methods`;
+    for (let i = 0; i < 5; i++) expect((await get(methods)).status).toBe(200);
+    const refused = await get(methods);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ms-throttle-information')).toBe('RequestLimitExceeded');
+    expect((await get(`/users/${DEMO_USERS.plain}?$select=id`)).status).toBe(200);
+    await waitRetryAfter(refused.headers.get('retry-after'));
+    expect((await get(methods)).status).toBe(200);
+    await emu.setThrottle({ profile: 'off' });
+  });
+
   it('rejects bad throttle settings with a 400 naming the problem', async () => {
-    const bad = await emu.control<{ problems: string[] }>('PUT', 'throttle', { profile: 'strict', timeScale: -1 });
+    const bad = await emu.control<{ problems: string[] }>('PUT', 'throttle', { profile: 'brutal', timeScale: -1 });
     expect(bad.status).toBe(400);
     expect(bad.body.problems.join(' ')).toMatch(/profile/);
     expect(bad.body.problems.join(' ')).toMatch(/timeScale/);

@@ -186,8 +186,12 @@ export function control(
         const v = validated(knobsSchema, raw);
         if (v.error) return v.error;
         if (v.value?.staleReadsMs !== undefined) core.knobs.staleReadsMs = v.value.staleReadsMs;
+        if (v.value?.defaultBlockingKinds !== undefined) {
+          core.knobs.defaultBlockingKinds = v.value.defaultBlockingKinds ? new Set(v.value.defaultBlockingKinds) : null;
+        }
       }
-      return ok({ ...core.knobs });
+      const blocking = core.knobs.defaultBlockingKinds;
+      return ok({ staleReadsMs: core.knobs.staleReadsMs, defaultBlockingKinds: blocking ? [...blocking] : null });
     }
     case 'reset':
       return allow('POST') ?? (core.reset(), ok({ reset: true, tenantId: core.state.tenantId }));

@@ -173,7 +173,8 @@ function deleteMethod(ctx: GraphContext, user: UserState, m: StoredMethod): Grap
   if (defaultId === id) {
     let others = user.hiddenBlockingMethods;
     for (const other of user.methods.values()) {
-      if (other !== m && other.kind.blocksDefault) {
+      const blocks = ctx.knobs.defaultBlockingKinds?.has(other.kind.name) ?? other.kind.blocksDefault;
+      if (other !== m && blocks) {
         others = true;
         break;
       }

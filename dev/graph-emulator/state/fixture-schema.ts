@@ -179,11 +179,22 @@ export const faultSchema = z.strictObject({
 });
 
 export const throttleSchema = z.strictObject({
-  profile: z.enum(['off', 'documented']),
+  profile: z.enum(['off', 'documented', 'strict']),
   timeScale: z.number().positive().max(100).optional(),
 });
 
-export const knobsSchema = z.strictObject({ staleReadsMs: z.number().int().min(0).max(600_000).optional() });
+const BLOCKING_KINDS = [...KIND_BY_TYPE.values()].filter((k) => k.name !== 'password').map((k) => k.name);
+
+export const knobsSchema = z.strictObject({
+  staleReadsMs: z.number().int().min(0).max(600_000).optional(),
+  /** null restores the built-in set. */
+  defaultBlockingKinds: z
+    .array(
+      z.string().refine((k) => BLOCKING_KINDS.includes(k), { message: `must be one of ${BLOCKING_KINDS.join(', ')}` }),
+    )
+    .nullable()
+    .optional(),
+});
 
 export const tokenRequestSchema = z.strictObject({
   appId: guid,
