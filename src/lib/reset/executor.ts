@@ -38,7 +38,7 @@ export interface ExecuteOutcome {
 }
 
 interface Refusal {
-  readonly method: PlannedMethod;
+  readonly method?: PlannedMethod;
   readonly message: string;
 }
 
@@ -62,8 +62,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       input.onRoundTrip();
       await runBounded(steps, input.maxParallelDeletes, async (step) => {
         if (step.kind === 'setPreferredMethod') {
-          await graph.setPreferredMethod(userId, step.value, ctx);
-          preferred = step.value;
+          // SMS may be off by policy where voice calls to the same phone are not: try the other mobile value.
+          const values = step.value === 'sms' ? (['sms', 'voiceMobile'] as const) : [step.value];
+          for (const value of values) {
+            try {
+              await graph.setPreferredMethod(userId, value, ctx);
+              preferred = value;
+              return;
+            } catch (error) {
+              if (!(error instanceof GraphRequestError && error.status === 400)) throw error;
+              refusals.push({ message: error.message });
+            }
+          }
           return;
         }
         try {
