@@ -163,4 +163,26 @@ describe('Graph adapter against the emulator', () => {
     const log = await emu.requests({ path: '/authentication/methods' });
     expect(log.map((r) => r.status)).toEqual([503, 504, 0, 200]);
   });
+
+  it('never has more calls in flight than the adaptive limit allows', async () => {
+    const narrow = createGraphPort({
+      baseUrl: emu.env.GRAPH_BASE_URL,
+      credential: createGraphCredential(),
+      maxConcurrency: 3,
+      maxWaitMs: 5_000,
+    });
+    await narrow.getUser(userId('bob')); // token fetched before timing
+    await emu.setFaults({ seed: 10, latencyMs: { min: 200, max: 200 }, path: '^/v1.0/users/' });
+    await emu.clearRequests();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 12 }, () => narrow.getUser(userId('bob'))));
+    const elapsed = performance.now() - t0;
+    await emu.setFaults(null);
+    // 12 calls of 200 ms, at most 3 at a time: at least 4 waves.
+    expect(elapsed).toBeGreaterThanOrEqual(4 * 200 - 50);
+    const arrivals = (await emu.requests({ path: '/users/' })).map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(12);
+    for (let i = 3; i < arrivals.length; i++) expect(arrivals[i] - arrivals[i - 3]).toBeGreaterThanOrEqual(150);
+    expect(narrow.limiter.stats()).toMatchObject({ inFlight: 0, maxConcurrency: 3 });
+  });
 });
