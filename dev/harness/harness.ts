@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvocationContext, type Timer } from '@azure/functions';
+import type { Timer } from '@azure/functions';
+import { InvocationContext } from './functions-runtime.js';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { createQueueServiceClient } from '../../src/lib/queue/storage-clients.js';
 import { queueActivity } from '../../src/lib/queue/queue-activity.js';

@@ -2,13 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  HttpRequest,
-  HttpResponse,
-  InvocationContext,
-  type HttpFunctionOptions,
-  type HttpResponseInit,
-} from '@azure/functions';
+import type { HttpFunctionOptions, HttpResponse as HttpResponseType, HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from './functions-runtime.js';
 import { compileRoute, matchRoute, type CompiledRoute } from './http-routes.js';
 import type { HarnessLog } from './log.js';
 import { invocationLogHandler, traceContextFor } from './log.js';
@@ -40,7 +35,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   return Buffer.concat(chunks);
 }
 
-async function writeResponse(res: ServerResponse, result: HttpResponseInit | HttpResponse | undefined): Promise<void> {
+async function writeResponse(
+  res: ServerResponse,
+  result: HttpResponseInit | HttpResponseType | undefined,
+): Promise<void> {
   const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
   const body = Buffer.from(await response.arrayBuffer());
   res.statusCode = response.status;
@@ -106,7 +104,7 @@ export async function startHttpServer(
     });
     const started = Date.now();
     try {
-      const result = (await fn.options.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
+      const result = (await fn.options.handler(request, context)) as HttpResponseInit | HttpResponseType | undefined;
       await writeResponse(res, result);
     } catch (error) {
       options.log('error', { event: 'http_function_failed', function: fn.name, invocationId, error: String(error) });

@@ -4,7 +4,8 @@
 // dequeueCount > maxDequeueCount and after a failure when dequeueCount >= maxDequeueCount; visibilityTimeout on
 // release; randomized exponential polling backoff up to maxPollingInterval; immediate wake on notify().
 import { randomUUID } from 'node:crypto';
-import { InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
+import type { StorageQueueFunctionOptions } from '@azure/functions';
+import { InvocationContext } from './functions-runtime.js';
 import type { DequeuedMessageItem, QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import type { QueueHostSettings } from './host-settings.js';
 import { invocationLogHandler, traceContextFor, type HarnessLog } from './log.js';

@@ -155,7 +155,8 @@ async function startPair(
   if (queue.status === 'fulfilled' && table.status === 'fulfilled') return { queue: queue.value, table: table.value };
   if (queue.status === 'fulfilled') await stopChild(queue.value, 'SIGKILL');
   if (table.status === 'fulfilled') await stopChild(table.value, 'SIGKILL');
-  const reason: unknown = queue.status === 'rejected' ? queue.reason : table.status === 'rejected' ? table.reason : undefined;
+  const reason: unknown =
+    queue.status === 'rejected' ? queue.reason : table.status === 'rejected' ? table.reason : undefined;
   throw reason instanceof Error ? reason : new Error(String(reason));
 }
 

@@ -1,5 +1,8 @@
 // The HTTP side (INTAKE's handler factories), wired from the shared store, queue and telemetry.
-import type { AppConfig } from '../lib/config/index.js';
+import { getResetRoute, makeGetResetHandler } from '../functions/resets-status.js';
+import { makeSubmitResetsHandler, submitResetsRoute } from '../functions/resets-submit.js';
+import { createTokenVerifier } from '../lib/auth/index.js';
+import { requireAuth, type AppConfig } from '../lib/config/index.js';
 import type { ResetQueue } from '../lib/queue/index.js';
 import type { StateStore } from '../lib/store/index.js';
 import type { Telemetry } from '../lib/telemetry/index.js';
@@ -11,6 +14,21 @@ export interface IntakeShared {
   readonly telemetry: Telemetry;
 }
 
-export function composeHttpFunctions(_config: AppConfig, _shared: IntakeShared): HttpFunctionSpec[] {
-  throw new Error('HTTP handlers are not wired yet');
+export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): HttpFunctionSpec[] {
+  const verifier = createTokenVerifier(requireAuth(config));
+  const deps = { verifier, store: shared.store, queue: shared.queue, limits: config.limits };
+  return [
+    {
+      name: submitResetsRoute.name,
+      route: submitResetsRoute.route,
+      methods: [...submitResetsRoute.methods],
+      handler: makeSubmitResetsHandler(deps),
+    },
+    {
+      name: getResetRoute.name,
+      route: getResetRoute.route,
+      methods: [...getResetRoute.methods],
+      handler: makeGetResetHandler(deps),
+    },
+  ];
 }

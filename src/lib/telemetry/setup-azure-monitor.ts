@@ -1,7 +1,7 @@
 // Application Insights export through the Azure Monitor OpenTelemetry distro, plus the Functions instrumentation
 // that tells the host the worker sends its own logs and makes each invocation's trace context active.
 // Called from src/main.ts only when APPLICATIONINSIGHTS_CONNECTION_STRING is set; never in tests.
-import * as azureFunctions from '@azure/functions';
+import azureFunctions from '@azure/functions';
 import { AzureFunctionsInstrumentationESM } from '@azure/functions-opentelemetry-instrumentation';
 import { useAzureMonitor } from '@azure/monitor-opentelemetry';
 

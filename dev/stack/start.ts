@@ -1,0 +1,84 @@
+// `npm start`: the whole service locally. Azurite (data in .local/azurite), the Graph emulator with its demo tenant
+// on https://localhost:8443 and the app on http://localhost:7071, as `func start` would serve it. With GRAPH_BASE_URL
+// and AUTH_* in the environment (and a credential for Graph), the real Graph and Entra are used instead.
+import { DEMO_APPS, DEMO_USERS } from '../graph-emulator/index.js';
+import { jsonLineLog, type HarnessLogLevel } from '../harness/log.js';
+import { reexecWithEmulatorCa, startLocalStack, type LocalStack } from './local-stack.js';
+
+function instructions(stack: LocalStack): string {
+  const api = stack.url;
+  const lines = [`mfa-reset is running on ${api}  (Ctrl-C stops everything)`, ''];
+  const e = stack.emulator?.env;
+  if (e) {
+    const app = DEMO_APPS.logicApp;
+    lines.push(
+      `Graph emulator (demo tenant): ${stack.emulator?.url}   CA: ${e.NODE_EXTRA_CA_CERTS}`,
+      '',
+      'Get a caller token (demo app "Logic App bulk resets": Resets.Submit, Resets.SubmitBulk, Resets.Read):',
+      `  TOKEN=$(curl -s --cacert ${e.NODE_EXTRA_CA_CERTS} ${e.TOKEN_ENDPOINT} \\`,
+      `    -d grant_type=client_credentials -d client_id=${app.appId} \\`,
+      `    -d client_secret=${app.clientSecret} -d scope=api://${e.AUTH_AUDIENCE}/.default | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+      '',
+    );
+  } else {
+    lines.push(
+      `Graph: ${stack.settings.GRAPH_BASE_URL}   tenant: ${stack.settings.AUTH_TENANT_ID}`,
+      `Get a caller token for api://${stack.settings.AUTH_AUDIENCE}/.default from your tenant and export it as TOKEN.`,
+      '',
+    );
+  }
+  const user = e ? DEMO_USERS.plain : 'someone@yourtenant.example';
+  const users = e ? [DEMO_USERS.defaultPush, DEMO_USERS.everything, DEMO_USERS.breakGlass] : ['a@yourtenant.example'];
+  lines.push(
+    'Reset one user:',
+    `  curl -i -X POST ${api}/api/resets -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+    `    -d '{"user":"${user}","ticket":"INC0012345","reason":"lost_device"}'`,
+    '',
+    'Bulk reset from CSV:',
+    `  printf 'user,ticket,reason\\n${users.map((u) => `${u},INC0012346,lost_device`).join('\\n')}\\n' | \\`,
+    `    curl -i -X POST ${api}/api/resets -H "authorization: Bearer $TOKEN" -H 'content-type: text/csv' --data-binary @-`,
+    '',
+    'Poll the status (the Location header of the 202 answer; 202 while pending, 200 when done):',
+    `  curl -i ${api}/api/resets/<id> -H "authorization: Bearer $TOKEN"`,
+    `  curl -s "${api}/api/resets/<id>?format=csv" -H "authorization: Bearer $TOKEN"`,
+  );
+  if (e)
+    lines.push(
+      '',
+      `Inspect a demo user: curl -s --cacert ${e.NODE_EXTRA_CA_CERTS} ${stack.emulator?.url}/_emulator/users/${user}`,
+    );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (await reexecWithEmulatorCa()) return;
+  const log = jsonLineLog(
+    (line) => process.stderr.write(line),
+    (process.env.LOG_LEVEL as HarnessLogLevel | undefined) ?? 'info',
+  );
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ log });
+  } catch (error) {
+    console.error(`Could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  console.log(`\n${instructions(stack)}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`Stop failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+await main();
