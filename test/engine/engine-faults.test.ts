@@ -87,7 +87,15 @@ describe('reset engine under faults', () => {
     expect(halfway.methods.length).toBeLessThan(15);
 
     await emu.setFaults(null);
-    const second = await sut.engine.reset(upn('interrupted'), opts(), { snapshot });
+    let replanned: readonly MethodRef[] | undefined;
+    const second = await sut.engine.reset(upn('interrupted'), opts(), {
+      snapshot,
+      onPlanned: (planned) => {
+        replanned = planned;
+        return Promise.resolve();
+      },
+    });
+    expect(replanned).toEqual(snapshot); // the stored snapshot stays whole
     expect(second.outcome).toBe('reset');
     expect(second.methodsRemoved).toHaveLength(14);
     expect(second.sessionsRevoked).toBe(true);

@@ -90,7 +90,10 @@ export interface ResetRunContext {
    * redelivery after the user re-registered leaves the new methods alone.
    */
   readonly snapshot?: readonly MethodRef[];
-  /** Called once the plan is known and before the first write, so the caller can persist the snapshot. */
+  /**
+   * Called once the plan is known and before the first write, so the caller can persist the snapshot. When a snapshot
+   * was given it is passed back unchanged (this run deletes a part of it), so the stored snapshot stays whole.
+   */
   readonly onPlanned?: (planned: readonly MethodRef[], before: readonly MethodRef[]) => Promise<void>;
   /** Correlation id sent to Graph as client-request-id prefix / logged with each call. */
   readonly correlationId?: string;

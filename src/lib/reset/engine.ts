@@ -180,7 +180,9 @@ async function runReset(
     if (options.dryRun) return finish('planned', { skipped, passes: 0 });
 
     // 5.-7. Execute, verify, revoke.
-    await context.onPlanned?.(planned, before);
+    // On a later attempt the caller's snapshot stays what it was (what this run plans is a part of it), so a third
+    // attempt still counts what the first removed.
+    await context.onPlanned?.(context.snapshot ?? planned, before);
     const result = await executePlan({
       graph,
       userId: user.id,
