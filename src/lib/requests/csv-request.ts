@@ -54,7 +54,7 @@ function headerColumns(header: readonly string[], errors: ProblemError[]): Colum
 
 /** Parses a CSV body (already limited in size by the caller's chunk source). Never throws on bad input. */
 export async function parseCsvRequest(
-  chunks: AsyncIterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: { readonly maxRows: number; readonly resetOptions: ResetOptions },
 ): Promise<CsvParseResult> {
   const errors: ProblemError[] = [];
