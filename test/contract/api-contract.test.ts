@@ -9,6 +9,7 @@ import { DEMO_APPS, DEMO_BREAK_GLASS_UPN, DEMO_USERS } from '../../dev/graph-emu
 import { callApi, createContractChecker, type ApiAnswer, type ContractChecker } from './support/contract-checker.js';
 import { loadSpec } from './support/openapi.js';
 import { startContractStack, type ContractStack } from './support/stack.js';
+import { evaluateWorkflowValue, type WorkflowScope } from './support/workflow-expressions.js';
 
 const limits = {
   MAX_BULK_ROWS: 20,
@@ -347,6 +348,67 @@ describe('GET /api/resets/{id} (GetReset)', () => {
     expect(rows[0]).toMatch(/^index,user,/);
     expect(rows).toHaveLength(5);
     expect(answer.headers.get('x-reset-status')).toBe('completed');
+  });
+});
+
+describe('docs/samples/logic-app-reset.json, played the way Logic Apps runs it', () => {
+  interface Action {
+    type: string;
+    inputs: { method?: string; uri?: string; headers?: Record<string, string>; body?: unknown };
+  }
+
+  it('submits, follows Location on every 202 after Retry-After, and composes the outcome from the final body', async () => {
+    const sample = JSON.parse(
+      await readFile(new URL('../../docs/samples/logic-app-reset.json', import.meta.url), 'utf8'),
+    ) as { definition: { actions: Record<string, Action> } };
+    const { actions } = sample.definition;
+    const scope: WorkflowScope = {
+      triggerBody: {
+        user: DEMO_USERS.defaultOath,
+        ticket: 'INC0099001',
+        reason: 'lost_device',
+        requestedBy: 'agent.smith@contoso.example',
+      },
+      runName: '08584712345678901234567890123CU00',
+      parameters: {
+        mfaResetBaseUrl: stack.baseUrl.replace(/\/$/, ''),
+        mfaResetAudience: `api://${stack.env.AUTH_AUDIENCE}`,
+      },
+      actionBodies: {},
+    };
+    const http = evaluateWorkflowValue(actions.Reset_MFA?.inputs, scope) as Required<Action['inputs']>;
+    // The managed identity's token stands in for the Logic App's (same audience, same roles).
+    let answer = await callApi(stack.baseUrl, http.method, http.uri, {
+      token: tokens.logicApp,
+      body: http.body,
+      headers: http.headers,
+    });
+    contract.check('SubmitReset', answer);
+    let polls = 0;
+    while (answer.status === 202) {
+      const location = answer.headers.get('location');
+      expect(location, 'every 202 carries a Location').toBeTruthy();
+      await new Promise((resolve) => setTimeout(resolve, Number(answer.headers.get('retry-after')) * 1000));
+      answer = await callApi(stack.baseUrl, 'GET', location ?? '', { token: tokens.logicApp });
+      contract.check('GetReset', answer);
+      expect(++polls).toBeLessThan(60);
+    }
+    expect(answer.status).toBe(200);
+
+    const bodies = { Reset_MFA: answer.body };
+    const outcome = evaluateWorkflowValue(actions.Outcome?.inputs, { ...scope, actionBodies: bodies });
+    expect(outcome).toMatchObject({
+      requestId: (answer.body as { id: string }).id,
+      status: 'completed',
+      outcome: 'reset',
+      counts: { reset: 1 },
+    });
+    const response = evaluateWorkflowValue(actions.Respond_with_outcome?.inputs, {
+      ...scope,
+      actionBodies: bodies,
+      actionOutputs: { Outcome: outcome },
+    });
+    expect(response).toMatchObject({ statusCode: 200, body: outcome });
   });
 });
 

@@ -31,10 +31,11 @@ export async function callApi(
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
+  const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
   if (options.body !== undefined) {
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-    headers['content-type'] = options.contentType ?? 'application/json';
-  } else if (options.contentType) {
+    if (!hasContentType) headers['content-type'] = options.contentType ?? 'application/json';
+  } else if (options.contentType && !hasContentType) {
     headers['content-type'] = options.contentType;
   }
   const response = await fetch(new URL(path, baseUrl), { method, headers, body });
