@@ -22,6 +22,15 @@ describe('docs/operations.md and the telemetry port', () => {
     expect([...emitted].filter((name) => !mentioned.has(name))).toEqual([]);
   });
 
+  it("parses the intake's accepted-request log line in the format the intake writes it", async () => {
+    const doc = await read('docs/operations.md');
+    const source = await read('src/functions/resets-submit.ts');
+    expect(doc).toContain('parse message with * "items=" items:int " source=" source " app=" caller');
+    expect(source).toMatch(
+      /event=reset_request_\$\{result\.kind\} requestId=\$\{[^}]+\} items=\$\{[^}]+\} source=\$\{[^}]+\} app=\$\{/,
+    );
+  });
+
   it('has KQL that the Kusto analyser accepts against the Application Insights tables (blocks and alert rules)', async () => {
     const doc = await read('docs/operations.md');
     const blocks = [...doc.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
