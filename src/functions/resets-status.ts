@@ -43,6 +43,7 @@ function itemView(item: StoredItem) {
     ...(item.methodsRemaining.length > 0
       ? { methodsRemaining: item.methodsRemaining.map((m) => ({ type: m.type, id: m.id })) }
       : {}),
+    ...(item.methodsPlanned ? { methodsPlanned: item.methodsPlanned.map((m) => ({ type: m.type, id: m.id })) } : {}),
     ...(item.protectedReason ? { protectedReason: item.protectedReason } : {}),
     ...(item.error ? { error: { code: item.error.code, message: item.error.message } } : {}),
     sessionsRevoked: item.sessionsRevoked,
@@ -82,6 +83,7 @@ const CSV_HEADER = [
   'outcome',
   'methodsRemoved',
   'methodsRemaining',
+  'methodsPlanned',
   'protectedReason',
   'errorCode',
   'errorMessage',
@@ -104,6 +106,7 @@ function csvRow(item: StoredItem): string[] {
     item.outcome ?? '',
     methodsCell(item.methodsRemoved),
     methodsCell(item.methodsRemaining),
+    methodsCell(item.methodsPlanned ?? []),
     item.protectedReason ?? '',
     item.error?.code ?? '',
     item.error?.message ?? '',

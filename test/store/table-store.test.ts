@@ -245,6 +245,23 @@ describe('table store: worker transitions', () => {
     expect(JSON.stringify(audit)).not.toMatch(/eyJ|\+\d{6,}/);
   });
 
+  it('keeps the plan of a dry run', async () => {
+    const request = await created(draft(['dry@contoso.com']));
+    await store.claimItem(request.id, 0, { owner: 'w', leaseSeconds: 60 });
+    const planned = [{ type: 'softwareOath', id: 's1' }];
+    const done = await store.completeItem(
+      request.id,
+      0,
+      'w',
+      result({ outcome: 'planned', planned, methodsRemoved: [], sessionsRevoked: false }),
+    );
+    expect(done).toMatchObject({
+      changed: true,
+      item: { outcome: 'planned', methodsPlanned: planned, methodsRemoved: [] },
+    });
+    expect((await store.getItem(request.id, 0))?.methodsPlanned).toEqual(planned);
+  });
+
   it('lets another worker re-claim an item whose lease expired; the old owner then loses', async () => {
     const request = await created(draft(['j@contoso.com']));
     await store.claimItem(request.id, 0, { owner: 'w1', leaseSeconds: 30 });

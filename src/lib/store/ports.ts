@@ -100,6 +100,8 @@ export interface StoredItem {
   readonly userId?: string;
   readonly methodsRemoved: readonly MethodRef[];
   readonly methodsRemaining: readonly MethodRef[];
+  /** The plan of a dry run (outcome `planned`): what a real run would delete. */
+  readonly methodsPlanned?: readonly MethodRef[];
   /** Methods an attempt set out to delete, saved before the first Graph write; later attempts delete only these. */
   readonly snapshot?: readonly MethodRef[];
   readonly protectedReason?: string;

@@ -638,6 +638,7 @@ class AzureTableStore implements TableStore {
         ...(userId ? { userId } : {}),
         methodsRemoved: result.methodsRemoved,
         methodsRemaining: result.methodsRemaining,
+        ...(result.outcome === 'planned' ? { methodsPlanned: result.planned } : {}),
         ...(result.protectedReason ? { protectedReason: result.protectedReason } : {}),
         ...(result.error ? { error: result.error } : {}),
         sessionsRevoked: result.sessionsRevoked,
