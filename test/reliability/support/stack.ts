@@ -64,20 +64,14 @@ async function answer(res: Response): Promise<HttpAnswer> {
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export async function startStack(options: StackOptions): Promise<Stack> {
-  const [emulator, azurite] = await Promise.all([
-    startTestEmulator(options.fixture),
-    startTestAzurite({ onDisk: options.onDisk }),
-  ]);
-  const store = createTableStore({ storage: { kind: 'connectionString', connectionString: azurite.connectionString } });
-  const hostLines: string[] = [];
-  let host: HostProcess | undefined;
-  let baseUrl: string | undefined;
-  const tokens = new Map<string, string>();
-  const env = emulator.env;
-
-  const hostEnv = (extra: Readonly<Record<string, string>> = {}): Record<string, string> => ({
-    AzureWebJobsStorage: azurite.connectionString,
+/** Settings for a host process of this stack (storage, Graph and auth from the emulator, generous limits). */
+export function hostEnvFor(
+  stack: Pick<Stack, 'azurite' | 'emulator'> & { readonly options?: StackOptions },
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const env = stack.emulator.env;
+  return {
+    AzureWebJobsStorage: stack.azurite.connectionString,
     MFA_RESET_FUNCTIONS: 'all',
     GRAPH_BASE_URL: env.GRAPH_BASE_URL,
     IDENTITY_ENDPOINT: env.IDENTITY_ENDPOINT,
@@ -94,9 +88,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     CALLER_MAX_BULK_USERS_PER_HOUR: '100000',
     TENANT_MAX_USERS_PER_HOUR: '100000',
     TENANT_MAX_BULK_USERS_PER_HOUR: '100000',
-    ...options.hostEnv,
+    ...stack.options?.hostEnv,
     ...extra,
-  });
+  };
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const [emulator, azurite] = await Promise.all([
+    startTestEmulator(options.fixture),
+    startTestAzurite({ onDisk: options.onDisk }),
+  ]);
+  const store = createTableStore({ storage: { kind: 'connectionString', connectionString: azurite.connectionString } });
+  const hostLines: string[] = [];
+  let host: HostProcess | undefined;
+  let baseUrl: string | undefined;
+  const tokens = new Map<string, string>();
+  const env = emulator.env;
+
+  const hostEnv = (extra: Readonly<Record<string, string>> = {}): Record<string, string> =>
+    hostEnvFor({ azurite, emulator, options }, extra);
 
   const stack: Stack = {
     emulator,
