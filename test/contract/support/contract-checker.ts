@@ -48,6 +48,8 @@ export async function callApi(
 export interface ContractChecker {
   /** Asserts the answer is one the spec documents for `operationId`, and records it as exercised. */
   check(operationId: string, answer: ApiAnswer): void;
+  /** Asserts a JSON request body the service accepted is valid against the spec's request schema. */
+  checkAcceptedBody(body: unknown): void;
   /** Documented (operation, status) pairs no test has exercised yet. */
   unexercised(): string[];
 }
@@ -82,6 +84,9 @@ export function createContractChecker(spec: Spec): ContractChecker {
         ).toEqual([]);
       }
       exercised.add(`${operationId} ${answer.status}`);
+    },
+    checkAcceptedBody(body) {
+      expect(validator.checkDefinition('ResetSubmission', body), `request body ${JSON.stringify(body)}`).toEqual([]);
     },
     unexercised() {
       const missing: string[] = [];

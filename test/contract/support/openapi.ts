@@ -73,6 +73,8 @@ export interface BodyValidator {
   /** Validates a response body against the spec's schema for (operationId, status); returns readable errors. */
   check(operationId: string, status: number, body: unknown): string[];
   operation(operationId: string): { path: string; method: string; operation: Operation };
+  /** Validates a value against one of the spec's definitions (e.g. a request body against ResetSubmission). */
+  checkDefinition(name: string, value: unknown): string[];
 }
 
 export function createBodyValidator(spec: Spec, options: { strict: boolean }): BodyValidator {
@@ -94,6 +96,16 @@ export function createBodyValidator(spec: Spec, options: { strict: boolean }): B
 
   return {
     operation,
+    checkDefinition(name, value) {
+      const key = `#/definitions/${name}`;
+      let validate = compiled.get(key);
+      if (!validate) {
+        if (!spec.definitions[name]) return [`the spec has no definition ${name}`];
+        validate = ajv.compile({ $ref: `openapi${key}` });
+        compiled.set(key, validate);
+      }
+      return validate(value) ? [] : (validate.errors ?? []).map((error: ErrorObject) => describe(error));
+    },
     check(operationId, status, body) {
       const key = `${operationId} ${status}`;
       let validate = compiled.get(key);
