@@ -5,6 +5,7 @@ import { DEMO_APPS, DEMO_TENANT_ID, DEMO_USERS } from '../../dev/graph-emulator/
 import { defaultResetOptions, type ResetOptions } from '../../src/lib/reset/contract.js';
 import type { StateStore, StoredRequest } from '../../src/lib/store/index.js';
 import { telemetryEvents } from '../../src/lib/telemetry/index.js';
+import { processItem } from '../../src/lib/worker/index.js';
 import { newTicket, startStack, until, type TestStack } from './support/stack.js';
 
 let stack: TestStack;
@@ -62,8 +63,10 @@ async function submit(
 
 async function finished(request: StoredRequest) {
   return until(async () => {
-    const summary = await stack.app.store.getSummary(request);
-    return summary.pending === 0 ? summary : undefined;
+    // The summary is computed from the current request row (it records when work started).
+    const current = await stack.app.store.getRequest(request.id);
+    const summary = current ? await stack.app.store.getSummary(current) : undefined;
+    return summary?.pending === 0 ? summary : undefined;
   }, `request ${request.id} to finish`);
 }
 
@@ -119,5 +122,35 @@ describe('worker functions', () => {
     expect(audit.map((a) => a.eventType)).toContain('PoisonQuarantined');
     // Graph was never called for this user.
     expect((await stack.emulator.requests({ path: 'plain.peggy' })).length).toBe(0);
+  });
+
+  it('lets exactly one of two concurrent deliveries run the reset; the other re-queues itself past the lease', async () => {
+    // Stored but not queued: the two "deliveries" are direct calls, racing for the claim.
+    const ticket = newTicket();
+    const created = await stack.app.store.createRequest({
+      caller,
+      ticket,
+      reason: 'lost_device',
+      options: defaultResetOptions,
+      source: 'json',
+      items: [{ userKey: DEMO_USERS.defaultOath, ticket, reason: 'lost_device' }],
+      idempotencyKey: `test:${ticket}`,
+      fingerprint: ticket,
+    });
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const worker = stack.app.worker;
+    if (!worker) throw new Error('worker deps missing');
+    const user = await stack.emulator.user(DEMO_USERS.defaultOath);
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const results = await Promise.all(
+      ['copy-a', 'copy-b'].map((invocationId) =>
+        processItem(worker, { v: 1, requestId: created.request.id, item: 0 }, { invocationId, log: quiet }),
+      ),
+    );
+    expect(results.sort()).toEqual(['completed', 'deferred_leased']);
+    const deletes = await stack.emulator.requests({ path: user.id, method: 'DELETE' });
+    expect(deletes.filter((r) => r.status < 300)).toHaveLength(user.methods.length - 1);
+    const audit = await stack.app.store.listAudit(created.request.id);
+    expect(audit.filter((a) => a.eventType === 'ResetCompleted')).toHaveLength(1);
   });
 });
