@@ -13,7 +13,7 @@ type BenchName = (typeof benches)[number];
 
 const usage = `usage: npm run bench -- <${benches.join('|')}|all> [flags]
   --users N          throughput: users to reset (default 2000); sequential: users (default 200)
-  --time-scale X     throughput: emulator throttle timeScale (default 0.25: a 150 s window lasts 37.5 s)
+  --time-scale X     throughput: emulator throttle timeScale (default 1; 0.25: a 150 s window lasts 37.5 s)
   --runs N           single: resets (default 30); cold-start: fresh processes per variant (default 10)
   --rows N           intake: CSV rows (default 50000)
   --latency-ms N     sequential/single: emulator latency per Graph call (default 100)
@@ -43,7 +43,7 @@ async function runBench(name: BenchName, flags: BenchFlags): Promise<void> {
     case 'throughput':
       return (await import('./cases/throughput.js')).throughput({
         users: flags.users ?? 2000,
-        timeScale: flags.timeScale ?? 0.25,
+        timeScale: flags.timeScale ?? 1,
         seed: flags.seed ?? 20261127,
         command: flags.command,
       });

@@ -22,9 +22,14 @@ export interface LocalStackOptions {
   readonly settings?: Readonly<Record<string, string>>;
 }
 
+/** Node flags for the app process, e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
+const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 export interface StatusAnswer {
   readonly status: number;
   readonly body: StatusBody;
+  /** Retry-After in seconds, when the answer had one. */
+  readonly retryAfterS: number | undefined;
 }
 
 export interface StatusBody {
@@ -52,7 +57,7 @@ async function startApp(
   env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; url: string; maxRss: Promise<number | undefined> }> {
   const entry = path.resolve(import.meta.dirname, 'stack-host.js');
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...appNodeArgs, entry], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let resolveRss: (v: number | undefined) => void = () => undefined;
   const maxRss = new Promise<number | undefined>((resolve) => (resolveRss = resolve));
@@ -152,7 +157,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const response = await fetch(`${apiUrl}/api/resets/${encodeURIComponent(id)}`, {
           headers: { authorization: `Bearer ${bearer}` },
         });
-        return { status: response.status, body: (await response.json()) as StatusBody };
+        const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+        return {
+          status: response.status,
+          body: (await response.json()) as StatusBody,
+          retryAfterS: Number.isFinite(retryAfter) ? retryAfter : undefined,
+        };
       },
       stop: async () => {
         const exited = new Promise<void>((resolve) => app.child.once('exit', () => resolve()));

@@ -4,6 +4,7 @@
 //                          benchmark can count item messages as they pile up on the queue)
 //   BENCH_WAKE_ON_SEND     'false': queue listeners only poll, as the real host does for SDK sends (default true)
 // It prints `@@stack <url>` when ready and, on SIGTERM, `@@maxrss <bytes>` (peak resident memory) before it exits.
+import path from 'node:path';
 import { startHarness } from '../../dev/harness/harness.js';
 import { jsonLineLog } from '../../dev/harness/log.js';
 import type { HarnessLogLevel } from '../../dev/harness/log.js';
@@ -40,6 +41,8 @@ const deps = await compose(loadConfig());
 const harness = await startHarness({
   register: (registrar) => registerFunctions(skipping(registrar), deps),
   port: 0,
+  // The repository's host.json (the bench runs from the repository root, whichever folder it was compiled to).
+  hostJsonPath: path.resolve('host.json'),
   log,
   wakeOnAppSends: process.env.BENCH_WAKE_ON_SEND !== 'false',
 });
