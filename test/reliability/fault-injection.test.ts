@@ -19,7 +19,8 @@ afterAll(async () => {
 });
 
 describe('Graph faults at 20%', () => {
-  it(`completes every one of ${userCount} users, none poisoned`, async () => {
+  const budgetMs = userCount * 1_500 + 30_000;
+  it(`completes every one of ${userCount} users, none poisoned`, { timeout: budgetMs + 60_000 }, async () => {
     await stack.emulator.setFaults({
       seed: 20_261_127,
       rates: { '429': 0.05, '503': 0.05, '504': 0.05, reset: 0.05 },
@@ -34,7 +35,7 @@ describe('Graph faults at 20%', () => {
     expect(submitted.status).toBe(202);
     const requestId = (submitted.json as { id: string }).id;
 
-    const status = await stack.waitCompleted(requestId, userCount * 1_500 + 30_000);
+    const status = await stack.waitCompleted(requestId, budgetMs);
     const faults = (await stack.emulator.control<{ injected: number }>('GET', 'faults')).body;
     await stack.emulator.setFaults(null);
 
