@@ -170,16 +170,21 @@ export class QueueListener {
       return;
     }
 
+    // Renewals are chained, and the last one is awaited before the message is settled: deleting with a pop receipt
+    // that an in-flight renewal is about to replace would fail and let the message reappear.
+    let renewing: Promise<void> = Promise.resolve();
     const renew = setInterval(
       () => {
-        this.#queue
-          .updateMessage(message.messageId, popReceipt, undefined, receiveVisibilitySeconds)
-          .then((r) => {
-            if (r.popReceipt) popReceipt = r.popReceipt;
-          })
-          .catch((error: unknown) =>
-            log('warn', { event: 'visibility_renewal_failed', messageId: message.messageId, error: String(error) }),
-          );
+        renewing = renewing.then(() =>
+          this.#queue
+            .updateMessage(message.messageId, popReceipt, undefined, receiveVisibilitySeconds)
+            .then((r) => {
+              if (r.popReceipt) popReceipt = r.popReceipt;
+            })
+            .catch((error: unknown) =>
+              log('warn', { event: 'visibility_renewal_failed', messageId: message.messageId, error: String(error) }),
+            ),
+        );
       },
       (receiveVisibilitySeconds * 1000) / 2,
     );
@@ -214,6 +219,7 @@ export class QueueListener {
       failure = error ?? new Error('handler failed');
     } finally {
       clearInterval(renew);
+      await renewing;
     }
 
     try {

@@ -248,6 +248,34 @@ describe('queue functions', () => {
     expect(peak).toBe(3);
   });
 
+  it('renews the receive visibility while a function runs, so a long invocation is not redelivered', async () => {
+    await freshQueue('q-long');
+    let invocations = 0;
+    let finished = false;
+    harness = await start(
+      (r) =>
+        r.storageQueue('long', {
+          queueName: 'q-long',
+          connection: 'AzureWebJobsStorage',
+          handler: async () => {
+            invocations += 1;
+            // Longer than twice the (shortened) receive visibility: without renewal the message would reappear.
+            await new Promise((resolve) => setTimeout(resolve, 4_500));
+            finished = true;
+          },
+        }),
+      { queueSettings: { maxPollingIntervalMs: 200, receiveVisibilitySeconds: 2 } },
+    );
+    await service.getQueueClient('q-long').sendMessage(b64({ v: 1 }));
+    await until(() => finished, 'the long invocation');
+    await until(
+      async () => (await service.getQueueClient('q-long').getProperties()).approximateMessagesCount === 0,
+      'deleted',
+    );
+    expect(invocations).toBe(1);
+    expect(harness.listeners[0]?.stats).toMatchObject({ invocations: 1, succeeded: 1, failed: 0 });
+  });
+
   it('wakes a listener immediately when notified, instead of waiting out its backoff', async () => {
     await freshQueue('q-wake');
     let at = 0;
