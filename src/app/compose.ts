@@ -28,6 +28,11 @@ export interface ComposedApp extends FunctionDeps {
   readonly engine: ResetEngine | undefined;
 }
 
+function startupWarning(what: string, error: unknown): void {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
+  console.warn(JSON.stringify({ event: 'storage_ensure_failed', what, reason }));
+}
+
 export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
   const store = createTableStore(config);
@@ -40,8 +45,12 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     ),
     ...options.queue,
   });
-  // Create the table and queues now so the first request does not pay for it (and a bad connection shows at start).
-  await Promise.all([store.ensureTable(), queue.ensureQueues()]);
+  // Create the table and queues now so the first request does not pay for it. Best effort: in Azure the infra
+  // pre-creates them and a least-privilege identity may not be allowed to (the adapters create on demand anyway).
+  await Promise.all([
+    store.ensureTable().catch((error: unknown) => startupWarning('table', error)),
+    queue.ensureQueues().catch((error: unknown) => startupWarning('queues', error)),
+  ]);
 
   const intake = config.functions === 'all' || config.functions === 'intake';
   const worker = config.functions === 'all' || config.functions === 'worker';

@@ -51,7 +51,7 @@ export class StorageResetQueue implements ResetQueue {
     }
   }
 
-  /** Creates every queue the app uses if missing. Called once before the first send; safe to call again. */
+  /** Creates every queue the app uses if missing (at start-up; infra normally pre-creates them). Safe to repeat. */
   ensureQueues(): Promise<void> {
     this.#ready ??= Promise.all(
       // In Azure the queues are provisioned by infra/ and the identities hold only message roles (Sender, Processor),
@@ -109,15 +109,14 @@ export class StorageResetQueue implements ResetQueue {
   }
 
   async #send(queue: QueueClient, text: string, visibilityTimeout?: number): Promise<void> {
-    await this.ensureQueues();
     const options = { messageTimeToLive: neverExpires, ...(visibilityTimeout ? { visibilityTimeout } : {}) };
     try {
       await queue.sendMessage(text, options);
     } catch (error) {
-      // The queue was deleted after we created it (an operator, or a fresh in-memory emulator): recreate once.
+      // The queue does not exist yet (a fresh emulator, or an operator deleted it): create it once and retry. Not done
+      // up front on every send: a least-privilege identity (Message Sender) may not be allowed to create queues.
       if (statusOf(error) !== 404) throw error;
-      this.#ready = undefined;
-      await this.ensureQueues();
+      await queue.createIfNotExists();
       await queue.sendMessage(text, options);
     }
   }
