@@ -53,6 +53,8 @@ export async function bundleMain(options: BundleOptions = {}): Promise<BundleRes
     banner: { js: esmShim },
     sourcemap: 'linked',
     minify: options.minify ?? false,
+    // Minified names would make error names and stack traces in logs unreadable; keep them (costs a little size).
+    keepNames: options.minify ?? false,
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',

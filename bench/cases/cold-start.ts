@@ -21,6 +21,9 @@ export interface ColdStartOptions {
   readonly command: string;
 }
 
+const variants = ['unbundled', 'bundled', 'bundled+minified'] as const;
+type Variant = (typeof variants)[number];
+
 interface Sample {
   /** From the first line of the child's code to the end of `await import(entry)`. */
   readonly importMs: number;
@@ -104,34 +107,46 @@ export async function coldStart(options: ColdStartOptions): Promise<void> {
   const unbundled = path.resolve(import.meta.dirname, '../../src/main.js');
   if (!existsSync(unbundled)) throw new Error(`${unbundled} is missing: run \`npm run build\` first`);
   const bundle = await bundleMain({ outdir: path.resolve(import.meta.dirname, '../../bundle') });
-  const entries = { unbundled, bundled: bundle.mainFile };
+  // A minified variant too (not shipped unless it wins clearly: stack traces in logs are worth something).
+  const minified = await bundleMain({
+    outdir: path.resolve(import.meta.dirname, '../../../.local/bench/bundle-min'),
+    minify: true,
+  });
+  const entries = { unbundled, bundled: bundle.mainFile, 'bundled+minified': minified.mainFile };
   const azurite = await startAzurite();
   try {
-    await measureBoth(entries, childEnv(azurite.connectionString, options.telemetry), options, machine, bundle);
+    await measureBoth(
+      entries,
+      childEnv(azurite.connectionString, options.telemetry),
+      options,
+      machine,
+      bundle,
+      minified,
+    );
   } finally {
     await azurite.stop();
   }
 }
 
 async function measureBoth(
-  entries: { unbundled: string; bundled: string },
+  entries: Readonly<Record<Variant, string>>,
   env: NodeJS.ProcessEnv,
   options: ColdStartOptions,
   machine: MachineInfo,
   bundle: BundleResult,
+  minified: BundleResult,
 ): Promise<void> {
   // One warm-up each (file-system cache), not counted.
-  await runOnce(entries.unbundled, env);
-  await runOnce(entries.bundled, env);
-  const samples: Record<keyof typeof entries, Sample[]> = { unbundled: [], bundled: [] };
+  for (const name of variants) await runOnce(entries[name], env);
+  const samples: Record<Variant, Sample[]> = { unbundled: [], bundled: [], 'bundled+minified': [] };
   for (let i = 0; i < options.runs; i++) {
-    const order: readonly (keyof typeof entries)[] = i % 2 === 0 ? ['unbundled', 'bundled'] : ['bundled', 'unbundled'];
-    for (const name of order) {
-      samples[name].push(await runOnce(entries[name], env));
-    }
+    // Rotate the order so that no variant always runs right after another.
+    const order = variants.map((_, k) => variants[(i + k) % variants.length]);
+    for (const name of order) samples[name].push(await runOnce(entries[name], env));
   }
   const u = summary(samples.unbundled);
   const b = summary(samples.bundled);
+  const m = summary(samples['bundled+minified']);
   await report({
     bench: 'cold-start',
     command: options.command,
@@ -141,12 +156,15 @@ async function measureBoth(
       telemetry: options.telemetry,
       bundleBytes: bundle.bytes,
       bundleFiles: bundle.files,
+      minifiedBytes: minified.bytes,
     },
     figures: {
       unbundled: u,
       bundled: b,
+      'bundled+minified': m,
       'bundled/unbundled import (median)': round(b.importMedianMs / u.importMedianMs, 3),
-      faster: b.importMedianMs < u.importMedianMs ? 'bundled' : 'unbundled',
+      'minified/unbundled import (median)': round(m.importMedianMs / u.importMedianMs, 3),
+      fastest: [...variants].sort((x, y) => summary(samples[x]).importMedianMs - summary(samples[y]).importMedianMs)[0],
     },
   });
 }
