@@ -186,7 +186,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           return r.status === 200 && body?.status === 'completed' ? body : undefined;
         },
         { what: `request ${requestId} to complete`, timeoutMs, intervalMs: 200 },
-      );
+      ).catch((error: unknown) => {
+        // Say what the host was doing: its recent warnings and errors.
+        const recent = (host?.lines ?? []).filter((l) => /"level":"(warn|error)"/.test(l)).slice(-15);
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)}\nhost warnings:\n${recent.join('\n')}`,
+        );
+      });
     },
     queues: () => queueCounts(azurite.connectionString),
     async stop() {
