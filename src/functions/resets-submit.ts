@@ -174,19 +174,3 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
     }
   });
 }
-
-/**
- * For a timer (RUNTIME): re-submits requests whose queue hand-off was never confirmed (the POST's enqueue failed
- * and the caller did not retry). Safe to run anywhere: the worker's claim makes duplicate messages harmless.
- */
-export async function resubmitUnenqueued(
-  deps: Pick<SubmitResetsDeps, 'store' | 'queue'>,
-  olderThanSeconds = 60,
-): Promise<number> {
-  const pending = await deps.store.listUnenqueued(olderThanSeconds);
-  for (const request of pending) {
-    await deps.queue.submit(request.id, request.itemCount);
-    await deps.store.markEnqueued(request.id);
-  }
-  return pending.length;
-}

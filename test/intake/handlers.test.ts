@@ -7,7 +7,6 @@ import { DEMO_APPS } from '../../dev/graph-emulator/fixtures/demo-tenant.js';
 import { getResetRoute, makeGetResetHandler } from '../../src/functions/resets-status.js';
 import {
   makeSubmitResetsHandler,
-  resubmitUnenqueued,
   submitResetsRoute,
   type SubmitResetsDeps,
 } from '../../src/functions/resets-submit.js';
@@ -15,6 +14,8 @@ import { createTokenVerifier } from '../../src/lib/auth/index.js';
 import type { LimitsConfig } from '../../src/lib/config/index.js';
 import { createQueueServiceClient, createStorageResetQueue, queueNames } from '../../src/lib/queue/index.js';
 import { createTableStore, type TableStore } from '../../src/lib/store/index.js';
+import { RecordingTelemetry } from '../../src/lib/telemetry/index.js';
+import { resubmitUnenqueued } from '../../src/lib/worker/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
@@ -311,7 +312,9 @@ describe('POST /api/resets', () => {
       { d: { ...deps, queue: deadQueue } },
     );
     const orphanId = String(parseBody(orphan).id);
-    expect(await resubmitUnenqueued(deps, 0)).toBeGreaterThanOrEqual(1);
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const sweep = { store, queue: deps.queue, telemetry: new RecordingTelemetry(), olderThanSeconds: 0 };
+    expect(await resubmitUnenqueued(sweep, silent)).toBeGreaterThanOrEqual(1);
     expect((await store.getRequest(orphanId))?.phase).toBe('enqueued');
     expect(await queueDepth(queueNames.items)).toBe(2);
   });

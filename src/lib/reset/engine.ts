@@ -122,6 +122,9 @@ async function runReset(
   // An object id needs no resolving before the reads: run them alongside the resolve and save a round trip. They
   // are reads only, and their answers are used only once the resolve has found the user under that same id.
   const early = isGuid(userKey) ? inspect(userKey.toLowerCase()) : undefined;
+  // Observed at once: for an unknown id these reads fail (404) before the resolve answers, and an unobserved
+  // rejection would crash the worker process. Awaiting `early` later still sees the rejection.
+  early?.catch(() => undefined);
   const drain = async (): Promise<void> => {
     await early?.catch(() => undefined);
   };
