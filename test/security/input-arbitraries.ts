@@ -48,6 +48,13 @@ const nastyString = fc.oneof(
   ),
 );
 
+/** What an HTTP header can carry (printable ASCII; fetch refuses more), including over-long keys. */
+const headerValueArb = fc.oneof(
+  fc.uuid().map(String),
+  fc.stringMatching(/^[\x21-\x7e]{1,40}$/),
+  fc.constantFrom('', ' ', 'a'.repeat(256), '=cmd|"/c calc"!A1', "x' or 1=1"),
+);
+
 export function userKeyArb(knownUsers: readonly string[]): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...knownUsers) },
@@ -200,7 +207,7 @@ export function jsonInputArb(knownUsers: readonly string[]): fc.Arbitrary<Genera
           },
         ),
         body: fc.constant(body),
-        idempotencyKey: fc.option(fc.oneof(fc.uuid().map(String), nastyString), { nil: undefined }),
+        idempotencyKey: fc.option(headerValueArb, { nil: undefined }),
       }),
     );
 }
