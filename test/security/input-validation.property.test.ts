@@ -37,55 +37,63 @@ function checkItems(items: readonly { userKey: string; ticket: string; reason: s
 }
 
 describe('request validators (property)', () => {
-  it(`JSON bodies: accepted with valid items or refused naming every problem, never a throw (${propertyRuns.validators} runs)`, () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(jsonInputArb(knownUsers), (input) => {
-        let body: unknown;
-        try {
-          body = JSON.parse(input.body);
-        } catch {
-          return; // not JSON: the handler answers 400 before the validator (checked over HTTP)
-        }
-        const result = parseJsonRequest(body, maxUsers);
-        if (result.ok) {
-          accepted += 1;
-          checkItems(result.request.items);
-          expect(result.request.options.methods).toBeDefined();
-        } else {
-          expect(result.errors.length).toBeGreaterThan(0);
-          for (const e of result.errors) {
-            expect(typeof e.message).toBe('string');
-            expect(e.message.length).toBeGreaterThan(0);
-            expect(e.field ?? e.line).toBeDefined();
+  it(
+    `JSON bodies: accepted with valid items or refused naming every problem, never a throw (${propertyRuns.validators} runs)`,
+    { timeout: 300_000 },
+    () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(jsonInputArb(knownUsers), (input) => {
+          let body: unknown;
+          try {
+            body = JSON.parse(input.body);
+          } catch {
+            return; // not JSON: the handler answers 400 before the validator (checked over HTTP)
           }
-        }
-      }),
-      { numRuns: propertyRuns.validators },
-    );
-    // The generator must reach the accepting branch often enough to mean something.
-    expect(accepted).toBeGreaterThan(propertyRuns.validators / 50);
-  });
+          const result = parseJsonRequest(body, maxUsers);
+          if (result.ok) {
+            accepted += 1;
+            checkItems(result.request.items);
+            expect(result.request.options.methods).toBeDefined();
+          } else {
+            expect(result.errors.length).toBeGreaterThan(0);
+            for (const e of result.errors) {
+              expect(typeof e.message).toBe('string');
+              expect(e.message.length).toBeGreaterThan(0);
+              expect(e.field ?? e.line).toBeDefined();
+            }
+          }
+        }),
+        { numRuns: propertyRuns.validators },
+      );
+      // The generator must reach the accepting branch often enough to mean something.
+      expect(accepted).toBeGreaterThan(propertyRuns.validators / 50);
+    },
+  );
 
-  it(`CSV files: accepted with valid items or refused with line numbers, never a throw (${propertyRuns.csvValidator} runs)`, async () => {
-    let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(csvInputArb(knownUsers), async (input) => {
-        const chunks = oneChunk(Buffer.from(input.body, 'utf8'));
-        const result = await parseCsvRequest(chunks, { maxRows: maxUsers, resetOptions: defaultResetOptions });
-        if (result.ok) {
-          accepted += 1;
-          checkItems(result.request.items);
-        } else {
-          expect(result.errors.length).toBeGreaterThan(0);
-          expect(result.totalErrors).toBeGreaterThanOrEqual(result.errors.length);
-          for (const e of result.errors) expect(e.message.length).toBeGreaterThan(0);
-        }
-      }),
-      { numRuns: propertyRuns.csvValidator },
-    );
-    expect(accepted).toBeGreaterThan(propertyRuns.csvValidator / 50);
-  });
+  it(
+    `CSV files: accepted with valid items or refused with line numbers, never a throw (${propertyRuns.csvValidator} runs)`,
+    { timeout: 300_000 },
+    async () => {
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(csvInputArb(knownUsers), async (input) => {
+          const chunks = oneChunk(Buffer.from(input.body, 'utf8'));
+          const result = await parseCsvRequest(chunks, { maxRows: maxUsers, resetOptions: defaultResetOptions });
+          if (result.ok) {
+            accepted += 1;
+            checkItems(result.request.items);
+          } else {
+            expect(result.errors.length).toBeGreaterThan(0);
+            expect(result.totalErrors).toBeGreaterThanOrEqual(result.errors.length);
+            for (const e of result.errors) expect(e.message.length).toBeGreaterThan(0);
+          }
+        }),
+        { numRuns: propertyRuns.csvValidator },
+      );
+      expect(accepted).toBeGreaterThan(propertyRuns.csvValidator / 50);
+    },
+  );
 });
 
 describe('CSV export (property)', () => {
@@ -100,24 +108,31 @@ describe('CSV export (property)', () => {
       .map(([a, b]) => a + b),
   );
 
-  it(`never begins a cell with a formula character, and parses back to the same values (${propertyRuns.export} runs)`, () => {
-    fc.assert(
-      fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), (rows) => {
-        const width = rows[0]?.length ?? 0;
-        const table = rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? ''));
-        const text = toCsv(table);
-        const parsed: string[][] = parse(text, { relax_quotes: false, skip_empty_lines: false });
-        expect(parsed).toHaveLength(table.length);
-        for (const [r, row] of parsed.entries()) {
-          for (const [c, value] of row.entries()) {
-            expect(formulaStart.test(value), `cell ${r},${c} = ${JSON.stringify(value)}`).toBe(false);
-            expect(unescapeCell(value)).toBe(table[r]?.[c]);
-          }
-        }
-      }),
-      { numRuns: propertyRuns.export },
-    );
-  });
+  it(
+    `never begins a cell with a formula character, and parses back to the same values (${propertyRuns.export} runs)`,
+    { timeout: 300_000 },
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+          (rows) => {
+            const width = rows[0]?.length ?? 0;
+            const table = rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? ''));
+            const text = toCsv(table);
+            const parsed: string[][] = parse(text, { relax_quotes: false, skip_empty_lines: false });
+            expect(parsed).toHaveLength(table.length);
+            for (const [r, row] of parsed.entries()) {
+              for (const [c, value] of row.entries()) {
+                expect(formulaStart.test(value), `cell ${r},${c} = ${JSON.stringify(value)}`).toBe(false);
+                expect(unescapeCell(value)).toBe(table[r]?.[c]);
+              }
+            }
+          },
+        ),
+        { numRuns: propertyRuns.export },
+      );
+    },
+  );
 
   it('escapes each formula character named by ASVS 5.0 1.2.10 and nothing else', () => {
     for (const first of ['=', '+', '-', '@', '\t', '\r', '\0']) expect(escapeCell(`${first}1`)).toBe(`'${first}1`);
