@@ -5,7 +5,7 @@ import { createGraphCredential, createGraphPort } from '../lib/graph/index.js';
 import { createQueueServiceClient, createStorageResetQueue, type StorageResetQueue } from '../lib/queue/index.js';
 import { createResetEngine, type ResetEngine } from '../lib/reset/index.js';
 import { createTableStore, type TableStore } from '../lib/store/index.js';
-import { createOpenTelemetryTelemetry, type Telemetry } from '../lib/telemetry/index.js';
+import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
 import { composeHttpFunctions } from './compose-intake.js';
 import type { FunctionDeps } from './register-functions.js';
 
@@ -62,6 +62,11 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
       credential: createGraphCredential({ clientId: config.graph.clientId, env: options.env }),
       maxConcurrency: config.graph.maxConcurrency,
       maxWaitMs: config.graph.maxWaitSeconds * 1000,
+      retry: {
+        // Every in-process retry (throttling, 503/504, dropped connections) is counted, not only the deferrals.
+        onRetry: ({ status, method }) =>
+          telemetry.trackMetric(telemetryMetrics.graphRetries, 1, { status: String(status ?? 'dropped'), method }),
+      },
     });
     engine = createResetEngine({
       graph,

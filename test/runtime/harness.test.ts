@@ -172,7 +172,7 @@ describe('queue functions', () => {
     await service.getQueueClient('q-fail').sendMessage(body);
     expect(await until(async () => (await poisonBodies('q-fail')).at(0), 'poison message')).toBe(body);
     // The body reaches <queue>-poison before the original is deleted and the move is counted: wait for the settle.
-    await until(() => (harness.listeners[0]?.stats.poisoned === 1 ? true : undefined), 'poison settled');
+    await until(() => (harness?.listeners[0]?.stats.poisoned === 1 ? true : undefined), 'poison settled');
     expect(counts).toEqual([1, 2, 3]);
     expect(harness.listeners[0]?.stats).toMatchObject({ invocations: 3, failed: 3, poisoned: 1 });
     expect((await service.getQueueClient('q-fail').peekMessages()).peekedMessageItems).toHaveLength(0);

@@ -28,6 +28,8 @@ export const telemetryMetrics = {
   itemsDeferred: 'mfa_reset.items.deferred',
   /** Graph asked us to wait longer than the in-process budget. */
   graphThrottled: 'mfa_reset.graph.throttled',
+  /** Graph calls retried in process, dimensions `status` (`429`, `503`, `504`, `dropped`) and `method`. */
+  graphRetries: 'mfa_reset.graph.retries',
   /** Items marked failed by a poison queue. */
   itemsPoisoned: 'mfa_reset.items.poisoned',
   /** Submissions refused by a quota or the circuit breaker, dimensions `scope` (caller|tenant) and `kind`. */
