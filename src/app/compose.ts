@@ -56,6 +56,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
   const worker = config.functions === 'all' || config.functions === 'worker';
 
   let engine: ResetEngine | undefined;
+  let writeQuotaWaitMs: (() => number) | undefined;
   if (worker && config.graph) {
     const graph = createGraphPort({
       baseUrl: config.graph.baseUrl,
@@ -68,6 +69,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
           telemetry.trackMetric(telemetryMetrics.graphRetries, 1, { status: String(status ?? 'dropped'), method }),
       },
     });
+    writeQuotaWaitMs = () => graph.writeQuotaWaitMs();
     engine = createResetEngine({
       graph,
       protectedUsers: config.graph.protectedUsers,
@@ -86,7 +88,18 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
       ? { http: composeHttpFunctions(config, { store, queue, telemetry }), sweeper: { store, queue, telemetry } }
       : {}),
     ...(worker
-      ? { worker: { store, queue, telemetry, engine, killSwitch: config.killSwitch, ...options.worker } }
+      ? {
+          worker: {
+            store,
+            queue,
+            telemetry,
+            engine,
+            killSwitch: config.killSwitch,
+            // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.
+            ...(writeQuotaWaitMs ? { writeQuotaWaitMs } : {}),
+            ...options.worker,
+          },
+        }
       : {}),
   };
 }

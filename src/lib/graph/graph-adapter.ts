@@ -7,6 +7,7 @@ import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { RetryLaterError } from '../reset/contract.js';
 import { AdaptiveLimiter } from './adaptive-limiter.js';
 import { createGraphClient } from './graph-client.js';
+import { WriteGate } from './write-gate.js';
 import { GraphRequestError, GraphTransportError } from './graph-errors.js';
 import { granularWritePermission, graphPermissions } from './graph-permissions.js';
 import type {
@@ -36,13 +37,18 @@ export interface GraphPortOptions {
   /** Share one limiter between ports (default: a new one per port; make one port per process). */
   readonly limiter?: AdaptiveLimiter;
   /** Retry tuning (tests and benchmarks). */
-  readonly retry?: Partial<Omit<ThrottleRetryOptions, 'limiter' | 'maxWaitMs'>>;
+  readonly retry?: Partial<Omit<ThrottleRetryOptions, 'limiter' | 'maxWaitMs' | 'writeGate'>>;
   readonly scope?: string;
 }
 
 /** A GraphPort plus what operators and tests may want to look at. */
 export interface GraphPortWithStats extends GraphPort {
   readonly limiter: AdaptiveLimiter;
+  /**
+   * How long a write would be handed back to the caller right now because Graph said its write quota is spent for
+   * longer than the in-call wait budget (0: writes may be sent, or waited for inside the call).
+   */
+  writeQuotaWaitMs(): number;
   /** Low-level call for tests and tools: one request through the same chain, answer returned raw. */
   send(request: GraphSendRequest): Promise<GraphSendResult>;
 }
@@ -69,20 +75,28 @@ export interface GraphSendResult {
 
 export function createGraphPort(options: GraphPortOptions): GraphPortWithStats {
   const limiter = options.limiter ?? new AdaptiveLimiter({ maxConcurrency: options.maxConcurrency });
+  const writeGate = new WriteGate();
   const client = createGraphClient({
     baseUrl: options.baseUrl,
     credential: options.credential,
     scope: options.scope,
-    retry: { ...options.retry, limiter, maxWaitMs: options.maxWaitMs },
+    retry: { ...options.retry, limiter, writeGate, maxWaitMs: options.maxWaitMs },
   });
-  return new GraphAdapter(client, limiter);
+  return new GraphAdapter(client, limiter, writeGate, options.maxWaitMs);
 }
 
 class GraphAdapter implements GraphPortWithStats {
   constructor(
     private readonly client: Client,
     readonly limiter: AdaptiveLimiter,
+    private readonly writeGate: WriteGate,
+    private readonly maxWaitMs: number,
   ) {}
+
+  writeQuotaWaitMs(): number {
+    const remaining = this.writeGate.remainingMs();
+    return remaining > this.maxWaitMs ? remaining : 0;
+  }
 
   async send(request: GraphSendRequest): Promise<GraphSendResult> {
     const ctx = request.ctx;

@@ -6,7 +6,9 @@
 // per-request GraphCallOptions object rather than as exceptions.
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import type { AdaptiveLimiter } from './adaptive-limiter.js';
-import { decideRetry, idempotentMethods } from './retry-policy.js';
+import { decideRetry, idempotentMethods, parseRetryAfter, retryAfterDelay } from './retry-policy.js';
+import type { WriteGate } from './write-gate.js';
+import { gatesWrites, isWriteMethod } from './write-gate.js';
 
 /** Per-request options in, results out (attach with GraphRequest.middlewareOptions([options])). */
 export class GraphCallOptions implements MiddlewareOptions {
@@ -30,6 +32,8 @@ export class GraphCallOptions implements MiddlewareOptions {
 
 export interface ThrottleRetryOptions {
   readonly limiter: AdaptiveLimiter;
+  /** Process-wide memory of a spent write quota (shared like the limiter); absent: writes are never held back. */
+  readonly writeGate?: WriteGate;
   /** Longest total sleep for one call before handing the wait to the caller. */
   readonly maxWaitMs: number;
   readonly maxAttempts?: number;
@@ -68,7 +72,20 @@ export class ThrottleRetryHandler implements Middleware {
     const idempotent = call.idempotent ?? idempotentMethods.has(method);
     let waitedMs = 0;
 
+    const write = isWriteMethod(method);
     for (let attempt = 1; ; attempt++) {
+      // Graph already said the write quota is spent: wait for it here, or hand the wait to the caller, but do not send
+      // a write that is certain to be refused (each such 429 would also halve the concurrency limit for everyone).
+      const gated = write ? (this.options.writeGate?.remainingMs() ?? 0) : 0;
+      if (gated > 0) {
+        const delayMs = retryAfterDelay(gated, this.random);
+        if (waitedMs + delayMs > this.options.maxWaitMs) {
+          call.deferMs = delayMs;
+          throw new Error(`Graph's write quota is spent for ${Math.ceil(gated / 1000)} s: deferred without sending`);
+        }
+        await sleep(delayMs, call.signal);
+        waitedMs += delayMs;
+      }
       call.attempts = attempt;
       if (attempt > 1) setHeader(context, 'Retry-Attempt', String(attempt - 1));
       const permit = await this.options.limiter.acquire(call.signal);
@@ -101,6 +118,10 @@ export class ThrottleRetryHandler implements Middleware {
       if (requestId) {
         call.requestIds.push(requestId);
         call.onRequestId?.(requestId);
+      }
+      if (gatesWrites(response.status, method, response.headers)) {
+        const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+        if (asked !== undefined) this.options.writeGate?.block(asked);
       }
       if (response.status === 429) permit.throttled();
       else if (response.status >= 500) permit.release();

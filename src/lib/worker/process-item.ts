@@ -18,6 +18,11 @@ export interface ProcessItemDeps {
   readonly leaseSeconds?: number;
   /** How long an item waits on the queue before checking the kill switch again. */
   readonly killSwitchDelaySeconds?: number;
+  /**
+   * How long Graph's write quota is known to be spent beyond the in-call wait budget (0: open). While it is, items are
+   * put back on the queue before they are claimed or read from Graph: a started item would stop at its first write.
+   */
+  readonly writeQuotaWaitMs?: () => number;
 }
 
 export interface ItemInvocation {
@@ -74,6 +79,16 @@ export async function processItem(
     return 'deferred_kill_switch';
   }
   const engine = deps.engine;
+
+  const quotaWaitMs = deps.writeQuotaWaitMs?.() ?? 0;
+  if (quotaWaitMs > 0) {
+    const delay = Math.max(1, Math.ceil(quotaWaitMs / 1000));
+    await queue.deferItem(requestId, index, delay);
+    telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'write_quota' });
+    telemetry.trackEvent(telemetryEvents.itemDeferred, { ...where, reason: 'write_quota', delaySeconds: delay });
+    log.info('item_deferred', { ...where, reason: 'write_quota', delaySeconds: delay });
+    return 'deferred_throttled';
+  }
 
   const request = await store.getRequest(requestId);
   if (!request) {
