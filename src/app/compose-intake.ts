@@ -3,8 +3,9 @@ import { getResetRoute, makeGetResetHandler } from '../functions/resets-status.j
 import { makeSubmitResetsHandler, submitResetsRoute } from '../functions/resets-submit.js';
 import { createTokenVerifier } from '../lib/auth/index.js';
 import { requireAuth, type AppConfig } from '../lib/config/index.js';
+import { createSubmissionGuard, createTableWindowCounters, defaultGuardrailLimits } from '../lib/guardrails/index.js';
 import type { ResetQueue } from '../lib/queue/index.js';
-import type { StateStore } from '../lib/store/index.js';
+import { createTableClient, DEFAULT_TABLE_NAME, type StateStore } from '../lib/store/index.js';
 import type { Telemetry } from '../lib/telemetry/index.js';
 import type { HttpFunctionSpec } from './register-functions.js';
 
@@ -16,7 +17,13 @@ export interface IntakeShared {
 
 export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): HttpFunctionSpec[] {
   const verifier = createTokenVerifier(requireAuth(config));
-  const deps = { verifier, store: shared.store, queue: shared.queue, limits: config.limits };
+  // Quota and circuit-breaker counters live in the state table (partition prefix guard|), shared by every instance.
+  const guard = createSubmissionGuard({
+    counters: createTableWindowCounters(createTableClient(config.storage, { tableName: DEFAULT_TABLE_NAME })),
+    limits: config.guardrails ?? defaultGuardrailLimits,
+    telemetry: shared.telemetry,
+  });
+  const deps = { verifier, store: shared.store, queue: shared.queue, limits: config.limits, guard };
   return [
     {
       name: submitResetsRoute.name,

@@ -3,6 +3,7 @@
 
 import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
 import { requireRole, Roles, type TokenVerifier } from '../lib/auth/index.js';
+import { rateLimitProblem, type Reservation, type SubmissionGuard } from '../lib/guardrails/index.js';
 import type { LimitsConfig } from '../lib/config/index.js';
 import { bodyChunks, checkContentLength, readBodyText } from '../lib/http/body.js';
 import { ProblemException, type ProblemError } from '../lib/http/problem.js';
@@ -18,7 +19,7 @@ import {
   parseJsonRequest,
   type ParsedRequest,
 } from '../lib/requests/index.js';
-import type { StateStore, StoredRequest } from '../lib/store/ports.js';
+import type { CallerRef, StateStore, StoredRequest } from '../lib/store/ports.js';
 
 export interface ResetsHttpDeps {
   readonly verifier: TokenVerifier;
@@ -28,6 +29,26 @@ export interface ResetsHttpDeps {
 
 export interface SubmitResetsDeps extends ResetsHttpDeps {
   readonly queue: ResetQueue;
+  /** Per-caller quota and tenant-wide circuit breaker (src/lib/guardrails); absent: no limits. */
+  readonly guard?: SubmissionGuard;
+}
+
+/**
+ * Counts the request's users against the guardrails (429 when over). A retry of a request already stored under the
+ * same idempotency key is not a new reset: it is let through uncounted, and the store answers it as before.
+ */
+async function reserve(
+  deps: SubmitResetsDeps,
+  caller: CallerRef,
+  parsed: ParsedRequest,
+  key: string,
+): Promise<Reservation | undefined> {
+  if (!deps.guard) return undefined;
+  const kind = parsed.source === 'csv' || parsed.items.length > 1 ? 'bulk' : 'single';
+  const decision = await deps.guard.reserve({ caller, kind, users: parsed.items.length });
+  if (decision.allowed) return decision;
+  if (await deps.store.findRequestByKey?.(key)) return undefined;
+  throw new ProblemException(rateLimitProblem(decision));
 }
 
 export const submitResetsRoute = {
@@ -125,19 +146,28 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
     const parsed = await parseBody(request, deps.limits);
     requireRole(principal, parsed.source === 'csv' || parsed.items.length > 1 ? Roles.submitBulk : Roles.submit);
 
+    const key = idempotencyKey(principal.caller, parsed, header.key);
+    const reservation = await reserve(deps, principal.caller, parsed, key);
     const correlationId = context.traceContext?.traceParent ?? context.invocationId;
-    const result = await deps.store.createRequest({
-      caller: principal.caller,
-      ticket: parsed.ticket,
-      reason: parsed.reason,
-      ...(parsed.requestedBy ? { requestedBy: parsed.requestedBy } : {}),
-      options: parsed.options,
-      source: parsed.source,
-      items: parsed.items,
-      idempotencyKey: idempotencyKey(principal.caller, parsed, header.key),
-      fingerprint: fingerprint(parsed),
-      correlationId,
-    });
+    const result = await deps.store
+      .createRequest({
+        caller: principal.caller,
+        ticket: parsed.ticket,
+        reason: parsed.reason,
+        ...(parsed.requestedBy ? { requestedBy: parsed.requestedBy } : {}),
+        options: parsed.options,
+        source: parsed.source,
+        items: parsed.items,
+        idempotencyKey: key,
+        fingerprint: fingerprint(parsed),
+        correlationId,
+      })
+      .catch(async (e: unknown) => {
+        await reservation?.release().catch(() => undefined);
+        throw e;
+      });
+    // Only a new request spends quota; a repeat, a conflict or a request still being written gives it back.
+    if (result.kind !== 'created') await reservation?.release().catch(() => undefined);
 
     switch (result.kind) {
       case 'conflict':

@@ -1,5 +1,6 @@
 // The typed configuration the rest of the code sees (no environment names past this point).
 
+import type { GuardrailLimits } from '../guardrails/limits.js';
 import type { FunctionsMode } from './schema.js';
 
 export type StorageConfig =
@@ -46,6 +47,8 @@ export interface AppConfig {
   /** Present in `all` and `worker` modes. */
   readonly graph?: GraphConfig;
   readonly limits: LimitsConfig;
+  /** Per-caller quotas and tenant-wide circuit breakers of the intake (set in `all` and `intake` modes). */
+  readonly guardrails?: GuardrailLimits;
   readonly killSwitch: boolean;
   readonly telemetry: { readonly applicationInsightsConnectionString?: string };
 }

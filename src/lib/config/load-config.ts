@@ -2,7 +2,16 @@
 
 import type { ZodType } from 'zod';
 import type { AppConfig, AuthConfig, GraphConfig, StorageConfig } from './app-config.js';
-import { authSchema, graphSchema, limitsSchema, modeSchema, storageSchema, telemetrySchema } from './schema.js';
+import type { GuardrailLimits } from '../guardrails/limits.js';
+import {
+  authSchema,
+  graphSchema,
+  guardrailsSchema,
+  limitsSchema,
+  modeSchema,
+  storageSchema,
+  telemetrySchema,
+} from './schema.js';
 
 export interface ConfigProblem {
   readonly key: string;
@@ -68,7 +77,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const telemetry = parse(telemetrySchema, env, problems);
 
   let auth: AuthConfig | undefined;
+  let guardrails: GuardrailLimits | undefined;
   if (mode !== 'worker') {
+    const q = parse(guardrailsSchema, env, problems);
+    if (q) {
+      guardrails = {
+        callerSinglePerHour: q.CALLER_MAX_USERS_PER_HOUR,
+        callerBulkPerHour: q.CALLER_MAX_BULK_USERS_PER_HOUR,
+        tenantSinglePerHour: q.TENANT_MAX_USERS_PER_HOUR,
+        tenantBulkPerHour: q.TENANT_MAX_BULK_USERS_PER_HOUR,
+      };
+    }
     const a = parse(authSchema, env, problems);
     if (a) {
       auth = {
@@ -108,6 +127,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxBodyBytes: limits.MAX_BODY_BYTES,
       statusRetryAfterSeconds: limits.STATUS_RETRY_AFTER_SECONDS,
     },
+    ...(guardrails ? { guardrails } : {}),
     killSwitch,
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }

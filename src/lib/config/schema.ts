@@ -1,6 +1,7 @@
 // The settings of contracts §3 as zod schemas, one per concern, so each mode validates only what it uses.
 
 import { z } from 'zod';
+import { defaultGuardrailLimits as guardrailDefaults } from '../guardrails/limits.js';
 import { boolean, guid, integer, isGuid, isUpn, list, optionalGuid, optionalString, url } from './settings.js';
 
 export const functionsModes = ['all', 'intake', 'worker'] as const;
@@ -50,6 +51,14 @@ export const limitsSchema = z.object({
   MAX_BULK_ROWS: integer(50_000, 1, 100_000),
   MAX_BODY_BYTES: integer(8_388_608, 1024, 104_857_600),
   STATUS_RETRY_AFTER_SECONDS: integer(5, 1, 3600),
+});
+
+/** Submission guardrails (src/lib/guardrails/limits.ts): users per clock hour; 0 turns a limit off. */
+export const guardrailsSchema = z.object({
+  CALLER_MAX_USERS_PER_HOUR: integer(guardrailDefaults.callerSinglePerHour, 0, 10_000_000),
+  CALLER_MAX_BULK_USERS_PER_HOUR: integer(guardrailDefaults.callerBulkPerHour, 0, 10_000_000),
+  TENANT_MAX_USERS_PER_HOUR: integer(guardrailDefaults.tenantSinglePerHour, 0, 10_000_000),
+  TENANT_MAX_BULK_USERS_PER_HOUR: integer(guardrailDefaults.tenantBulkPerHour, 0, 10_000_000),
 });
 
 export const telemetrySchema = z.object({

@@ -217,6 +217,8 @@ export interface StateStore {
   // ---- intake
   /** Creates the request and its items (or finds the one with the same idempotency key). Items are numbered 0..n-1. */
   createRequest(request: NewRequest): Promise<CreateRequestResult>;
+  /** The request stored under this (caller-scoped) idempotency key, if any. Read-only (the guardrails use it). */
+  findRequestByKey?(idempotencyKey: string): Promise<StoredRequest | undefined>;
   /** Records that the queue accepted the request's work (`accepted` → `enqueued`), with an audit row. */
   markEnqueued(requestId: string): Promise<void>;
   /** Requests still `accepted` (queue hand-off not confirmed) and older than `olderThanSeconds`, for a sweeper. */

@@ -238,6 +238,12 @@ class AzureTableStore implements TableStore {
     return { kind: resumed ? 'existing' : 'created', request: accepted };
   }
 
+  async findRequestByKey(idempotencyKey: string): Promise<StoredRequest | undefined> {
+    await this.ensureTable();
+    const idem = await this.getEntity(idempotencyPartition(idempotencyKey), IDEMPOTENCY_ROW);
+    return idem ? this.getRequest(String(idem.requestId)) : undefined;
+  }
+
   /** The idempotency key is taken: decide between the earlier request, a conflict, in-progress, or resuming. */
   private async arbitrate(
     idemPk: string,
