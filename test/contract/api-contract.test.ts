@@ -265,9 +265,7 @@ describe('POST /api/resets (SubmitReset)', () => {
     expect([...seen]).toContain(409);
   });
 
-  // When src/lib/guardrails is wired into POST /api/resets: document 429 in api/openapi.yaml (Retry-After header;
-  // problem members scope, kind, limit, retryAfterSeconds, resetsAt), then unskip.
-  it.skip('429 (skipped: the submission guardrails are not wired into POST /api/resets yet, so the spec omits 429): more bulk users in an hour than the caller quota', async () => {
+  it('429: more bulk users in an hour than the caller quota', async () => {
     const users = Array.from(
       { length: limits.CALLER_MAX_BULK_USERS_PER_HOUR + 1 },
       (_, i) => `quota.user${i}@contoso.example`,
