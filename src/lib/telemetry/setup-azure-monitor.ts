@@ -2,8 +2,12 @@
 // that tells the host the worker sends its own logs and makes each invocation's trace context active.
 // Called from src/main.ts only when APPLICATIONINSIGHTS_CONNECTION_STRING is set; never in tests.
 import azureFunctions from '@azure/functions';
-import { AzureFunctionsInstrumentationESM } from '@azure/functions-opentelemetry-instrumentation';
+// A CommonJS module whose exports Node's ESM loader cannot detect: a named import fails at start-up (found by the
+// cold-start bench with APPLICATIONINSIGHTS_CONNECTION_STRING set), so take the class from the module object.
+import functionsInstrumentation from '@azure/functions-opentelemetry-instrumentation';
 import { useAzureMonitor } from '@azure/monitor-opentelemetry';
+
+const { AzureFunctionsInstrumentationESM } = functionsInstrumentation;
 
 export function setupAzureMonitor(connectionString: string): void {
   useAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
