@@ -187,11 +187,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         },
         { what: `request ${requestId} to complete`, timeoutMs, intervalMs: 200 },
       ).catch((error: unknown) => {
-        // Say what the host was doing: its recent warnings and errors.
-        const recent = (host?.lines ?? []).filter((l) => /"level":"(warn|error)"/.test(l)).slice(-15);
-        throw new Error(
-          `${error instanceof Error ? error.message : String(error)}\nhost warnings:\n${recent.join('\n')}`,
-        );
+        // Say what the host was doing: its recent lines of every level (a stall logs no warning).
+        const recent = (host?.lines ?? []).slice(-40);
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\nhost log:\n${recent.join('\n')}`);
       });
     },
     queues: () => queueCounts(azurite.connectionString),
