@@ -1,6 +1,6 @@
 // Bundles the deployed entry point (src/main.ts) with esbuild into dist/bundle/, so that a cold Functions worker
 // reads a few files instead of resolving and compiling hundreds of modules under node_modules.
-// Usage: `node dist/bench/bundle.js [--outdir dist/bundle] [--minify]` (after `npm run build`).
+// Usage: `node dist/scripts/bundle.js [--outdir dist/bundle] [--minify]` (after `npm run build`).
 // Dynamic imports stay separate chunks (splitting), so code loaded only when configured (e.g. the Azure Monitor
 // distro) costs nothing at start-up when it is not used.
 import { build } from 'esbuild';
