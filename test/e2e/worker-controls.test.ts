@@ -1,11 +1,9 @@
 // The worker's brakes, end to end: the kill switch (no Graph call, items wait on the queue, never poisoned) and a
 // long Graph throttle (the item is re-queued with the delay Graph asked for, without burning its dequeue count).
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_APPS, DEMO_TENANT_ID, DEMO_USERS } from '../../dev/graph-emulator/index.js';
-import { defaultResetOptions } from '../../src/lib/reset/contract.js';
-import type { StoredRequest } from '../../src/lib/store/index.js';
+import { DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { telemetryMetrics } from '../../src/lib/telemetry/index.js';
-import { newTicket, startStack, until, type StackOptions, type TestStack } from './support/stack.js';
+import { enqueueStoredReset, startStack, until, type StackOptions, type TestStack } from './support/stack.js';
 
 let stack: TestStack | undefined;
 afterEach(async () => {
@@ -18,28 +16,10 @@ async function start(options: StackOptions): Promise<TestStack> {
   return stack;
 }
 
-async function submit(s: TestStack, user: string): Promise<StoredRequest> {
-  const ticket = newTicket();
-  const created = await s.app.store.createRequest({
-    caller: { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.servicenow.appId },
-    ticket,
-    reason: 'lost_device',
-    options: defaultResetOptions,
-    source: 'json',
-    items: [{ userKey: user, ticket, reason: 'lost_device' }],
-    idempotencyKey: `test:${ticket}`,
-    fingerprint: ticket,
-  });
-  if (created.kind !== 'created') throw new Error(created.kind);
-  await s.app.queue.submit(created.request.id, 1);
-  await s.app.store.markEnqueued(created.request.id);
-  return created.request;
-}
-
 describe('worker controls', () => {
   it('KILL_SWITCH=true: no Graph call, the item stays queued and its message keeps coming back, never to poison', async () => {
     const s = await start({ env: { KILL_SWITCH: 'true' }, compose: { worker: { killSwitchDelaySeconds: 1 } } });
-    const request = await submit(s, DEMO_USERS.plain);
+    const request = await enqueueStoredReset(s, DEMO_USERS.plain);
     // More deliveries than maxDequeueCount (5) would allow if each counted as a failure.
     await until(
       () => s.telemetry.total(telemetryMetrics.itemsDeferred, { reason: 'kill_switch' }) >= 6,
@@ -57,7 +37,7 @@ describe('worker controls', () => {
   it('a Retry-After beyond GRAPH_MAX_WAIT_SECONDS defers the item on the queue; it completes once Graph recovers', async () => {
     const s = await start({ env: { GRAPH_MAX_WAIT_SECONDS: '1' } });
     await s.emulator.setFaults({ seed: 7, rates: { '429': 1 }, retryAfter: 3 });
-    const request = await submit(s, DEMO_USERS.defaultPush);
+    const request = await enqueueStoredReset(s, DEMO_USERS.defaultPush);
     await until(() => s.telemetry.total(telemetryMetrics.graphThrottled) >= 1, 'a throttling deferral');
     expect((await s.app.store.getItem(request.id, 0))?.status).toBe('queued');
     await s.emulator.setFaults(null);

@@ -1,11 +1,9 @@
 // Short Graph throttling, end to end: waits within GRAPH_MAX_WAIT_SECONDS are retried inside the worker and counted
 // per status. Its own file: @azure/identity caches the managed-identity token per process, so one emulator per file.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_APPS, DEMO_TENANT_ID, DEMO_USERS } from '../../dev/graph-emulator/index.js';
-import { defaultResetOptions } from '../../src/lib/reset/contract.js';
-import type { StoredRequest } from '../../src/lib/store/index.js';
+import { DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { telemetryMetrics } from '../../src/lib/telemetry/index.js';
-import { newTicket, startStack, until, type StackOptions, type TestStack } from './support/stack.js';
+import { enqueueStoredReset, startStack, until, type StackOptions, type TestStack } from './support/stack.js';
 
 let stack: TestStack | undefined;
 afterEach(async () => {
@@ -18,30 +16,12 @@ async function start(options: StackOptions = {}): Promise<TestStack> {
   return stack;
 }
 
-async function submit(s: TestStack, user: string): Promise<StoredRequest> {
-  const ticket = newTicket();
-  const created = await s.app.store.createRequest({
-    caller: { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.servicenow.appId },
-    ticket,
-    reason: 'lost_device',
-    options: defaultResetOptions,
-    source: 'json',
-    items: [{ userKey: user, ticket, reason: 'lost_device' }],
-    idempotencyKey: `test:${ticket}`,
-    fingerprint: ticket,
-  });
-  if (created.kind !== 'created') throw new Error(created.kind);
-  await s.app.queue.submit(created.request.id, 1);
-  await s.app.store.markEnqueued(created.request.id);
-  return created.request;
-}
-
 describe('worker retries', () => {
   it('short throttling waits are absorbed in process and counted per status, without deferring the item', async () => {
     const s = await start();
     // The first two DELETEs are answered 429 with a 1 s Retry-After (within GRAPH_MAX_WAIT_SECONDS): retried in place.
     await s.emulator.setFaults({ seed: 11, sequence: [429, 429], retryAfter: 1, methods: ['DELETE'] });
-    const request = await submit(s, DEMO_USERS.defaultPush);
+    const request = await enqueueStoredReset(s, DEMO_USERS.defaultPush);
     const item = await until(async () => {
       const i = await s.app.store.getItem(request.id, 0);
       return i?.status === 'final' ? i : undefined;

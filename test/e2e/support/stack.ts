@@ -2,14 +2,20 @@
 // harness on a random port. Each test file starts one stack and stops it.
 import { randomUUID } from 'node:crypto';
 import type { TenantFixture } from '../../../dev/graph-emulator/index.js';
-import { DEMO_BREAK_GLASS_UPN, DEMO_PROTECTED_GROUP_ID } from '../../../dev/graph-emulator/index.js';
+import {
+  DEMO_APPS,
+  DEMO_BREAK_GLASS_UPN,
+  DEMO_PROTECTED_GROUP_ID,
+  DEMO_TENANT_ID,
+} from '../../../dev/graph-emulator/index.js';
 import { startHarness, type RunningHarness } from '../../../dev/harness/harness.js';
 import { jsonLineLog } from '../../../dev/harness/log.js';
 import type { QueueHostSettings } from '../../../dev/harness/host-settings.js';
 import { compose, type ComposedApp, type ComposeOptions } from '../../../src/app/compose.js';
 import { registerFunctions } from '../../../src/app/register-functions.js';
 import { loadConfig } from '../../../src/lib/config/index.js';
-import type { StateStore } from '../../../src/lib/store/index.js';
+import { defaultResetOptions } from '../../../src/lib/reset/contract.js';
+import type { StateStore, StoredRequest } from '../../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { graphEnvFor, startTestEmulator, type TestEmulator } from '../../support/emulator.js';
@@ -99,3 +105,22 @@ export async function until<T>(
 }
 
 export const newTicket = (): string => `INC${randomUUID().replace(/\D/g, '').slice(0, 7).padEnd(7, '0')}`;
+
+/** Stores a one-user request as the intake would (a demo caller, default options) and queues it: the worker's input. */
+export async function enqueueStoredReset(s: TestStack, user: string): Promise<StoredRequest> {
+  const ticket = newTicket();
+  const created = await s.app.store.createRequest({
+    caller: { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.servicenow.appId },
+    ticket,
+    reason: 'lost_device',
+    options: defaultResetOptions,
+    source: 'json',
+    items: [{ userKey: user, ticket, reason: 'lost_device' }],
+    idempotencyKey: `test:${ticket}`,
+    fingerprint: ticket,
+  });
+  if (created.kind !== 'created') throw new Error(created.kind);
+  await s.app.queue.submit(created.request.id, 1);
+  await s.app.store.markEnqueued(created.request.id);
+  return created.request;
+}
