@@ -2,7 +2,6 @@
 // requests are being worked on. No request and no item is lost: every one completes, once, with its methods gone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantWith } from './support/fixture.js';
-import { emptyQueues } from './support/queue-probe.js';
 import { startStack, type Stack } from './support/stack.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -63,11 +62,7 @@ describe('Azurite restart mid-run', () => {
       expect((status.counts as Record<string, number>).reset).toBe(id === bulkId ? bulkUsers : 1);
     }
     await stack.emulator.setFaults(null);
-    await waitFor(async () => JSON.stringify(await stack.queues()) === JSON.stringify(emptyQueues), {
-      what: 'the queues to drain',
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    });
+    await stack.waitQueuesEmpty(30_000);
 
     for (const u of users) {
       const left = (await stack.emulator.user(u.id)).methods.map((m) => m.id);

@@ -4,7 +4,6 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantWith } from './support/fixture.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
-import { emptyQueues } from './support/queue-probe.js';
 import { hostEnvFor, startStack, type Stack } from './support/stack.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -29,12 +28,7 @@ async function sendCopy(requestId: string): Promise<void> {
   await queue.sendMessage(itemMessage(requestId));
 }
 
-const drained = () =>
-  waitFor(async () => JSON.stringify(await stack.queues()) === JSON.stringify(emptyQueues), {
-    what: 'the queues to drain',
-    timeoutMs: 30_000,
-    intervalMs: 250,
-  });
+const drained = () => stack.waitQueuesEmpty(30_000);
 
 describe('duplicate deliveries', () => {
   it('a finished item delivered again makes no Graph call and no second completion', async () => {

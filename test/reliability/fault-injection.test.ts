@@ -3,9 +3,7 @@
 // recorded once. Bounded in `npm test`; HARDEN_FULL=1 runs 500 users.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantWith } from './support/fixture.js';
-import { emptyQueues } from './support/queue-probe.js';
 import { startStack, type Stack } from './support/stack.js';
-import { waitFor } from './support/wait-for.js';
 
 const userCount = process.env.HARDEN_FULL === '1' ? 500 : 60;
 const { fixture, users } = tenantWith('fault', userCount);
@@ -40,11 +38,7 @@ describe('Graph faults at 20%', () => {
     await stack.emulator.setFaults(null);
 
     expect(status.counts).toMatchObject({ reset: userCount, failed: 0 });
-    await waitFor(async () => JSON.stringify(await stack.queues()) === JSON.stringify(emptyQueues), {
-      what: 'the queues (and the poison queues) to be empty',
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    });
+    await stack.waitQueuesEmpty(30_000);
 
     // Every method of every user is gone.
     for (const u of users) {

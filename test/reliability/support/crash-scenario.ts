@@ -9,7 +9,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '../../../dev/graph-emulator/index.js';
 import { tenantWith, type ScenarioUser } from './fixture.js';
-import { emptyQueues } from './queue-probe.js';
 import { startStack, type Stack } from './stack.js';
 import { waitFor } from './wait-for.js';
 
@@ -111,11 +110,7 @@ export function crashScenario(point: CrashPoint): void {
       expect(new Set(final?.methodsRemoved.map((m) => m.id))).toEqual(new Set(user.methodIds));
 
       // The queue and the poison queue are empty (leased or deferred copies included).
-      await waitFor(async () => JSON.stringify(await stack.queues()) === JSON.stringify(emptyQueues), {
-        what: 'the queues to drain',
-        timeoutMs: 20_000,
-        intervalMs: 250,
-      });
+      await stack.waitQueuesEmpty(20_000);
     });
   });
 }

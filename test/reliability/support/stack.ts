@@ -6,7 +6,7 @@ import { DEMO_APPS } from '../../../dev/graph-emulator/index.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { startHostProcess, type HostProcess } from './host-process.js';
-import { queueCounts, type QueueCounts } from './queue-probe.js';
+import { emptyQueues, queueCounts, type QueueCounts } from './queue-probe.js';
 import { waitFor } from './wait-for.js';
 
 export interface StackOptions {
@@ -50,6 +50,8 @@ export interface Stack {
   /** Waits until every item of the request is final; returns the status body. */
   waitCompleted(requestId: string, timeoutMs?: number, token?: string): Promise<Record<string, unknown>>;
   queues(): Promise<QueueCounts>;
+  /** Waits until the work queues and their poison queues are empty (leased and deferred messages included). */
+  waitQueuesEmpty(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -193,6 +195,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
     },
     queues: () => queueCounts(azurite.connectionString),
+    async waitQueuesEmpty(timeoutMs = 30_000) {
+      await waitFor(async () => JSON.stringify(await stack.queues()) === JSON.stringify(emptyQueues), {
+        what: 'the queues (and the poison queues) to be empty',
+        timeoutMs,
+        intervalMs: 250,
+      });
+    },
     async stop() {
       await stack.stopHost().catch(() => undefined);
       await Promise.allSettled([emulator.stop(), azurite.stop()]);
