@@ -8,6 +8,7 @@ import {
   resolveServicePrincipal,
   resolveServicePrincipalByAppId,
 } from './lib/app-role-grants.js';
+import { workerGraphPermissions } from '../src/lib/graph/graph-permissions.js';
 import { createGraphAdminClient } from './lib/graph-admin-client.js';
 import {
   COMMON_HELP,
@@ -29,13 +30,7 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
  * list and delete authentication methods and read/patch signInPreferences; read the user and its transitive group
  * membership; read active directory role assignments; read PIM eligibility; revoke sign-in sessions.
  */
-export const WORKER_GRAPH_PERMISSIONS = [
-  'UserAuthenticationMethod.ReadWrite.All',
-  'User.Read.All',
-  'RoleManagement.Read.Directory',
-  'RoleEligibilitySchedule.Read.Directory',
-  'User.RevokeSessions.All',
-] as const;
+export const WORKER_GRAPH_PERMISSIONS = workerGraphPermissions;
 
 const USAGE = `Usage: node dist/scripts/grant-graph-permissions.js <worker> [--intake <intake>] [options]
   <worker>   the worker's managed identity: its principal (object) id or its client id

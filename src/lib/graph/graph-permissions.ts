@@ -10,6 +10,18 @@ export const graphPermissions = {
   readGroupMembership: ['GroupMember.Read.All', 'User.Read.All'],
 } as const satisfies Record<string, readonly string[]>;
 
+/**
+ * The least set of application permissions that grants every call above: what the worker's identity is given
+ * (scripts/grant-graph-permissions.ts) and what the emulator's demo managed identity holds.
+ */
+export const workerGraphPermissions = [
+  'UserAuthenticationMethod.ReadWrite.All',
+  'User.Read.All',
+  'RoleManagement.Read.Directory',
+  'RoleEligibilitySchedule.Read.Directory',
+  'User.RevokeSessions.All',
+] as const;
+
 /** The granular per-type write permission Graph also accepts on a type's own endpoint (research §6). */
 export const granularWritePermission: Readonly<Record<string, string>> = {
   phone: 'UserAuthMethod-Phone.ReadWrite.All',
