@@ -21,7 +21,7 @@ import {
 } from './lib/graph-facts-scope.js';
 import { parseTypeMappings, VersionModel } from './lib/graph-model.js';
 import type { DeclaredMembers, PathKind } from './lib/graph-model.js';
-import { parsePermissionReference } from './lib/permission-reference.js';
+import { parsePermissionReference, permissionTemplate } from './lib/permission-reference.js';
 import type { MethodPermissions, PermissionReference } from './lib/permission-reference.js';
 
 export const METADATA_REPOSITORY = 'microsoftgraph/msgraph-metadata';
@@ -48,6 +48,7 @@ export interface GraphFactsFile {
   >;
   /** Structural property names (with their base types') of the types we select or filter on, per version. */
   types: Record<Version, Record<string, string[]>>;
+  /** Keyed by permissionTemplate(path template): a cast or $count shares its relationship's entry. */
   permissions: Record<string, { referencePath: string | null; methods: Record<string, MethodPermissions> }>;
   corrections: typeof PERMISSION_CORRECTIONS;
 }
@@ -84,12 +85,6 @@ function csdlFor(
   return [...partial, v1];
 }
 
-const stripForReference = (template: string): string =>
-  template
-    .split('/')
-    .filter((s) => s !== '$count' && !(s.includes('.') && !s.startsWith('$')))
-    .join('/');
-
 function templates(models: Record<Version, VersionModel>, members: Record<Version, Map<string, DeclaredMembers>>) {
   const all = new Set(SCOPE_TEMPLATES);
   for (const version of VERSIONS) {
@@ -106,7 +101,7 @@ function templates(models: Record<Version, VersionModel>, members: Record<Versio
 }
 
 function permissionsOf(reference: PermissionReference, template: string) {
-  const entry = reference.lookup(stripForReference(template));
+  const entry = reference.lookup(template);
   const methods: Record<string, MethodPermissions> = {};
   for (const [method, perms] of entry?.methods ?? []) methods[method] = perms;
   return { referencePath: entry?.spelled ?? null, methods };
@@ -168,9 +163,11 @@ export function buildGraphFacts(metadataDir: string, permissionsDir: string): Gr
   }
 
   const permissions: GraphFactsFile['permissions'] = {};
-  for (const template of all) permissions[template] = permissionsOf(reference, template);
+  for (const template of new Set(all.map(permissionTemplate))) {
+    permissions[template] = permissionsOf(reference, template);
+  }
   for (const c of PERMISSION_CORRECTIONS) {
-    if (!all.includes(c.template)) throw new Error(`correction for ${c.template}: not a template in scope`);
+    if (!(c.template in permissions)) throw new Error(`correction for ${c.template}: not a template in scope`);
     for (const name of c.application) {
       if (!reference.isApplicationPermission(name))
         throw new Error(`correction names ${name}: not an application permission`);

@@ -8,18 +8,27 @@ export const AUTHENTICATION_SKIPPED = new Set(['operations']);
 
 const withKey = (collection: string): string[] => [collection, `${collection}/{id}`];
 
+/** A directory-object relationship, with `$count` and the casts Graph documents for it (each also with `$count`). */
+const relationship = (path: string, casts: readonly string[]): string[] => [
+  path,
+  `${path}/$count`,
+  ...casts.flatMap((c) => [`${path}/microsoft.graph.${c}`, `${path}/microsoft.graph.${c}/$count`]),
+];
+const MEMBERSHIP_CASTS = ['group', 'directoryRole', 'administrativeUnit'];
+
 export const SCOPE_TEMPLATES: readonly string[] = [
   // The user and its memberships (reset target lookup, privileged-target checks).
   '/users/{id}',
   '/users/{id}/revokeSignInSessions',
-  '/users/{id}/ownedObjects',
-  ...['memberOf', 'transitiveMemberOf'].flatMap((relation) => [
-    `/users/{id}/${relation}`,
-    `/users/{id}/${relation}/$count`,
-    `/users/{id}/${relation}/microsoft.graph.group`,
-    `/users/{id}/${relation}/microsoft.graph.group/$count`,
-    `/users/{id}/${relation}/microsoft.graph.directoryRole`,
-  ]),
+  ...relationship('/users/{id}/memberOf', MEMBERSHIP_CASTS),
+  ...relationship('/users/{id}/transitiveMemberOf', MEMBERSHIP_CASTS),
+  ...relationship('/users/{id}/ownedObjects', ['application', 'group', 'servicePrincipal']),
+  // Groups (protected groups, role-assignable groups and their nesting).
+  ...withKey('/groups'),
+  ...relationship('/groups/{id}/memberOf', ['group', 'administrativeUnit']),
+  ...relationship('/groups/{id}/transitiveMemberOf', ['group', 'administrativeUnit']),
+  ...relationship('/groups/{id}/members', ['user', 'group', 'servicePrincipal']),
+  ...relationship('/groups/{id}/transitiveMembers', ['user', 'group', 'servicePrincipal']),
   // Directory roles: active assignments, PIM eligibility and activation, definitions.
   ...withKey('/roleManagement/directory/roleAssignments'),
   ...withKey('/roleManagement/directory/roleEligibilityScheduleInstances'),
@@ -29,7 +38,6 @@ export const SCOPE_TEMPLATES: readonly string[] = [
   // PIM for groups.
   ...withKey('/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances'),
   ...withKey('/identityGovernance/privilegedAccess/group/assignmentScheduleInstances'),
-  '/groups/{id}',
   ...withKey('/applications'),
   // The operator scripts (scripts/lib/app-role-grants.ts): find service principals, read and grant app roles.
   ...withKey('/servicePrincipals'),

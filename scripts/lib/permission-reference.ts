@@ -39,6 +39,17 @@ export function normalisePath(path: string): string {
     .replace(/\/+$/, '');
 }
 
+/**
+ * The template whose permissions apply: casts and `$count` only narrow or count what the relationship returns, so
+ * they take the relationship's permissions (the reference lists none of them separately).
+ */
+export function permissionTemplate(template: string): string {
+  return template
+    .split('/')
+    .filter((s) => s !== '$count' && !s.startsWith('microsoft.graph.'))
+    .join('/');
+}
+
 interface RawPathSet {
   schemeKeys?: string[];
   methods?: string[];

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { GraphFactsFile } from '../../../scripts/graph-facts.js';
 import type { PathKind } from '../../../scripts/lib/graph-model.js';
+import { permissionTemplate } from '../../../scripts/lib/permission-reference.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 export const GRAPH_VERSIONS: readonly GraphVersion[] = ['v1.0', 'beta'];
@@ -128,26 +129,41 @@ export class GraphFacts {
     return version;
   }
 
-  /** The template a concrete path is an instance of (a literal segment wins over a key), or undefined. */
+  /**
+   * The template a concrete path is an instance of (a literal segment wins over a key), or undefined. A key after a
+   * collection the extract lists without its `/{id}` (e.g. after a cast) is an entity of it, as in any OData service.
+   */
   match(version: GraphVersion, path: string): TemplateMatch | undefined {
     const parsed = parseGraphPath(path);
     const v = this.versionOf(version, parsed);
+    const isKey = (segment: string): boolean =>
+      segment !== '' && !segment.startsWith('$') && !segment.startsWith('microsoft.graph.');
     const walk = (node: Node, i: number): string | undefined => {
       if (i === parsed.segments.length) return node.template;
       const segment = parsed.segments[i];
       const literal = node.literals.get(segment.toLowerCase());
       const viaLiteral = literal ? walk(literal, i + 1) : undefined;
       if (viaLiteral !== undefined) return viaLiteral;
-      // A key never looks like an OData system segment or a cast.
-      if (node.key && segment !== '' && !segment.startsWith('$') && !segment.startsWith('microsoft.graph.')) {
-        return walk(node.key, i + 1);
-      }
+      if (node.key && isKey(segment)) return walk(node.key, i + 1);
       return undefined;
     };
-    const template = walk(this.tries.get(v) as Node, 0);
-    if (template === undefined) return undefined;
-    const { kind, type } = this.file.versions[v].paths[template];
-    return { version: v, template, kind, ...(type ? { type } : {}) };
+    const root = this.tries.get(v) as Node;
+    const paths = this.file.versions[v].paths;
+    const template = walk(root, 0);
+    if (template !== undefined) {
+      const { kind, type } = paths[template];
+      return { version: v, template, kind, ...(type ? { type } : {}) };
+    }
+    const last = parsed.segments.at(-1);
+    if (last === undefined || !isKey(last)) return undefined;
+    const parent = this.match(v, `/${parsed.segments.slice(0, -1).map(encodeURIComponent).join('/')}`);
+    if (parent?.kind !== 'collection') return undefined;
+    return {
+      version: v,
+      template: `${parent.template}/{id}`,
+      kind: 'entity',
+      ...(parent.type ? { type: parent.type } : {}),
+    };
   }
 
   /** Why a path does not exist in the version, when the extract knows the template (else a generic answer). */
@@ -169,8 +185,9 @@ export class GraphFacts {
     const m = this.match(version, path);
     if (!m) return undefined;
     const upper = method.toUpperCase();
-    const entry = this.file.permissions[m.template]?.methods[upper];
-    const correction = this.file.corrections.find((c) => c.template === m.template && c.method === upper);
+    const key = permissionTemplate(m.template);
+    const entry = this.file.permissions[key]?.methods[upper];
+    const correction = this.file.corrections.find((c) => c.template === key && c.method === upper);
     const reference = entry?.application ?? [];
     return {
       template: m.template,
