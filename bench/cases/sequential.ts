@@ -18,7 +18,7 @@ import { benchTenant, methodStats } from '../fixtures/bench-tenant.js';
 import { isGraphPath, isWrite } from '../support/emulator-control.js';
 import { startEmulatorProcess } from '../support/emulator-process.js';
 import { machineInfo } from '../support/machine.js';
-import { mapLimit } from '../../src/lib/store/parallel.js';
+import { mapBounded } from '../../src/lib/concurrency/bounded.js';
 import { report } from '../support/report.js';
 import { round } from '../support/stats.js';
 
@@ -80,7 +80,7 @@ export async function sequentialVsEngine(options: SequentialOptions): Promise<vo
     const engine = createResetEngine({ graph, protectedUsers: [], protectedGroupIds: [] });
     const concurrency = await hostQueueConcurrency();
     t0 = performance.now();
-    const engineResults: ResetResult[] = await mapLimit(users, concurrency, (user) =>
+    const engineResults: ResetResult[] = await mapBounded(users, concurrency, (user) =>
       engine.reset(user, defaultResetOptions),
     );
     const engineMs = performance.now() - t0;

@@ -9,6 +9,7 @@ import {
   DEMO_USERS,
   demoTenant,
 } from '../graph-emulator/index.js';
+import { mapBounded } from '../../src/lib/concurrency/bounded.js';
 import { clientCredentialsToken, pollLikeLogicApps, postResets, type ResetStatusView } from './api-client.js';
 import { reexecWithEmulatorCa, startLocalStack, type LocalStack } from './local-stack.js';
 
@@ -31,20 +32,6 @@ const typeName = (odataType: string): string =>
 async function emulatorUser(stack: LocalStack, key: string): Promise<UserView | undefined> {
   const response = await fetch(`${stack.emulator?.url}/_emulator/users/${encodeURIComponent(key)}`);
   return response.ok ? ((await response.json()) as UserView) : undefined;
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
 }
 
 /** What the demo tenant should give each user under the default options (methods "all"). */

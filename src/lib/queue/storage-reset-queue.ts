@@ -1,6 +1,6 @@
 // ResetQueue on Azure Storage queues (@azure/storage-queue), in the encoding the Functions host reads (base64).
 import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import { forEachBounded } from './bounded-parallel.js';
+import { mapBounded, range } from '../concurrency/bounded.js';
 import { encodeMessage } from './messages.js';
 import { queueActivity } from './queue-activity.js';
 import { queueNames, type ResetBatchMessage, type ResetItemMessage, type ResetQueue } from './reset-queue.js';
@@ -84,7 +84,7 @@ export class StorageResetQueue implements ResetQueue {
     }
     const batches = Math.ceil(itemCount / this.#itemsPerBatch);
     const queue = this.#service.getQueueClient(queueNames.batches);
-    await forEachBounded(0, batches, this.#parallelism, async (batch) => {
+    await mapBounded(range(0, batches), this.#parallelism, async (batch) => {
       const from = batch * this.#itemsPerBatch;
       const body: ResetBatchMessage = { v: 1, requestId, from, to: Math.min(itemCount, from + this.#itemsPerBatch) };
       await this.#send(queue, encodeMessage(body));
@@ -95,7 +95,7 @@ export class StorageResetQueue implements ResetQueue {
   async enqueueItems(requestId: string, from: number, to: number): Promise<void> {
     if (to <= from) return;
     const queue = this.#service.getQueueClient(queueNames.items);
-    await forEachBounded(from, to, this.#parallelism, async (item) => {
+    await mapBounded(range(from, to), this.#parallelism, async (item) => {
       const body: ResetItemMessage = { v: 1, requestId, item };
       await this.#send(queue, encodeMessage(body));
     });

@@ -1,8 +1,8 @@
 // Poison handling: a message that failed maxDequeueCount times marks its items failed (never pending forever),
 // with the reason, an audit row (the store writes it) and an alert event.
-import { forEachBounded } from '../queue/bounded-parallel.js';
+import { mapBounded, range } from '../concurrency/bounded.js';
 import type { ResetBatchMessage, ResetItemMessage } from '../queue/reset-queue.js';
-import type { ResetFailure } from '../reset/contract.js';
+import type { ResetFailure } from '../domain/index.js';
 import type { StateStore } from '../store/ports.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
 import type { WorkLog } from './work-log.js';
@@ -51,7 +51,7 @@ export async function quarantineBatch(deps: PoisonDeps, message: ResetBatchMessa
       'The bulk request could not be expanded into per-user work after repeated attempts; this user was not reset. ' +
       'Submit a new request once the cause is fixed.',
   };
-  await forEachBounded(from, to, 16, async (item) => {
+  await mapBounded(range(from, to), 16, async (item) => {
     const result = await deps.store.failItem(requestId, item, failure, requestId);
     if (result.changed) failed += 1;
   });
