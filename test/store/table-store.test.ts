@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResetResult } from '../../src/lib/reset/contract.js';
-import { defaultResetOptions } from '../../src/lib/reset/contract.js';
-import {
-  createTableClient,
-  createTableStore,
-  type CallerRef,
-  type NewRequest,
-  type TableStore,
-} from '../../src/lib/store/index.js';
+import type { CallerRef, ResetResult } from '../../src/lib/domain/index.js';
+import { defaultResetOptions } from '../../src/lib/domain/index.js';
+import { createTableClient, createTableStore, type NewRequest, type TableStore } from '../../src/lib/store/index.js';
 import { startTestAzurite } from '../support/azurite.js';
 import type { RunningAzurite } from '../support/azurite.js';
 

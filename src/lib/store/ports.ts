@@ -2,10 +2,19 @@
 // The Azure Tables adapter (table-store.ts) implements it; nothing outside src/lib/store knows about tables.
 // Every state transition writes an audit row in the same atomic write as the transition itself.
 
-import type { ItemOutcome, MethodRef, ResetFailure, ResetOptions, ResetResult } from '../reset/contract.js';
+import type { ItemLease, ItemStatus } from '../domain/item-lease.js';
+import type {
+  CallerRef,
+  ItemOutcome,
+  MethodRef,
+  NewItem,
+  ResetFailure,
+  ResetOptions,
+  ResetReason,
+  ResetResult,
+} from '../domain/index.js';
 
-/** Why the service desk asked for the reset (documented in docs/api.md). */
-export type ResetReason = 'lost_device' | 'new_device' | 'compromised' | 'user_request' | 'other';
+export type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 
 /**
  * Lifecycle of a stored request (not the API status, which is derived from the items):
@@ -16,29 +25,6 @@ export type RequestPhase = 'creating' | 'accepted' | 'enqueued';
 
 /** The request status the API reports. */
 export type RequestStatus = 'queued' | 'running' | 'completed';
-
-export type ItemStatus = 'queued' | 'running' | 'final';
-
-/** The authenticated caller (from the access token), owner of the requests it creates. */
-export interface CallerRef {
-  /** Tenant id (`tid`). */
-  readonly tenantId: string;
-  /** Client application id (`azp`, or `appid` in v1 tokens): the owner key for caller-scoped reads. */
-  readonly appId: string;
-  /** Service principal / managed identity object id (`oid`), when the token has one. */
-  readonly objectId?: string;
-}
-
-/** One target of a request as the intake hands it to the store. */
-export interface NewItem {
-  /** UPN (lower-cased) or object id (lower-cased GUID) exactly as it will be given to the engine. */
-  readonly userKey: string;
-  readonly ticket: string;
-  readonly reason: ResetReason;
-  readonly requestedBy?: string;
-  /** 1-based CSV line the item came from (bulk uploads), for error reports. */
-  readonly line?: number;
-}
 
 export interface NewRequest {
   readonly caller: CallerRef;
@@ -79,11 +65,6 @@ export interface StoredRequest {
   readonly completedAt?: string;
   /** Counts per outcome, cached with `completedAt` (final items never change again). */
   readonly finalCounts?: ItemOutcomeCounts;
-}
-
-export interface ItemLease {
-  readonly owner: string;
-  readonly until: string;
 }
 
 export interface StoredItem {

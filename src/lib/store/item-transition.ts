@@ -1,0 +1,94 @@
+// One item transition as one entity-group transaction in the item's chunk partition: the item (ETag-conditional),
+// its audit row and, when the item becomes final, the chunk's outcome counter. A lost race re-reads and decides
+// again, so a final item is never changed again and the counters count each item once.
+
+import type { TransactionAction } from '@azure/data-tables';
+import type { ItemOutcome } from '../domain/index.js';
+import { auditEvent } from './audit-log.js';
+import { auditToEntity, countsPatch, itemToEntity } from './entities.js';
+import { itemPartition, itemRow, REQUEST_ROW, requestPartition } from './keys.js';
+import type { AuditEvent, StoredItem, TransitionResult } from './ports.js';
+import { getItem, requestOwner } from './request-reads.js';
+import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
+
+/** What a transition decided on the item as it was read: leave it (with the answer), or write its next state. */
+export type Decision =
+  | { readonly write: false; readonly result: TransitionResult }
+  | {
+      readonly write: true;
+      readonly next: Omit<StoredItem, 'etag'> & { etag: string };
+      readonly audit: Omit<AuditEvent, 'schemaVersion' | 'auditId' | 'eventTime' | 'requestId' | 'caller' | 'ticket'>;
+      /** Set when the transition makes the item final: the chunk counters count it. */
+      readonly finalOutcome?: ItemOutcome;
+    };
+
+/** Read → decide → one transaction (item + audit [+ counters]); on a lost race, again. */
+export async function transition(
+  ctx: TableContext,
+  requestId: string,
+  index: number,
+  correlationId: string | undefined,
+  decide: (item: StoredItem, now: Date) => Decision,
+): Promise<TransitionResult> {
+  const owner = await requestOwner(ctx, requestId);
+  if (!owner.started) {
+    // Before the first item transition of the request (never after: a crash in between must not leave a
+    // transitioned item behind a request that looks untouched, whose summary skips the counters).
+    await markStarted(ctx, requestId);
+    owner.started = true;
+  }
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    const item = await getItem(ctx, requestId, index);
+    if (!item) return { changed: false, reason: 'missing' };
+    const decision = decide(item, ctx.now());
+    if (!decision.write) return decision.result;
+    const { etag: _etag, ...rest } = decision.next;
+    const next = { ...rest, revision: item.revision + 1 };
+    const id = correlationId ?? owner.correlationId;
+    const audit = auditEvent(
+      ctx,
+      decision.audit.eventType,
+      { id: requestId, caller: owner.caller, ticket: item.ticket, ...(id ? { correlationId: id } : {}) },
+      {
+        ...decision.audit,
+        item: index,
+        seq: next.revision,
+        ...(item.requestedBy ? { requestedBy: item.requestedBy } : {}),
+      },
+    );
+    const partition = itemPartition(requestId, index);
+    const entity = itemToEntity({ ...next, etag: '' });
+    const actions: TransactionAction[] = [
+      // The first transition creates the state row (a concurrent first transition gets 409 and re-reads).
+      item.etag === '' ? ['create', entity] : ['update', entity, 'Replace', { etag: item.etag }],
+      ['create', auditToEntity(partition, audit)],
+    ];
+    if (decision.finalOutcome) {
+      // One property per item, merged without a condition: concurrent items of a chunk never contend.
+      actions.push(['upsert', countsPatch(requestId, index, decision.finalOutcome, next.updatedAt), 'Merge']);
+    }
+    try {
+      const response = await ctx.client.submitTransaction(actions);
+      const etag = response.subResponses.find((r) => r.rowKey === itemRow(index))?.etag;
+      const stored = etag ? { ...next, etag } : await getItem(ctx, requestId, index);
+      return { changed: true, item: stored ?? { ...next, etag: '' } };
+    } catch (e) {
+      if (!isRace(e)) throw e;
+      await raceBackoff(attempt);
+    }
+  }
+  throw new Error(`item ${requestId}/${index}: too many concurrent updates`);
+}
+
+/** Records the first claim of any item on the request row (status `running`); first writer wins. */
+async function markStarted(ctx: TableContext, requestId: string): Promise<void> {
+  const entity = await ctx.getEntity(requestPartition(requestId), REQUEST_ROW);
+  if (!entity || entity.startedAt) return;
+  await ctx.client
+    .updateEntity({ partitionKey: entity.partitionKey, rowKey: entity.rowKey, startedAt: nowIso(ctx) }, 'Merge', {
+      etag: String(entity.etag),
+    })
+    .catch((e: unknown) => {
+      if (!isRace(e)) throw e;
+    });
+}

@@ -1,0 +1,216 @@
+// Intake and idempotency: storing a new request and its targets exactly once per idempotency key, taking over a
+// creation that was abandoned half-way, and recording the queue hand-off (`accepted` → `enqueued`).
+
+import { randomUUID } from 'node:crypto';
+import type { TransactionAction } from '@azure/data-tables';
+import { mapBounded } from '../concurrency/bounded.js';
+import { auditEvent } from './audit-log.js';
+import { auditToEntity, requestFromEntity, requestToEntity, rosterToEntity } from './entities.js';
+import {
+  chunkCount,
+  CHUNK_SIZE,
+  IDEMPOTENCY_ROW,
+  idempotencyPartition,
+  odataString,
+  PENDING_PARTITION,
+  REQUEST_ROW,
+  requestPartition,
+} from './keys.js';
+import type { NewItem } from '../domain/index.js';
+import type { AuditEvent, CreateRequestResult, NewRequest, RequestPhase, StoredRequest } from './ports.js';
+import { getRequest } from './request-reads.js';
+import {
+  isConflict,
+  isRace,
+  MAX_RACE_RETRIES,
+  nowIso,
+  raceBackoff,
+  statusOf,
+  type TableContext,
+} from './table-context.js';
+
+export async function createRequest(ctx: TableContext, draft: NewRequest): Promise<CreateRequestResult> {
+  await ctx.ensureTable();
+  const now = nowIso(ctx);
+  const idemPk = idempotencyPartition(draft.idempotencyKey);
+  let requestId: string = randomUUID();
+  let resumed = false;
+  try {
+    await ctx.client.createEntity({
+      partitionKey: idemPk,
+      rowKey: IDEMPOTENCY_ROW,
+      requestId,
+      fingerprint: draft.fingerprint,
+      createdAt: now,
+      claimedAt: now,
+    });
+  } catch (e) {
+    if (!isConflict(e)) throw e;
+    const outcome = await arbitrate(ctx, idemPk, draft.fingerprint);
+    if (outcome.kind !== 'resume') return outcome;
+    requestId = outcome.requestId;
+    resumed = true;
+  }
+
+  await ctx.client.upsertEntity({ partitionKey: PENDING_PARTITION, rowKey: requestId, createdAt: now }, 'Replace');
+  const request: StoredRequest = {
+    id: requestId,
+    caller: draft.caller,
+    ticket: draft.ticket,
+    reason: draft.reason,
+    ...(draft.requestedBy ? { requestedBy: draft.requestedBy } : {}),
+    options: draft.options,
+    source: draft.source,
+    itemCount: draft.items.length,
+    phase: 'creating',
+    idempotencyKey: draft.idempotencyKey,
+    fingerprint: draft.fingerprint,
+    ...(draft.correlationId ? { correlationId: draft.correlationId } : {}),
+    createdAt: now,
+    updatedAt: now,
+  };
+  const received = auditEvent(ctx, 'RequestReceived', request, {
+    reason: draft.reason,
+    ...(draft.requestedBy ? { requestedBy: draft.requestedBy } : {}),
+    itemCount: draft.items.length,
+    dryRun: draft.options.dryRun,
+    ...(draft.items.length === 1 && draft.items[0] ? { target: { key: draft.items[0].userKey } } : {}),
+  });
+  try {
+    await ctx.client.submitTransaction([
+      ['create', requestToEntity(request)],
+      ['create', auditToEntity(requestPartition(requestId), received)],
+    ]);
+  } catch (e) {
+    // A resumed creation finds the request row written by the call that gave up.
+    if (!(resumed && isConflict(e))) throw e;
+  }
+
+  await writeItems(ctx, requestId, draft.items, now);
+  const accepted = await setPhase(ctx, requestId, ['creating'], 'accepted', {});
+  return { kind: resumed ? 'existing' : 'created', request: accepted };
+}
+
+export async function findRequestByKey(ctx: TableContext, idempotencyKey: string): Promise<StoredRequest | undefined> {
+  await ctx.ensureTable();
+  const idem = await ctx.getEntity(idempotencyPartition(idempotencyKey), IDEMPOTENCY_ROW);
+  return idem ? getRequest(ctx, String(idem.requestId)) : undefined;
+}
+
+/** The idempotency key is taken: decide between the earlier request, a conflict, in-progress, or resuming. */
+async function arbitrate(
+  ctx: TableContext,
+  idemPk: string,
+  fingerprint: string,
+): Promise<Exclude<CreateRequestResult, { kind: 'created' }> | { kind: 'resume'; requestId: string }> {
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    const idem = await ctx.getEntity(idemPk, IDEMPOTENCY_ROW);
+    if (!idem) throw new Error('idempotency record vanished');
+    const requestId = String(idem.requestId);
+    if (idem.fingerprint !== fingerprint) return { kind: 'conflict', requestId };
+    const existing = await getRequest(ctx, requestId);
+    if (existing && existing.phase !== 'creating') return { kind: 'existing', request: existing };
+    const claimedAt = Date.parse(String(idem.claimedAt ?? idem.createdAt));
+    if (ctx.now().getTime() - claimedAt < ctx.inFlightMs) return { kind: 'in_progress', requestId };
+    // The writer gave up (crash, timeout): take over, one resumer at a time (ETag on the claim time).
+    try {
+      await ctx.client.updateEntity(
+        { partitionKey: idemPk, rowKey: IDEMPOTENCY_ROW, claimedAt: nowIso(ctx) },
+        'Merge',
+        { etag: String(idem.etag) },
+      );
+      return { kind: 'resume', requestId };
+    } catch (e) {
+      if (!isRace(e)) throw e;
+    }
+  }
+  throw new Error('could not arbitrate the idempotency record');
+}
+
+/** Writes the targets as one roster row per chunk (insert-only: a resumed creation keeps what exists). */
+async function writeItems(ctx: TableContext, requestId: string, items: readonly NewItem[], now: string): Promise<void> {
+  const chunks = Array.from({ length: chunkCount(items.length) }, (_, c) => c);
+  await mapBounded(chunks, ctx.writeConcurrency, async (chunk) => {
+    const first = chunk * CHUNK_SIZE;
+    try {
+      await ctx.client.createEntity(rosterToEntity(requestId, chunk, items.slice(first, first + CHUNK_SIZE), now));
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+    }
+  });
+}
+
+/** Moves the request from one of `from` to `to` (ETag loop); returns the row as it ends up. */
+async function setPhase(
+  ctx: TableContext,
+  requestId: string,
+  from: readonly RequestPhase[],
+  to: RequestPhase,
+  extra: Record<string, unknown>,
+  audit?: AuditEvent,
+): Promise<StoredRequest> {
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    const entity = await ctx.getEntity(requestPartition(requestId), REQUEST_ROW);
+    if (!entity) throw new Error(`request ${requestId} not found`);
+    const current = requestFromEntity(entity);
+    if (!from.includes(current.phase)) return current;
+    const patch = {
+      partitionKey: entity.partitionKey,
+      rowKey: entity.rowKey,
+      phase: to,
+      updatedAt: nowIso(ctx),
+      ...extra,
+    };
+    try {
+      const actions: TransactionAction[] = [['update', patch, 'Merge', { etag: String(entity.etag) }]];
+      if (audit) actions.push(['create', auditToEntity(requestPartition(requestId), audit)]);
+      await ctx.client.submitTransaction(actions);
+      return requestFromEntity({ ...entity, ...patch });
+    } catch (e) {
+      if (!isRace(e)) throw e;
+      await raceBackoff(attempt);
+    }
+  }
+  throw new Error(`request ${requestId}: too many concurrent updates`);
+}
+
+/** Records that the queue accepted the request's work (`accepted` → `enqueued`, audited) and clears its marker. */
+export async function markEnqueued(ctx: TableContext, requestId: string): Promise<void> {
+  const request = await getRequest(ctx, requestId);
+  if (!request) throw new Error(`request ${requestId} not found`);
+  if (request.phase === 'accepted') {
+    const audit = auditEvent(ctx, 'RequestEnqueued', request, { itemCount: request.itemCount });
+    await setPhase(ctx, requestId, ['accepted'], 'enqueued', { enqueuedAt: nowIso(ctx) }, audit);
+  }
+  try {
+    await ctx.client.deleteEntity(PENDING_PARTITION, requestId);
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+  }
+}
+
+/** Requests still `accepted` and older than `olderThanSeconds` (the sweeper re-submits them); stale markers go. */
+export async function listUnenqueued(
+  ctx: TableContext,
+  olderThanSeconds: number,
+  limit = 100,
+): Promise<readonly StoredRequest[]> {
+  await ctx.ensureTable();
+  const cutoff = ctx.now().getTime() - olderThanSeconds * 1000;
+  const found: StoredRequest[] = [];
+  const markers = ctx.client.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `PartitionKey eq ${odataString(PENDING_PARTITION)}` },
+  });
+  for await (const marker of markers) {
+    if (found.length >= limit) break;
+    if (Date.parse(String(marker.createdAt)) > cutoff) continue;
+    const id = String(marker.rowKey);
+    const request = await getRequest(ctx, id);
+    if (request?.phase === 'accepted') found.push(request);
+    else if (!request || request.phase === 'enqueued') {
+      // Stale marker (the hand-off was confirmed, or creation never got as far as the request row).
+      await ctx.client.deleteEntity(PENDING_PARTITION, id).catch(() => undefined);
+    }
+  }
+  return found;
+}
