@@ -12,6 +12,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
+import { graphScopeFor } from '../../src/lib/graph/credential.js';
 
 /** The types the scripts handle (their `switch` on `@odata.type`); anything else is logged as "does not handle". */
 const handledSegments: Readonly<Record<string, string>> = {
@@ -53,7 +54,7 @@ export class SequentialResetScript {
     const url = new URL(options.baseUrl);
     // Same token scope and customHosts as our adapter: the emulator is a non-Graph host that must receive tokens.
     const authProvider = new TokenCredentialAuthenticationProvider(options.credential, {
-      scopes: ['https://graph.microsoft.com/.default'],
+      scopes: [graphScopeFor(options.baseUrl)],
     });
     this.client = Client.initWithMiddleware({
       authProvider,

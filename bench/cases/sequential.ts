@@ -9,9 +9,9 @@
 // guard (role assignments, eligibility), default-method lookup, verify list, revoke sessions.
 import { readFile } from 'node:fs/promises';
 import { demoTenant } from '../../dev/graph-emulator/index.js';
-import { createGraphCredential, createGraphPort } from '../../src/lib/graph/index.js';
-import { defaultResetOptions } from '../../src/lib/reset/contract.js';
-import type { ResetResult } from '../../src/lib/reset/contract.js';
+import { createGraphCredential, createGraphPort, graphScopeFor } from '../../src/lib/graph/index.js';
+import { defaultResetOptions } from '../../src/lib/domain/index.js';
+import type { ResetResult } from '../../src/lib/domain/index.js';
 import { createResetEngine } from '../../src/lib/reset/index.js';
 import { SequentialResetScript } from '../baseline/sequential-script.js';
 import { benchTenant, methodStats } from '../fixtures/bench-tenant.js';
@@ -48,7 +48,7 @@ export async function sequentialVsEngine(options: SequentialOptions): Promise<vo
     process.env.IDENTITY_ENDPOINT = env.IDENTITY_ENDPOINT;
     process.env.IDENTITY_HEADER = env.IDENTITY_HEADER;
     const credential = createGraphCredential();
-    await credential.getToken('https://graph.microsoft.com/.default'); // token fetched once, outside both timings
+    await credential.getToken(graphScopeFor(env.GRAPH_BASE_URL)); // token fetched once, outside both timings
 
     const prepare = async (): Promise<number> => {
       await emulator.control.loadTenant(fixture);

@@ -4,15 +4,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import { graphScopeFor } from '../../src/lib/graph/credential.js';
 import { GrantError } from './app-role-grants.js';
-
-/** National clouds whose Graph root is also their token audience; anything else (the emulator) uses the global one. */
-const graphClouds = new Set([
-  'graph.microsoft.com',
-  'graph.microsoft.us',
-  'dod-graph.microsoft.us',
-  'microsoftgraph.chinacloudapi.cn',
-]);
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 
@@ -31,14 +24,8 @@ export function parseGraphBaseUrl(value: string): URL {
   return url;
 }
 
-export function graphScopeFor(baseUrl: URL): string {
-  return graphClouds.has(baseUrl.hostname.toLowerCase())
-    ? `${baseUrl.origin}/.default`
-    : `${DEFAULT_GRAPH_BASE_URL}/.default`;
-}
-
 export function createGraphAdminClient(baseUrl: URL, credential: TokenCredential): Client {
-  const scope = graphScopeFor(baseUrl);
+  const scope = graphScopeFor(baseUrl.href);
   const authProvider: AuthenticationProvider = {
     async getAccessToken() {
       try {

@@ -2,8 +2,14 @@
 // Graph clients exist only where the worker runs (MFA_RESET_FUNCTIONS all | worker): the intake holds no Graph rights.
 import type { AppConfig } from '../lib/config/index.js';
 import { createGraphCredential, createGraphPort } from '../lib/graph/index.js';
-import { createQueueServiceClient, createStorageResetQueue, type StorageResetQueue } from '../lib/queue/index.js';
-import { createResetEngine, type ResetEngine } from '../lib/reset/index.js';
+import {
+  createQueueServiceClient,
+  createStorageResetQueue,
+  queueConnectionOf,
+  type StorageResetQueue,
+} from '../lib/queue/index.js';
+import type { ResetEngine } from '../lib/domain/index.js';
+import { createResetEngine } from '../lib/reset/index.js';
 import { createTableStore, type TableStore } from '../lib/store/index.js';
 import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
 import { composeHttpFunctions } from './compose-intake.js';
@@ -36,13 +42,8 @@ function startupWarning(what: string, error: unknown): void {
 export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
   const store = createTableStore(config);
-  const storage = config.storage;
   const queue = createStorageResetQueue({
-    service: createQueueServiceClient(
-      storage.kind === 'connectionString'
-        ? { connectionString: storage.connectionString }
-        : { queueServiceUri: storage.queueServiceUri, credential: storage.credential, clientId: storage.clientId },
-    ),
+    service: createQueueServiceClient(queueConnectionOf(config.storage)),
     ...options.queue,
   });
   // Create the table and queues now so the first request does not pay for it. Best effort: in Azure the infra

@@ -1,6 +1,6 @@
 export * from './reset-queue.js';
 export * from './messages.js';
-export { createQueueServiceClient, storageCredential, type QueueConnection } from './storage-clients.js';
+export { createQueueServiceClient, queueConnectionOf, type QueueConnection } from './storage-clients.js';
 export {
   StorageResetQueue,
   allQueueNames,

@@ -1,27 +1,21 @@
 // Storage queue clients from the Functions connection settings: a connection string locally (Azurite), or the
 // identity-based `AzureWebJobsStorage__queueServiceUri` (+ `__credential`, `__clientId`) in Azure.
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { StorageConfig } from '../config/index.js';
+import { storageCredential, type StorageIdentity } from '../config/storage-credential.js';
 
-export interface QueueConnection {
+export interface QueueConnection extends StorageIdentity {
   /** `AzureWebJobsStorage`: wins when present. */
   readonly connectionString?: string;
   /** `AzureWebJobsStorage__queueServiceUri`. */
   readonly queueServiceUri?: string;
-  /** `AzureWebJobsStorage__credential`: `managedidentity` selects ManagedIdentityCredential. */
-  readonly credential?: string;
-  /** `AzureWebJobsStorage__clientId`: a user-assigned identity. */
-  readonly clientId?: string;
 }
 
-export function storageCredential(connection: Pick<QueueConnection, 'credential' | 'clientId'>): TokenCredential {
-  if (connection.credential?.toLowerCase() === 'managedidentity') {
-    return connection.clientId
-      ? new ManagedIdentityCredential({ clientId: connection.clientId })
-      : new ManagedIdentityCredential();
-  }
-  return new DefaultAzureCredential(connection.clientId ? { managedIdentityClientId: connection.clientId } : {});
-}
+/** The queue side of the app's storage configuration. */
+export const queueConnectionOf = (storage: StorageConfig): QueueConnection =>
+  storage.kind === 'connectionString'
+    ? { connectionString: storage.connectionString }
+    : { queueServiceUri: storage.queueServiceUri, credential: storage.credential, clientId: storage.clientId };
 
 export function createQueueServiceClient(
   connection: QueueConnection,

@@ -1,5 +1,5 @@
 export * from './ports.js';
 export { createTableStore } from './table-store.js';
 export type { TableStore, TableStoreOptions } from './table-store.js';
-export { createTableClient, storageCredential } from './table-client.js';
+export { createTableClient } from './table-client.js';
 export { CHUNK_SIZE, DEFAULT_TABLE_NAME } from './keys.js';

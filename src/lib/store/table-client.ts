@@ -2,23 +2,14 @@
 // (`AzureWebJobsStorage__tableServiceUri` + a managed identity), the same way the Functions host resolves it.
 
 import { TableClient } from '@azure/data-tables';
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { StorageConfig } from '../config/index.js';
+import { storageCredential } from '../config/storage-credential.js';
 
 export interface TableClientOptions {
   readonly tableName: string;
   /** Overrides the credential for identity-based storage (tests, or a credential shared with the queue client). */
   readonly credential?: TokenCredential;
-}
-
-/** The credential the Functions host would use for `AzureWebJobsStorage__*` identity-based settings. */
-export function storageCredential(storage: Extract<StorageConfig, { kind: 'identity' }>): TokenCredential {
-  if (storage.credential?.toLowerCase() === 'managedidentity') {
-    return storage.clientId
-      ? new ManagedIdentityCredential({ clientId: storage.clientId })
-      : new ManagedIdentityCredential();
-  }
-  return new DefaultAzureCredential(storage.clientId ? { managedIdentityClientId: storage.clientId } : {});
 }
 
 export function createTableClient(storage: StorageConfig, options: TableClientOptions): TableClient {
