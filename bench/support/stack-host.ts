@@ -5,13 +5,10 @@
 //   BENCH_WAKE_ON_SEND     'false': queue listeners only poll, as the real host does for SDK sends (default true)
 // It prints `@@stack <url>` when ready and, on SIGTERM, `@@maxrss <bytes>` (peak resident memory) before it exits.
 import path from 'node:path';
-import { startHarness } from '../../dev/harness/harness.js';
+import { startAppHarness } from '../../dev/harness/app-harness.js';
 import { jsonLineLog } from '../../dev/harness/log.js';
 import type { HarnessLogLevel } from '../../dev/harness/log.js';
 import type { FunctionRegistrar } from '../../src/app/function-registrar.js';
-import { compose } from '../../src/app/compose.js';
-import { registerFunctions } from '../../src/app/register-functions.js';
-import { loadConfig } from '../../src/lib/config/index.js';
 
 const skip = new Set(
   (process.env.BENCH_SKIP_FUNCTIONS ?? '')
@@ -37,9 +34,8 @@ const log = jsonLineLog(
   (process.env.HARNESS_LOG_LEVEL as HarnessLogLevel | undefined) ?? 'warn',
 );
 
-const deps = await compose(loadConfig());
-const harness = await startHarness({
-  register: (registrar) => registerFunctions(skipping(registrar), deps),
+const { harness } = await startAppHarness({
+  registrar: skipping,
   port: 0,
   // The repository's host.json (the bench runs from the repository root, whichever folder it was compiled to).
   hostJsonPath: path.resolve('host.json'),

@@ -10,11 +10,9 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '../graph-emulator/index.js';
-import { startHarness, repoRoot, type RunningHarness } from '../harness/harness.js';
+import { startAppHarness } from '../harness/app-harness.js';
+import { repoRoot, type RunningHarness } from '../harness/harness.js';
 import type { HarnessLog } from '../harness/log.js';
-import { compose } from '../../src/app/compose.js';
-import { registerFunctions } from '../../src/app/register-functions.js';
-import { loadConfig } from '../../src/lib/config/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 
 export interface LocalStackOptions {
@@ -103,9 +101,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settings.IDENTITY_HEADER = e.IDENTITY_HEADER;
     }
     Object.assign(settings, options.settings);
-    const app = await compose(loadConfig(settings), { env: settings });
-    const harness = await startHarness({
-      register: (registrar) => registerFunctions(registrar, app),
+    const { harness } = await startAppHarness({
+      app: { compose: { env: settings } },
       port: options.port ?? Number(process.env.PORT ?? 7071),
       settings,
       log: options.log,

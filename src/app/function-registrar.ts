@@ -1,6 +1,10 @@
 // What registerFunctions needs from @azure/functions' `app`: the real `app` satisfies it in Azure, and the dev
 // harness passes its own implementation, so the same code registers every function in both places.
-import type { HttpFunctionOptions, StorageQueueFunctionOptions, TimerFunctionOptions } from '@azure/functions';
+import type {
+  HttpFunctionOptions,
+  StorageQueueFunctionOptions,
+  TimerFunctionOptions,
+} from '../functions/adapter/functions-types.js';
 
 export interface FunctionRegistrar {
   http(name: string, options: HttpFunctionOptions): void;

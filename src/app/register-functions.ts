@@ -1,7 +1,6 @@
 // The one place that decides which functions exist. Azure passes @azure/functions' `app`; the dev harness passes its
 // own registrar, so both run exactly the same set (MFA_RESET_FUNCTIONS: all | intake | worker).
-import type { HttpHandler } from '@azure/functions';
-import type { FunctionsMode } from '../lib/config/index.js';
+import type { HttpHandler, StorageQueueHandler } from '../functions/adapter/functions-types.js';
 import { resetBatchesFunction, resetBatchesHandler, type ResetBatchesDeps } from '../functions/reset-batches.js';
 import { resetItemsFunction, resetItemsHandler } from '../functions/reset-items.js';
 import {
@@ -11,6 +10,7 @@ import {
   resetItemsPoisonHandler,
 } from '../functions/reset-poison.js';
 import { resetSweeperFunction, resetSweeperHandler } from '../functions/reset-sweeper.js';
+import type { FunctionsMode } from '../lib/config/index.js';
 import type { PoisonDeps, ProcessItemDeps, ResubmitDeps } from '../lib/worker/index.js';
 import type { FunctionRegistrar } from './function-registrar.js';
 
@@ -61,7 +61,7 @@ export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDe
   if (worker) {
     const w = deps.worker;
     if (!w) throw new Error(`MFA_RESET_FUNCTIONS=${deps.mode} needs the worker dependencies`);
-    const queue = (name: string, queueName: string, handler: ReturnType<typeof resetItemsHandler>): void =>
+    const queue = (name: string, queueName: string, handler: StorageQueueHandler): void =>
       registrar.storageQueue(name, { queueName, connection: storageConnection, handler });
     queue(resetBatchesFunction.name, resetBatchesFunction.queueName, resetBatchesHandler(w));
     queue(resetItemsFunction.name, resetItemsFunction.queueName, resetItemsHandler(w));

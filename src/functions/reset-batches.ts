@@ -1,9 +1,9 @@
 // Queue function `reset-batches`: fans a chunk of a bulk request out into one `reset-items` message per user.
-import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
 import { parseBatchMessage } from '../lib/queue/messages.js';
 import type { ResetQueue } from '../lib/queue/reset-queue.js';
-import { telemetryEvents, type Telemetry } from '../lib/telemetry/telemetry.js';
-import { invocationLog } from '../lib/worker/index.js';
+import type { Telemetry } from '../lib/telemetry/telemetry.js';
+import type { StorageQueueHandler } from './adapter/functions-types.js';
+import { queueFunction } from './adapter/queue-function.js';
 
 export const resetBatchesFunction = { name: 'reset-batches', queueName: 'reset-batches' } as const;
 
@@ -12,21 +12,13 @@ export interface ResetBatchesDeps {
   readonly telemetry: Telemetry;
 }
 
-export const resetBatchesHandler =
-  (deps: ResetBatchesDeps): StorageQueueHandler =>
-  async (entry: unknown, context: InvocationContext): Promise<void> => {
-    const log = invocationLog(context);
-    const parsed = parseBatchMessage(entry);
-    if (!parsed.ok) {
-      deps.telemetry.trackEvent(telemetryEvents.invalidMessage, {
-        queue: resetBatchesFunction.queueName,
-        problem: parsed.problem,
-      });
-      log.error('invalid_message', { queue: resetBatchesFunction.queueName, problem: parsed.problem });
-      return;
-    }
-    const { requestId, from, to } = parsed.message;
-    // A retry after a partial send sends some items twice; the worker ignores copies of items already final.
-    await deps.queue.enqueueItems(requestId, from, to);
-    log.info('batch_expanded', { requestId, from, to });
-  };
+export const resetBatchesHandler = (deps: ResetBatchesDeps): StorageQueueHandler =>
+  queueFunction(
+    { queueName: resetBatchesFunction.queueName, telemetry: deps.telemetry },
+    parseBatchMessage,
+    async ({ requestId, from, to }, { log }) => {
+      // A retry after a partial send sends some items twice; the worker ignores copies of items already final.
+      await deps.queue.enqueueItems(requestId, from, to);
+      log.info('batch_expanded', { requestId, from, to });
+    },
+  );

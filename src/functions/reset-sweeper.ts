@@ -1,6 +1,6 @@
 // Timer function `reset-sweeper`: re-submits requests whose queue hand-off was never confirmed.
-import type { InvocationContext, TimerHandler } from '@azure/functions';
-import { invocationLog, resubmitUnenqueued, type ResubmitDeps } from '../lib/worker/index.js';
+import { resubmitUnenqueued, workLog, type ResubmitDeps } from '../lib/worker/index.js';
+import type { InvocationContext, TimerHandler } from './adapter/functions-types.js';
 
 /** Every minute, at second 30 (NCRONTAB, six fields). */
 export const resetSweeperFunction = { name: 'reset-sweeper', schedule: '30 * * * * *' } as const;
@@ -8,5 +8,5 @@ export const resetSweeperFunction = { name: 'reset-sweeper', schedule: '30 * * *
 export const resetSweeperHandler =
   (deps: ResubmitDeps): TimerHandler =>
   async (_timer: unknown, context: InvocationContext): Promise<void> => {
-    await resubmitUnenqueued(deps, invocationLog(context));
+    await resubmitUnenqueued(deps, workLog(context));
   };

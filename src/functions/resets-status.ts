@@ -2,12 +2,13 @@
 // 202 + Retry-After while any item is pending (Logic Apps keeps polling), 200 once all are final.
 // A caller sees only the requests it created: others' ids and unknown ids are both 404.
 
-import type { HttpHandler, HttpRequest } from '@azure/functions';
-import { requireRole, Roles } from '../lib/auth/index.js';
-import { toCsv } from '../lib/http/csv-export.js';
+import { requireRole } from '../lib/auth/index.js';
+import { isGuid, Roles } from '../lib/domain/index.js';
 import { ProblemException } from '../lib/http/problem.js';
-import { json, withProblems } from '../lib/http/respond.js';
-import type { RequestSummary, StoredItem } from '../lib/store/ports.js';
+import { json } from '../lib/http/respond.js';
+import { itemsCsv, itemView, summaryView } from '../lib/http/status-views.js';
+import type { HttpHandler, HttpRequest } from './adapter/functions-types.js';
+import { withProblems } from './adapter/http-function.js';
 import type { ResetsHttpDeps } from './resets-submit.js';
 
 export type GetResetDeps = ResetsHttpDeps;
@@ -19,8 +20,6 @@ export const getResetRoute = {
   route: 'resets/{id}',
 } as const;
 
-const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const badQuery = (field: string, message: string): ProblemException =>
   new ProblemException({
     slug: 'validation-failed',
@@ -29,93 +28,6 @@ const badQuery = (field: string, message: string): ProblemException =>
     detail: 'The request has problems; every one is listed in errors.',
     errors: [{ field, message }],
   });
-
-/** The API view of an item: type and id of methods only (never phone numbers or addresses). */
-function itemView(item: StoredItem) {
-  return {
-    index: item.index,
-    user: item.userKey,
-    ...(item.userId ? { userId: item.userId } : {}),
-    ticket: item.ticket,
-    status: item.status,
-    ...(item.outcome ? { outcome: item.outcome } : {}),
-    methodsRemoved: item.methodsRemoved.map((m) => ({ type: m.type, id: m.id })),
-    ...(item.methodsRemaining.length > 0
-      ? { methodsRemaining: item.methodsRemaining.map((m) => ({ type: m.type, id: m.id })) }
-      : {}),
-    ...(item.methodsPlanned ? { methodsPlanned: item.methodsPlanned.map((m) => ({ type: m.type, id: m.id })) } : {}),
-    ...(item.protectedReason ? { protectedReason: item.protectedReason } : {}),
-    ...(item.error ? { error: { code: item.error.code, message: item.error.message } } : {}),
-    sessionsRevoked: item.sessionsRevoked,
-    attempts: item.attempts,
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-    ...(item.startedAt ? { startedAt: item.startedAt } : {}),
-    ...(item.finishedAt ? { finishedAt: item.finishedAt } : {}),
-  };
-}
-
-function summaryView(summary: RequestSummary) {
-  const r = summary.request;
-  return {
-    id: r.id,
-    status: summary.status,
-    createdAt: r.createdAt,
-    updatedAt: summary.updatedAt,
-    ...(summary.status === 'completed' ? { completedAt: r.completedAt ?? summary.updatedAt } : {}),
-    ticket: r.ticket,
-    reason: r.reason,
-    ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),
-    source: r.source,
-    options: r.options,
-    total: summary.total,
-    pending: summary.pending,
-    counts: summary.counts,
-  };
-}
-
-const CSV_HEADER = [
-  'index',
-  'user',
-  'userId',
-  'ticket',
-  'status',
-  'outcome',
-  'methodsRemoved',
-  'methodsRemaining',
-  'methodsPlanned',
-  'protectedReason',
-  'errorCode',
-  'errorMessage',
-  'sessionsRevoked',
-  'attempts',
-  'startedAt',
-  'finishedAt',
-];
-
-const methodsCell = (methods: readonly { type: string; id: string }[]): string =>
-  methods.map((m) => `${m.type}:${m.id}`).join(';');
-
-function csvRow(item: StoredItem): string[] {
-  return [
-    String(item.index),
-    item.userKey,
-    item.userId ?? '',
-    item.ticket,
-    item.status,
-    item.outcome ?? '',
-    methodsCell(item.methodsRemoved),
-    methodsCell(item.methodsRemaining),
-    methodsCell(item.methodsPlanned ?? []),
-    item.protectedReason ?? '',
-    item.error?.code ?? '',
-    item.error?.message ?? '',
-    String(item.sessionsRevoked),
-    String(item.attempts),
-    item.startedAt ?? '',
-    item.finishedAt ?? '',
-  ];
-}
 
 function pageOf(request: HttpRequest): number {
   const raw = request.query.get('page');
@@ -129,7 +41,7 @@ export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
     const principal = await deps.verifier.verify(request.headers.get('authorization'));
     requireRole(principal, Roles.read);
     const id = request.params.id ?? '';
-    if (!REQUEST_ID.test(id)) throw badQuery('id', 'must be a request id (a GUID, as returned by POST /api/resets)');
+    if (!isGuid(id)) throw badQuery('id', 'must be a request id (a GUID, as returned by POST /api/resets)');
     const format = request.query.get('format') ?? 'json';
     if (format !== 'json' && format !== 'csv') throw badQuery('format', 'must be json or csv');
     const page = pageOf(request);
@@ -155,8 +67,6 @@ export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
     const status = summary.pending > 0 ? 202 : 200;
 
     if (format === 'csv') {
-      const rows: string[][] = [CSV_HEADER];
-      for await (const item of deps.store.iterateItems(stored)) rows.push(csvRow(item));
       return {
         status: 200,
         headers: {
@@ -164,7 +74,7 @@ export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
           'content-disposition': `attachment; filename="reset-${stored.id}.csv"`,
           'x-reset-status': summary.status,
         },
-        body: toCsv(rows),
+        body: await itemsCsv(deps.store.iterateItems(stored)),
       };
     }
 

@@ -1,13 +1,13 @@
 // POST /api/resets: authenticate → authorize → parse/validate → idempotency → store request + items → enqueue
 // → 202 Accepted with Location and Retry-After. Registered by src/app/register-functions.ts (no app.* here).
 
-import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
-import { requireRole, Roles, type TokenVerifier } from '../lib/auth/index.js';
+import { requireRole, type TokenVerifier } from '../lib/auth/index.js';
+import { Roles, type CallerRef } from '../lib/domain/index.js';
 import { rateLimitProblem, type Reservation, type SubmissionGuard } from '../lib/guardrails/index.js';
 import type { LimitsConfig } from '../lib/config/index.js';
 import { bodyChunks, checkContentLength, readBodyText } from '../lib/http/body.js';
 import { ProblemException, type ProblemError } from '../lib/http/problem.js';
-import { json, withProblems } from '../lib/http/respond.js';
+import { json } from '../lib/http/respond.js';
 import type { ResetQueue } from '../lib/queue/reset-queue.js';
 import {
   fingerprint,
@@ -19,7 +19,9 @@ import {
   parseJsonRequest,
   type ParsedRequest,
 } from '../lib/requests/index.js';
-import type { CallerRef, StateStore, StoredRequest } from '../lib/store/ports.js';
+import type { StateStore, StoredRequest } from '../lib/store/ports.js';
+import type { HttpHandler, HttpRequest, InvocationContext } from './adapter/functions-types.js';
+import { withProblems } from './adapter/http-function.js';
 
 export interface ResetsHttpDeps {
   readonly verifier: TokenVerifier;

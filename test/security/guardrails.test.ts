@@ -87,7 +87,7 @@ describe('submission guardrails', () => {
     const rendered = problemResponse(rateLimitProblem(first));
     expect(rendered.status).toBe(429);
     expect(rendered.headers).toEqual({ 'content-type': 'application/problem+json', 'Retry-After': '30' });
-    const body = JSON.parse(rendered.body as string) as Record<string, unknown>;
+    const body = JSON.parse(rendered.body) as Record<string, unknown>;
     expect(body).toMatchObject({ type: 'urn:mfa-reset:problem:rate-limited', status: 429, scope: 'caller', limit: 3 });
     expect(body.detail).toContain('CALLER_MAX_USERS_PER_HOUR');
 

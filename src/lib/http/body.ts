@@ -1,7 +1,16 @@
 // Request bodies read as streams, counted against MAX_BODY_BYTES (Content-Length can be absent or wrong).
 
-import type { HttpRequest } from '@azure/functions';
+import type { ReadableStream } from 'node:stream/web';
 import { ProblemException } from './problem.js';
+
+/** What these helpers read of a request (the Functions HttpRequest has it). */
+export interface RequestHead {
+  readonly headers: { get(name: string): string | null };
+}
+
+export interface RequestWithBody extends RequestHead {
+  readonly body: ReadableStream | null;
+}
 
 export function payloadTooLarge(maxBytes: number): ProblemException {
   return new ProblemException({
@@ -14,13 +23,13 @@ export function payloadTooLarge(maxBytes: number): ProblemException {
 }
 
 /** Refuses early when Content-Length already says the body is too large. */
-export function checkContentLength(request: HttpRequest, maxBytes: number): void {
+export function checkContentLength(request: RequestHead, maxBytes: number): void {
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
 }
 
 /** The body's chunks; throws a 413 problem as soon as more than `maxBytes` have arrived. */
-export async function* bodyChunks(request: HttpRequest, maxBytes: number): AsyncGenerator<Uint8Array> {
+export async function* bodyChunks(request: RequestWithBody, maxBytes: number): AsyncGenerator<Uint8Array> {
   if (!request.body) return;
   let total = 0;
   for await (const chunk of request.body as AsyncIterable<Uint8Array>) {
@@ -31,7 +40,7 @@ export async function* bodyChunks(request: HttpRequest, maxBytes: number): Async
 }
 
 /** The whole body as UTF-8 text, within `maxBytes`. */
-export async function readBodyText(request: HttpRequest, maxBytes: number): Promise<string> {
+export async function readBodyText(request: RequestWithBody, maxBytes: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of bodyChunks(request, maxBytes)) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');

@@ -1,6 +1,6 @@
 // RFC 9457 problem details: every error the HTTP API returns goes through here.
 
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpAnswer } from './respond.js';
 
 export interface ProblemError {
   /** JSON pointer-ish field name (`users/3`, `options.methods`) for JSON bodies. */
@@ -27,7 +27,7 @@ export const MAX_LISTED_ERRORS = 100;
 
 export const problemType = (slug: string): string => `urn:mfa-reset:problem:${slug}`;
 
-export function problemResponse(problem: Problem): HttpResponseInit {
+export function problemResponse(problem: Problem): HttpAnswer {
   const errors = problem.errors ?? [];
   const body = {
     type: problemType(problem.slug),

@@ -1,33 +1,16 @@
-// Shared shaping of HTTP answers: JSON bodies, and a wrapper turning thrown problems into problem+json.
+// Shared shaping of HTTP answers. An answer is plain data (status, headers, text body): the Functions adapter hands
+// it to the host as it is, and nothing here depends on the host's SDK.
 
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ProblemException, problemResponse } from './problem.js';
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: JSON.stringify(body),
-  };
-}
-
-type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
-
-/** Runs a handler; a ProblemException becomes its problem, anything else a logged 500 (no internals leaked). */
-export function withProblems(name: string, handler: Handler): Handler {
-  return async (request, context) => {
-    try {
-      return await handler(request, context);
-    } catch (e) {
-      if (e instanceof ProblemException) return problemResponse(e.problem);
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      context.error(`${name} failed: ${message.replace(/[\r\n]+/g, ' ')}`);
-      return problemResponse({
-        slug: 'internal-error',
-        status: 500,
-        title: 'Internal Server Error',
-        detail: `The request could not be completed; retry later. Invocation ${context.invocationId}.`,
-      });
-    }
   };
 }

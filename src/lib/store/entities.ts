@@ -1,17 +1,15 @@
 // Mapping between the port's types and table entities. Lists and objects are stored as JSON strings.
 
-import type { ItemOutcome, MethodRef, ResetFailure, ResetOptions } from '../reset/contract.js';
 import type {
-  AuditEvent,
   CallerRef,
-  ItemOutcomeCounts,
-  ItemStatus,
+  ItemOutcome,
+  MethodRef,
   NewItem,
-  RequestPhase,
+  ResetFailure,
+  ResetOptions,
   ResetReason,
-  StoredItem,
-  StoredRequest,
-} from './ports.js';
+} from '../domain/index.js';
+import type { AuditEvent, ItemOutcomeCounts, ItemStatus, RequestPhase, StoredItem, StoredRequest } from './ports.js';
 import {
   auditRow,
   chunkPartition,

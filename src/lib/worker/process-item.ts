@@ -1,6 +1,6 @@
 // The worker use case: carry out one item (one user) of a stored request. The queue message is only a pointer;
 // the stored item is the truth. Redeliveries, concurrent copies, throttling and the kill switch all end here.
-import { RetryLaterError, type MethodRef, type ResetEngine } from '../reset/contract.js';
+import { RetryLaterError, type MethodRef, type ResetEngine } from '../domain/index.js';
 import type { StateStore, StoredItem } from '../store/ports.js';
 import type { ResetItemMessage, ResetQueue } from '../queue/reset-queue.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';

@@ -1,6 +1,5 @@
-// Single-line, key=value-free structured logs for the queue functions: an event name plus ids and counts.
+// Single-line structured logs for the queue functions: one JSON object per line, an event name plus ids and counts.
 // Callers pass ids, counts and codes only, never user keys, tokens or contact details.
-import type { InvocationContext } from '@azure/functions';
 
 export type WorkLogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -10,13 +9,22 @@ export interface WorkLog {
   error(event: string, fields?: WorkLogFields): void;
 }
 
+/**
+ * Where the lines go. In Azure it is the invocation's context (the host correlates its lines with the invocation's
+ * operation id), which has these three methods; anything else with them (a console, a test's collector) works too.
+ */
+export interface LineLogger {
+  log(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+}
+
 const line = (event: string, fields: WorkLogFields = {}): string => JSON.stringify({ event, ...fields });
 
-/** Logs through the invocation (the host correlates these with the invocation's operation id). */
-export function invocationLog(context: InvocationContext): WorkLog {
+export function workLog(logger: LineLogger): WorkLog {
   return {
-    info: (event, fields) => context.log(line(event, fields)),
-    warn: (event, fields) => context.warn(line(event, fields)),
-    error: (event, fields) => context.error(line(event, fields)),
+    info: (event, fields) => logger.log(line(event, fields)),
+    warn: (event, fields) => logger.warn(line(event, fields)),
+    error: (event, fields) => logger.error(line(event, fields)),
   };
 }

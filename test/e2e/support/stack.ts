@@ -8,13 +8,12 @@ import {
   DEMO_PROTECTED_GROUP_ID,
   DEMO_TENANT_ID,
 } from '../../../dev/graph-emulator/index.js';
-import { startHarness, type RunningHarness } from '../../../dev/harness/harness.js';
+import { startAppHarness } from '../../../dev/harness/app-harness.js';
+import type { RunningHarness } from '../../../dev/harness/harness.js';
 import { jsonLineLog } from '../../../dev/harness/log.js';
 import type { QueueHostSettings } from '../../../dev/harness/host-settings.js';
-import { compose, type ComposedApp, type ComposeOptions } from '../../../src/app/compose.js';
-import { registerFunctions } from '../../../src/app/register-functions.js';
-import { loadConfig } from '../../../src/lib/config/index.js';
-import { defaultResetOptions } from '../../../src/lib/reset/contract.js';
+import type { ComposedApp, ComposeOptions } from '../../../src/app/compose.js';
+import { defaultResetOptions } from '../../../src/lib/domain/index.js';
 import type { StateStore, StoredRequest } from '../../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
@@ -60,12 +59,16 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ...options.env,
   };
   const telemetry = new RecordingTelemetry();
-  const composed = await compose(loadConfig(settings), { telemetry, ...options.compose });
   const wrap = options.workerStore;
-  const app: ComposedApp =
-    wrap && composed.worker ? { ...composed, worker: { ...composed.worker, store: wrap(composed.store) } } : composed;
-  const harness = await startHarness({
-    register: (registrar) => registerFunctions(registrar, app),
+  const { harness, app } = await startAppHarness({
+    app: {
+      compose: { telemetry, ...options.compose },
+      // Fault injection: the queue functions get the wrapped store, the HTTP side keeps the real one.
+      adjust: (composed) =>
+        wrap && composed.worker
+          ? { ...composed, worker: { ...composed.worker, store: wrap(composed.store) } }
+          : composed,
+    },
     port: 0,
     settings,
     // E2E_LOG=debug|info prints the harness and function logs (single JSON lines) to stderr.

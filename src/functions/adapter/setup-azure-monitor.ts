@@ -1,5 +1,6 @@
 // Application Insights export through the Azure Monitor OpenTelemetry distro, plus the Functions instrumentation
-// that tells the host the worker sends its own logs and makes each invocation's trace context active.
+// that tells the host the worker sends its own logs and makes each invocation's trace context active. It hands the
+// @azure/functions module itself to the instrumentation, hence its place in the Functions adapter.
 // Called from src/main.ts only when APPLICATIONINSIGHTS_CONNECTION_STRING is set; never in tests.
 import azureFunctions from '@azure/functions';
 // A CommonJS module whose exports Node's ESM loader cannot detect: a named import fails at start-up (found by the

@@ -1,0 +1,99 @@
+// What GET /api/resets/{id} shows of a stored request and its items: the JSON views and the CSV export's rows.
+// Methods appear as type and id only (never phone numbers or addresses); CSV cells are escaped by toCsv.
+import type { RequestSummary, StoredItem } from '../store/ports.js';
+import { toCsv } from './csv-export.js';
+
+/** The API view of an item. */
+export function itemView(item: StoredItem) {
+  return {
+    index: item.index,
+    user: item.userKey,
+    ...(item.userId ? { userId: item.userId } : {}),
+    ticket: item.ticket,
+    status: item.status,
+    ...(item.outcome ? { outcome: item.outcome } : {}),
+    methodsRemoved: item.methodsRemoved.map((m) => ({ type: m.type, id: m.id })),
+    ...(item.methodsRemaining.length > 0
+      ? { methodsRemaining: item.methodsRemaining.map((m) => ({ type: m.type, id: m.id })) }
+      : {}),
+    ...(item.methodsPlanned ? { methodsPlanned: item.methodsPlanned.map((m) => ({ type: m.type, id: m.id })) } : {}),
+    ...(item.protectedReason ? { protectedReason: item.protectedReason } : {}),
+    ...(item.error ? { error: { code: item.error.code, message: item.error.message } } : {}),
+    sessionsRevoked: item.sessionsRevoked,
+    attempts: item.attempts,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    ...(item.startedAt ? { startedAt: item.startedAt } : {}),
+    ...(item.finishedAt ? { finishedAt: item.finishedAt } : {}),
+  };
+}
+
+/** The API view of a request: its status, totals and counts per outcome. */
+export function summaryView(summary: RequestSummary) {
+  const r = summary.request;
+  return {
+    id: r.id,
+    status: summary.status,
+    createdAt: r.createdAt,
+    updatedAt: summary.updatedAt,
+    ...(summary.status === 'completed' ? { completedAt: r.completedAt ?? summary.updatedAt } : {}),
+    ticket: r.ticket,
+    reason: r.reason,
+    ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),
+    source: r.source,
+    options: r.options,
+    total: summary.total,
+    pending: summary.pending,
+    counts: summary.counts,
+  };
+}
+
+const CSV_HEADER = [
+  'index',
+  'user',
+  'userId',
+  'ticket',
+  'status',
+  'outcome',
+  'methodsRemoved',
+  'methodsRemaining',
+  'methodsPlanned',
+  'protectedReason',
+  'errorCode',
+  'errorMessage',
+  'sessionsRevoked',
+  'attempts',
+  'startedAt',
+  'finishedAt',
+];
+
+const methodsCell = (methods: readonly { type: string; id: string }[]): string =>
+  methods.map((m) => `${m.type}:${m.id}`).join(';');
+
+function csvRow(item: StoredItem): string[] {
+  return [
+    String(item.index),
+    item.userKey,
+    item.userId ?? '',
+    item.ticket,
+    item.status,
+    item.outcome ?? '',
+    methodsCell(item.methodsRemoved),
+    methodsCell(item.methodsRemaining),
+    methodsCell(item.methodsPlanned ?? []),
+    item.protectedReason ?? '',
+    item.error?.code ?? '',
+    item.error?.message ?? '',
+    String(item.sessionsRevoked),
+    String(item.attempts),
+    item.startedAt ?? '',
+    item.finishedAt ?? '',
+  ];
+}
+
+/** Every item as one CSV document (header first, RFC 4180, formula-escaped). */
+export async function itemsCsv(items: AsyncIterable<StoredItem>): Promise<string> {
+  const rows: string[][] = [CSV_HEADER];
+  for await (const item of items) rows.push(csvRow(item));
+  return toCsv(rows);
+}
