@@ -5,7 +5,7 @@
 // The output is sorted and holds no timestamps: regenerating from the same commits gives the same file.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { parseCsdl } from './lib/csdl.js';
@@ -206,7 +206,8 @@ function sortKeys(value: unknown): unknown {
 }
 
 export async function writeGraphFacts(facts: GraphFactsFile, out: string): Promise<number> {
-  const options = (await resolveConfig(out)) ?? {};
+  // The repository's Prettier settings wherever the file goes, so the committed extract passes `prettier --check`.
+  const options = (await resolveConfig(fileURLToPath(import.meta.url))) ?? {};
   const text = await format(JSON.stringify(sortKeys(facts)), { ...options, filepath: out });
   writeFileSync(out, text);
   return Buffer.byteLength(text);
