@@ -2,7 +2,7 @@
 // processed through the harness's queue host, the real Graph client and the emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPS, DEMO_TENANT_ID, DEMO_USERS } from '../../dev/graph-emulator/index.js';
-import { defaultResetOptions, type ResetOptions } from '../../src/lib/reset/contract.js';
+import { defaultResetOptions, type ResetOptions } from '../../src/lib/domain/index.js';
 import type { StateStore, StoredRequest } from '../../src/lib/store/index.js';
 import { telemetryEvents } from '../../src/lib/telemetry/index.js';
 import { processItem } from '../../src/lib/worker/index.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '../../dev/graph-emulator/index.js';
-import { RetryLaterError } from '../../src/lib/reset/index.js';
-import type { MethodRef } from '../../src/lib/reset/index.js';
+import { RetryLaterError } from '../../src/lib/domain/index.js';
+import type { MethodRef } from '../../src/lib/domain/index.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { startTestEmulator } from '../support/emulator.js';
 import type { EngineUnderTest } from './support/engine-harness.js';

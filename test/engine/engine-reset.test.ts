@@ -8,7 +8,7 @@ import {
   softwareOath,
 } from '../../dev/graph-emulator/fixtures/method-factory.js';
 import type { FixtureUser, PreferredMethod } from '../../dev/graph-emulator/index.js';
-import { entryForOdataType } from '../../src/lib/graph/method-catalogue.js';
+import { typeOfOdataType } from '../../src/lib/graph/method-catalogue.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { startTestEmulator } from '../support/emulator.js';
 import type { EngineUnderTest } from './support/engine-harness.js';
@@ -31,7 +31,7 @@ let sut: EngineUnderTest;
 
 const typesOf = (methods: readonly { type: string }[]): string[] => methods.map((m) => m.type).sort();
 const remainingTypes = async (name: string): Promise<string[]> =>
-  (await emu.user(userId(name))).methods.map((m) => entryForOdataType(m['@odata.type'])?.name ?? '?').sort();
+  (await emu.user(userId(name))).methods.map((m) => typeOfOdataType(m['@odata.type']) ?? '?').sort();
 
 async function put(u: FixtureUser): Promise<void> {
   await emu.putUser(u);

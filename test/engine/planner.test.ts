@@ -1,18 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GraphMethod } from '../../src/lib/graph/graph-port.js';
-import type { PhoneType } from '../../src/lib/graph/method-catalogue.js';
-import { catalogueEntry, methodCatalogue, phoneMethodIds } from '../../src/lib/graph/method-catalogue.js';
-import type { MethodScope, MethodTypeName } from '../../src/lib/reset/contract.js';
+import type { GraphMethod, MethodScope, MethodTypeName, PhoneType } from '../../src/lib/domain/index.js';
+import {
+  deletableMethodTypeNames,
+  isDefaultCapable,
+  isMethodTypeName,
+  methodTypeNames,
+} from '../../src/lib/domain/index.js';
+import { graphMethodTypes, phoneMethodIds, shortOdataName } from '../../src/lib/graph/method-catalogue.js';
+import { refKey } from '../../src/lib/reset/method-refs.js';
 import type { Plan, PlanRequest } from '../../src/lib/reset/planner.js';
-import { defaultCandidates, planReset, refKey } from '../../src/lib/reset/planner.js';
+import { defaultCandidates, planReset } from '../../src/lib/reset/planner.js';
 
 const PASSWORD_ID = '28c10230-6103-485e-b985-444c60001490';
-const nonPhoneTypes = methodCatalogue.filter((e) => e.name !== 'password' && e.name !== 'phone').map((e) => e.name);
+const nonPhoneTypes = methodTypeNames.filter((t) => t !== 'password' && t !== 'phone');
 const preferenceValues = ['push', 'oath', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice', 'sms', null] as const;
 
 function method(type: MethodTypeName, id: string, phoneType?: PhoneType): GraphMethod {
-  return { type, odataType: catalogueEntry(type)!.odataType, id, ...(phoneType ? { phoneType } : {}) };
+  const graphType = shortOdataName(graphMethodTypes[type].odataType);
+  return { type, graphType, id, ...(phoneType ? { phoneType } : {}) };
 }
 
 const phonesArb = fc.record({ mobile: fc.boolean(), alternateMobile: fc.boolean(), office: fc.boolean() }).map((p) => {
@@ -48,10 +54,10 @@ const userArb = fc
     method('password', PASSWORD_ID),
     ...others,
     ...phones,
-    ...unknown.map((u): GraphMethod => ({ type: undefined, odataType: `#microsoft.graph.${u.name}`, id: u.id })),
+    ...unknown.map((u): GraphMethod => ({ type: undefined, graphType: u.name, id: u.id })),
   ]);
 
-const deletableTypes = methodCatalogue.filter((e) => e.deletable).map((e) => e.name);
+const deletableTypes = [...deletableMethodTypeNames];
 const scopeArb: fc.Arbitrary<MethodScope> = fc.oneof(
   fc.constant('all' as const),
   fc.constant('portal' as const),
@@ -79,9 +85,7 @@ function refusal(state: readonly GraphMethod[], preferred: string | null, target
     preferred,
   );
   const isDefault = candidates[0] && refKey(candidates[0].type, candidates[0].id) === refKey(target.type!, target.id);
-  const otherCapable = state.some(
-    (m) => m !== target && m.type !== undefined && catalogueEntry(m.type)?.defaultCapable === true,
-  );
+  const otherCapable = state.some((m) => m !== target && m.type !== undefined && isDefaultCapable(m.type));
   if (isDefault && otherCapable) return 'default with other methods';
   return undefined;
 }
@@ -106,7 +110,7 @@ describe('planner properties', () => {
           expect(m.id).not.toBe(PASSWORD_ID);
           expect(req.keep).not.toContain(m.type);
           expect(scopeTypes).toContain(m.type);
-          expect(catalogueEntry(m.type)).toBeDefined();
+          expect(isMethodTypeName(m.type)).toBe(true);
         }
         const unknown = req.methods.filter((m) => m.type === undefined).length;
         expect(plan.unknownTypes.length > 0).toBe(unknown > 0);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphCredential, createGraphPort } from '../../src/lib/graph/index.js';
 import type { GraphPortWithStats } from '../../src/lib/graph/index.js';
-import { GraphRequestError } from '../../src/lib/graph/graph-errors.js';
-import { RetryLaterError } from '../../src/lib/reset/contract.js';
+import { GraphCallError, RetryLaterError } from '../../src/lib/domain/index.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { graphEnvFor, startTestEmulator } from '../support/emulator.js';
 import {
@@ -92,9 +91,10 @@ describe('Graph adapter against the emulator', () => {
       maxWaitMs: 1_000,
     });
     const error = await reader.revokeSignInSessions(userId('bob')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(GraphRequestError);
-    expect((error as GraphRequestError).status).toBe(403);
-    expect((error as GraphRequestError).message).toBe(
+    expect(error).toBeInstanceOf(GraphCallError);
+    expect((error as GraphCallError).kind).toBe('forbidden');
+    expect((error as GraphCallError).permissions).toEqual(['User.RevokeSessions.All']);
+    expect((error as GraphCallError).message).toBe(
       "Microsoft Graph refused POST /users/{id}/revokeSignInSessions: the worker's identity lacks User.RevokeSessions.All",
     );
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphCredential, createGraphPort } from '../../src/lib/graph/index.js';
 import { WriteGate, gatesWrites } from '../../src/lib/graph/write-gate.js';
-import { RetryLaterError } from '../../src/lib/reset/contract.js';
+import { RetryLaterError } from '../../src/lib/domain/index.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { graphEnvFor, startTestEmulator } from '../support/emulator.js';
 import { engineTenant, user, userId } from '../engine/support/engine-tenant.js';

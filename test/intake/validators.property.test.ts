@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultResetOptions } from '../../src/lib/reset/contract.js';
-import { parseCsvRequest, parseJsonRequest, resetReasons } from '../../src/lib/requests/index.js';
+import { defaultResetOptions } from '../../src/lib/domain/index.js';
+import { resetReasons } from '../../src/lib/domain/index.js';
+import { parseCsvRequest, parseJsonRequest } from '../../src/lib/requests/index.js';
 
 const upn = fc
   .tuple(fc.stringMatching(/^[a-z][a-z0-9._-]{0,15}[a-z0-9]$/), fc.constantFrom('contoso.com', 'fabrikam.example'))

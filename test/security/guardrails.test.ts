@@ -16,7 +16,7 @@ import {
   type Refusal,
 } from '../../src/lib/guardrails/index.js';
 import { problemResponse } from '../../src/lib/http/problem.js';
-import type { CallerRef } from '../../src/lib/store/ports.js';
+import type { CallerRef } from '../../src/lib/domain/index.js';
 import { RecordingTelemetry, telemetryEvents } from '../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
 

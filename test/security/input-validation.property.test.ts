@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { isGuid, isUpn } from '../../src/lib/config/index.js';
+import { isGuid, isUpn } from '../../src/lib/domain/index.js';
 import { escapeCell, toCsv, unescapeCell } from '../../src/lib/http/csv-export.js';
 import { parseCsvRequest, parseJsonRequest } from '../../src/lib/requests/index.js';
-import { defaultResetOptions } from '../../src/lib/reset/contract.js';
+import { defaultResetOptions } from '../../src/lib/domain/index.js';
 import { csvInputArb, jsonInputArb } from './input-arbitraries.js';
 import { propertyRuns } from './property-runs.js';
 

@@ -1,4 +1,4 @@
-import type { CallerRef } from '../store/ports.js';
+import type { CallerRef } from '../domain/index.js';
 
 /** The authenticated caller of one HTTP request. */
 export interface Principal {

@@ -2,5 +2,4 @@ export { loadConfig, requireAuth, requireGraph, ConfigError } from './load-confi
 export type { ConfigProblem } from './load-config.js';
 export type { AppConfig, AuthConfig, GraphConfig, LimitsConfig, StorageConfig } from './app-config.js';
 export type { FunctionsMode } from './schema.js';
-export { isGuid, isUpn } from './settings.js';
 export { storageCredential, type StorageIdentity } from './storage-credential.js';

@@ -2,7 +2,8 @@
 
 import { z } from 'zod';
 import { defaultGuardrailLimits as guardrailDefaults } from '../guardrails/limits.js';
-import { boolean, guid, integer, isGuid, isUpn, list, optionalGuid, optionalString, url } from './settings.js';
+import { isGuid, isUpn } from '../domain/index.js';
+import { boolean, guid, integer, list, optionalGuid, optionalString, url } from './settings.js';
 
 export const functionsModes = ['all', 'intake', 'worker'] as const;
 export type FunctionsMode = (typeof functionsModes)[number];

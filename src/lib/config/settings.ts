@@ -2,14 +2,7 @@
 // (Azure app settings and local.settings.json often carry empty placeholders).
 
 import { z } from 'zod';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// A user principal name: local part of common characters, one @, a dotted domain. No quotes, spaces or comments.
-const UPN =
-  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
-export const isGuid = (value: string): boolean => GUID.test(value);
-export const isUpn = (value: string): boolean => value.length <= 113 && UPN.test(value);
+import { guidPattern as GUID } from '../domain/index.js';
 
 const unsetIfEmpty = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;

@@ -1,15 +1,10 @@
-// GraphPort on @microsoft/microsoft-graph-client. Every call goes through our throttle-and-retry middleware and the
-// process-wide adaptive limiter; responses are read raw so that request-ids are kept on success too, and reduced to
-// ids and types before they leave this file (no phone numbers or e-mail addresses).
+// The domain's GraphPort on @microsoft/microsoft-graph-client. Every call goes through our throttle-and-retry
+// middleware and the process-wide adaptive limiter; responses are read raw so that request-ids are kept on success
+// too, and reduced to ids and types (graph-answers.ts) before they leave the adapter (no phone numbers or e-mail
+// addresses). Error answers become the domain's failures (graph-errors.ts): the engine never sees a status code.
 import type { TokenCredential } from '@azure/identity';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { ResponseType } from '@microsoft/microsoft-graph-client';
-import { RetryLaterError } from '../reset/contract.js';
-import { AdaptiveLimiter } from './adaptive-limiter.js';
-import { createGraphClient } from './graph-client.js';
-import { WriteGate } from './write-gate.js';
-import { GraphRequestError, GraphTransportError } from './graph-errors.js';
-import { granularWritePermission, graphPermissions } from './graph-permissions.js';
 import type {
   DeleteResult,
   DirectoryMembership,
@@ -17,14 +12,30 @@ import type {
   GraphMethod,
   GraphPort,
   GraphUser,
+  MethodTypeName,
+  PreferredMethodValue,
   RoleAssignmentRef,
   SignInPreferences,
-} from './graph-port.js';
-import type { GraphVersion, PhoneType, PreferredMethodValue } from './method-catalogue.js';
-import { catalogueEntry, deletePath, entryForOdataType, phoneTypeOfId } from './method-catalogue.js';
+} from '../domain/index.js';
+import {
+  GraphTransportError,
+  RetryLaterError,
+  isDeletable,
+  isGuid,
+  isMethodTypeName,
+  isUserKey,
+} from '../domain/index.js';
+import { AdaptiveLimiter } from './adaptive-limiter.js';
+import { createGraphClient } from './graph-client.js';
+import { graphCallError } from './graph-errors.js';
+import { graphPermissions } from './graph-permissions.js';
+import { asRecord, errorBody, nextPath, toMethod, toRoleRef } from './graph-answers.js';
+import type { GraphMethodType, GraphVersion } from './method-catalogue.js';
+import { deleteOperation, deletePath, graphMethodTypes } from './method-catalogue.js';
 import { GraphCallOptions } from './throttle-retry-handler.js';
 import type { ThrottleRetryOptions } from './throttle-retry-handler.js';
-import { encodeUserKey, filterGuid, isGuid, isUserKey } from './user-key.js';
+import { encodeUserKey, filterGuid } from './user-key.js';
+import { WriteGate } from './write-gate.js';
 
 export interface GraphPortOptions {
   /** GRAPH_BASE_URL, e.g. https://graph.microsoft.com or the emulator's URL. */
@@ -153,21 +164,23 @@ class GraphAdapter implements GraphPortWithStats {
     return { status: response.status, body, requestId, attempts: call.attempts };
   }
 
-  /** send() that turns any non-2xx answer (except the statuses the caller accepts) into a GraphRequestError. */
+  /** send() that turns any non-2xx answer (except the statuses the caller accepts) into the domain's failure. */
   private async expect(request: GraphSendRequest, accept: readonly number[] = []): Promise<GraphSendResult> {
     const result = await this.send(request);
     if ((result.status >= 200 && result.status < 300) || accept.includes(result.status)) return result;
     const error = errorBody(result.body);
-    throw new GraphRequestError(
-      request.operation,
-      result.status,
-      error.code,
-      error.message,
-      result.requestId ?? error.requestId,
-      request.permissions,
-    );
+    throw graphCallError({
+      operation: request.operation,
+      method: request.method,
+      status: result.status,
+      code: error.code,
+      graphMessage: error.message,
+      requestId: result.requestId ?? error.requestId,
+      permissions: request.permissions,
+    });
   }
 
+  // Graph docs: "Get user" (api/user-get, v1.0).
   async getUser(key: string, ctx?: GraphCallContext): Promise<GraphUser | null> {
     if (!isUserKey(key)) throw new TypeError('A user key must be a UPN or an object id (GUID)');
     const result = await this.expect(
@@ -193,6 +206,7 @@ class GraphAdapter implements GraphPortWithStats {
     };
   }
 
+  // Graph docs: "List methods" (api/authentication-list-methods, v1.0).
   async listMethods(userId: string, ctx?: GraphCallContext): Promise<GraphMethod[]> {
     const values = await this.listAll(
       'v1.0',
@@ -204,6 +218,7 @@ class GraphAdapter implements GraphPortWithStats {
     return values.map((v) => toMethod(v, undefined)).filter((m): m is GraphMethod => m !== undefined);
   }
 
+  // Graph docs: "List hardwareOathMethods" (api/authentication-list-hardwareoathmethods, beta).
   async listHardwareOathMethods(userId: string, ctx?: GraphCallContext): Promise<GraphMethod[]> {
     const values = await this.listAll(
       'beta',
@@ -217,6 +232,7 @@ class GraphAdapter implements GraphPortWithStats {
       .filter((m): m is GraphMethod => m !== undefined);
   }
 
+  // Graph docs: "Get authentication" with signInPreferences (api/authentication-get, beta).
   async getSignInPreferences(userId: string, ctx?: GraphCallContext): Promise<SignInPreferences> {
     const result = await this.expect({
       method: 'GET',
@@ -235,6 +251,7 @@ class GraphAdapter implements GraphPortWithStats {
     };
   }
 
+  // Graph docs: "Update authentication" with signInPreferences (api/authentication-update, beta).
   async setPreferredMethod(userId: string, value: PreferredMethodValue, ctx?: GraphCallContext): Promise<void> {
     await this.expect({
       method: 'PATCH',
@@ -247,21 +264,25 @@ class GraphAdapter implements GraphPortWithStats {
     });
   }
 
+  // Graph docs: the type's own delete page, e.g. api/phoneauthenticationmethod-delete or
+  // api/authentication-delete-externalauthenticationmethods (research graph-auth-methods §2.1 names each).
   async deleteMethod(
     userId: string,
-    method: { readonly type: string; readonly id: string },
+    method: { readonly type: MethodTypeName; readonly id: string },
     ctx?: GraphCallContext,
   ): Promise<DeleteResult> {
-    const entry = catalogueEntry(method.type);
-    if (!entry || !entry.deletable) throw new TypeError(`Method type ${method.type} cannot be deleted`);
-    const granular = granularWritePermission[entry.name];
+    const type: string = method.type;
+    if (!isMethodTypeName(type) || !isDeletable(type)) throw new TypeError(`Method type ${type} cannot be deleted`);
+    const row: GraphMethodType = graphMethodTypes[type];
     const result = await this.expect(
       {
         method: 'DELETE',
-        version: entry.deleteVersion,
-        path: deletePath(entry, userId, method.id),
-        operation: `DELETE ${entry.deleteVersion === 'beta' ? '/beta' : ''}/users/{id}/authentication/${entry.deleteSegment}${entry.singleton ? '' : '/{id}'}`,
-        permissions: granular ? [...graphPermissions.writeMethods, granular] : graphPermissions.writeMethods,
+        version: row.deleteVersion,
+        path: deletePath(type, userId, method.id),
+        operation: deleteOperation(type),
+        permissions: row.granularWrite
+          ? [...graphPermissions.writeMethods, row.granularWrite]
+          : graphPermissions.writeMethods,
         ctx,
       },
       [404],
@@ -269,6 +290,7 @@ class GraphAdapter implements GraphPortWithStats {
     return result.status === 404 ? 'not_found' : 'deleted';
   }
 
+  // Graph docs: "user: revokeSignInSessions" (api/user-revokesigninsessions, v1.0).
   async revokeSignInSessions(userId: string, ctx?: GraphCallContext): Promise<void> {
     await this.expect({
       method: 'POST',
@@ -282,6 +304,7 @@ class GraphAdapter implements GraphPortWithStats {
     });
   }
 
+  // Graph docs: "List unifiedRoleAssignments" (api/rbacapplication-list-roleassignments, v1.0).
   async listRoleAssignments(userId: string, ctx?: GraphCallContext): Promise<RoleAssignmentRef[]> {
     const values = await this.listAll(
       'v1.0',
@@ -293,6 +316,8 @@ class GraphAdapter implements GraphPortWithStats {
     return values.map(toRoleRef);
   }
 
+  // Graph docs: "List roleEligibilityScheduleInstances"
+  // (api/rbacapplication-list-roleeligibilityscheduleinstances, v1.0).
   async listRoleEligibilities(userId: string, ctx?: GraphCallContext): Promise<RoleAssignmentRef[]> {
     const values = await this.listAll(
       'v1.0',
@@ -304,6 +329,7 @@ class GraphAdapter implements GraphPortWithStats {
     return values.map(toRoleRef);
   }
 
+  // Graph docs: "List a user's transitive memberships" (api/user-list-transitivememberof, v1.0).
   async listTransitiveMemberships(userId: string, ctx?: GraphCallContext): Promise<DirectoryMembership[]> {
     const values = await this.listAll(
       'v1.0',
@@ -346,48 +372,4 @@ class GraphAdapter implements GraphPortWithStats {
     }
     return values;
   }
-}
-
-function nextPath(link: unknown, version: GraphVersion): string | undefined {
-  if (typeof link !== 'string') return undefined;
-  const url = new URL(link);
-  const prefix = `/${version}`;
-  const index = url.pathname.indexOf(prefix + '/');
-  if (index < 0) return undefined;
-  return url.pathname.slice(index + prefix.length) + url.search;
-}
-
-function toMethod(value: Record<string, unknown>, fallbackType: string | undefined): GraphMethod | undefined {
-  const odataType = typeof value['@odata.type'] === 'string' ? value['@odata.type'] : fallbackType;
-  const id = typeof value.id === 'string' ? value.id : undefined;
-  if (!odataType || !id) return undefined;
-  const entry = entryForOdataType(odataType);
-  let phoneType: PhoneType | undefined;
-  if (entry?.name === 'phone') {
-    const declared = value.phoneType;
-    phoneType =
-      declared === 'mobile' || declared === 'alternateMobile' || declared === 'office' ? declared : phoneTypeOfId(id);
-  }
-  return { type: entry?.name, odataType, id, ...(phoneType ? { phoneType } : {}) };
-}
-
-function toRoleRef(value: Record<string, unknown>): RoleAssignmentRef {
-  return {
-    id: typeof value.id === 'string' ? value.id : '',
-    roleDefinitionId: typeof value.roleDefinitionId === 'string' ? value.roleDefinitionId : '',
-  };
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function errorBody(body: unknown): { code?: string; message?: string; requestId?: string } {
-  const error = asRecord(asRecord(body).error);
-  const inner = asRecord(error.innerError);
-  return {
-    code: typeof error.code === 'string' ? error.code : undefined,
-    message: typeof error.message === 'string' ? error.message : undefined,
-    requestId: typeof inner['request-id'] === 'string' ? inner['request-id'] : undefined,
-  };
 }

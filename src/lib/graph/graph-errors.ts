@@ -1,41 +1,44 @@
-// Typed failures of Graph calls. Messages name the operation by its path template (never a user key or any
-// personal data) and, for a 403, the permission the worker's identity lacks.
+// Graph's error answers as the domain's failures (src/lib/domain/graph-errors.ts). Messages name the operation by
+// its path template (never a user key or any personal data) and, for a 403, the permission the worker's identity
+// lacks.
+import type { GraphFailureKind } from '../domain/index.js';
+import { GraphCallError, redact } from '../domain/index.js';
 
-/** Graph answered with an error status the caller has to handle (or report). */
-export class GraphRequestError extends Error {
-  override readonly name = 'GraphRequestError';
-  constructor(
-    /** e.g. `GET /users/{id}/authentication/methods` */
-    readonly operation: string,
-    readonly status: number,
-    readonly code: string | undefined,
-    readonly graphMessage: string | undefined,
-    readonly requestId: string | undefined,
-    /** Permissions any one of which allows the operation (app roles), for 403 messages. */
-    readonly permissions: readonly string[],
-  ) {
-    super(describe(operation, status, code, graphMessage, permissions));
-  }
-
-  get isPermissionError(): boolean {
-    return this.status === 403;
-  }
+export interface GraphErrorAnswer {
+  /** e.g. `GET /users/{id}/authentication/methods` */
+  readonly operation: string;
+  readonly method: string;
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly graphMessage: string | undefined;
+  readonly requestId: string | undefined;
+  /** Permissions any one of which allows the operation (app roles), for 403 messages. */
+  readonly permissions: readonly string[];
 }
 
-/** The request never got an answer (connection dropped, TLS failure, timeout) and was not retried or ran out of tries. */
-export class GraphTransportError extends Error {
-  override readonly name = 'GraphTransportError';
-  constructor(
-    readonly operation: string,
-    override readonly cause: unknown,
-    /** True when the call may have taken effect (a non-idempotent write whose answer was lost). */
-    readonly outcomeUnknown: boolean,
-  ) {
-    super(
-      `Microsoft Graph did not answer ${operation}: ${cause instanceof Error ? cause.message : String(cause)}` +
-        (outcomeUnknown ? ' (the call may have taken effect; it was not retried)' : ''),
-    );
+/** The failure an error answer means. */
+export function graphCallError(answer: GraphErrorAnswer): GraphCallError {
+  const { operation, status, code, graphMessage, permissions } = answer;
+  return new GraphCallError(
+    failureKind(answer),
+    operation,
+    describe(operation, status, code, graphMessage, permissions),
+    permissions,
+    answer.requestId,
+  );
+}
+
+function failureKind({ method, status, graphMessage }: GraphErrorAnswer): GraphFailureKind {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status >= 500) return 'unavailable';
+  // Graph refuses the changes its business rules forbid with a 400 (research §3); the default-method rule is the one
+  // whose text names the default.
+  if (status === 400 && method !== 'GET') {
+    return method === 'DELETE' && /default/i.test(graphMessage ?? '') ? 'refused_default_method' : 'refused_by_rule';
   }
+  return 'rejected';
 }
 
 export function permissionSentence(permissions: readonly string[]): string {
@@ -63,9 +66,4 @@ function describe(
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Graph error texts can echo the user key (a UPN looks like an e-mail address) or a phone number: mask both. */
-export function redact(text: string): string {
-  return text.replace(/[^\s'"(),;<>]+@[^\s'"(),;<>]+/g, '<redacted>').replace(/\+\d[\d ()-]{5,}\d/g, '<redacted>');
 }

@@ -21,18 +21,3 @@ export const workerGraphPermissions = [
   'RoleEligibilitySchedule.Read.Directory',
   'User.RevokeSessions.All',
 ] as const;
-
-/** The granular per-type write permission Graph also accepts on a type's own endpoint (research §6). */
-export const granularWritePermission: Readonly<Record<string, string>> = {
-  phone: 'UserAuthMethod-Phone.ReadWrite.All',
-  temporaryAccessPass: 'UserAuthMethod-TAP.ReadWrite.All',
-  microsoftAuthenticator: 'UserAuthMethod-MicrosoftAuthApp.ReadWrite.All',
-  fido2: 'UserAuthMethod-Passkey.ReadWrite.All',
-  softwareOath: 'UserAuthMethod-SoftwareOATH.ReadWrite.All',
-  hardwareOath: 'UserAuthMethod-HardwareOATH.ReadWrite.All',
-  windowsHelloForBusiness: 'UserAuthMethod-WindowsHello.ReadWrite.All',
-  platformCredential: 'UserAuthMethod-PlatformCred.ReadWrite.All',
-  email: 'UserAuthMethod-Email.ReadWrite.All',
-  externalAuthentication: 'UserAuthMethod-External.ReadWrite.All',
-  qrCodePin: 'UserAuthMethod-QR.ReadWrite.All',
-};

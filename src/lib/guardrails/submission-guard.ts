@@ -2,7 +2,7 @@
 // tenant-wide circuit breaker. A refusal carries everything an HTTP 429 needs; the first refusal of a window raises
 // an alert event (one per counter and hour, however long the flood goes on).
 
-import type { CallerRef } from '../store/ports.js';
+import type { CallerRef } from '../domain/index.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
 import { secondsUntilEnd, windowAt } from './fixed-window.js';
 import { limitFor, settingFor, type GuardrailLimits, type LimitScope, type SubmissionKind } from './limits.js';

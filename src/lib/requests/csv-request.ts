@@ -4,20 +4,12 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
-import type { ResetOptions } from '../reset/contract.js';
 import type { ProblemError } from '../http/problem.js';
 import { MAX_LISTED_ERRORS } from '../http/problem.js';
-import type { NewItem, ResetReason } from '../store/ports.js';
-import {
-  isTicket,
-  normalizeUserKey,
-  REASON_MESSAGE,
-  REQUESTED_BY_MESSAGE,
-  TICKET_MESSAGE,
-  USER_MESSAGE,
-} from './fields.js';
+import type { NewItem, ResetOptions, ResetReason } from '../domain/index.js';
+import { normalizeUserKey, resetReasons } from '../domain/index.js';
+import { isTicket, REASON_MESSAGE, REQUESTED_BY_MESSAGE, TICKET_MESSAGE, USER_MESSAGE } from './fields.js';
 import type { ParsedRequest } from './parsed-request.js';
-import { resetReasons } from './vocabulary.js';
 
 const REQUIRED_COLUMNS = ['user', 'ticket', 'reason'] as const;
 const OPTIONAL_COLUMNS = ['requestedby'] as const;

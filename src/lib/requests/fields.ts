@@ -1,16 +1,8 @@
 // Field-level rules shared by the JSON and CSV forms. Messages never echo the value (it may be an address).
 
 import { z } from 'zod';
-import { isGuid, isUpn } from '../config/settings.js';
-import { deletableMethodTypeNames, methodTypeNames, resetReasons } from './vocabulary.js';
-
-/** A target: a UPN (strict shape, ≤113 chars) or an object id (GUID); returned lower-cased. */
-export function normalizeUserKey(value: string): string | undefined {
-  const v = value.trim();
-  if (isGuid(v)) return v.toLowerCase();
-  if (isUpn(v)) return v.toLowerCase();
-  return undefined;
-}
+import type { MethodTypeName } from '../domain/index.js';
+import { deletableMethodTypeNames, methodTypeNames, normalizeUserKey, resetReasons } from '../domain/index.js';
 
 export const USER_MESSAGE = 'must be a user principal name (name@domain) or an object id (GUID)';
 export const TICKET_MESSAGE =
@@ -49,7 +41,9 @@ export const requestedBySchema = z.string({ error: REQUESTED_BY_MESSAGE }).trans
 const typeNameMessage = `must be one of ${methodTypeNames.join(', ')}`;
 const deletableMessage = `must be one of ${deletableMethodTypeNames.join(', ')} (the password is never deleted)`;
 
-const deletableName = z.enum(deletableMethodTypeNames as [string, ...string[]], { error: deletableMessage });
+const deletableName = z.enum(deletableMethodTypeNames as [MethodTypeName, ...MethodTypeName[]], {
+  error: deletableMessage,
+});
 const anyName = z.enum(methodTypeNames, { error: typeNameMessage });
 
 export const optionsSchema = z.strictObject({

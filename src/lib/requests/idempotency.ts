@@ -5,7 +5,7 @@
 // fingerprint is a conflict (422).
 
 import { createHash } from 'node:crypto';
-import type { CallerRef } from '../store/ports.js';
+import type { CallerRef } from '../domain/index.js';
 import type { ParsedRequest } from './parsed-request.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

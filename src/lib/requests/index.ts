@@ -4,5 +4,3 @@ export type { CsvParseResult } from './csv-request.js';
 export { optionsFromQuery, hasOptionQuery, resolveOptions } from './options.js';
 export { fingerprint, idempotencyKey, parseIdempotencyHeader } from './idempotency.js';
 export type { ParsedRequest, ParseResult } from './parsed-request.js';
-export { resetReasons, methodTypeNames, deletableMethodTypeNames } from './vocabulary.js';
-export { normalizeUserKey } from './fields.js';

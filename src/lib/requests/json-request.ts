@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import type { ProblemError } from '../http/problem.js';
-import type { NewItem } from '../store/ports.js';
+import type { NewItem } from '../domain/index.js';
 import { optionsSchema, reasonSchema, requestedBySchema, ticketSchema, userSchema } from './fields.js';
 import { resolveOptions } from './options.js';
 import type { ParseResult } from './parsed-request.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { defaultResetOptions, type MethodTypeName, type ResetOptions } from '../reset/contract.js';
+import { defaultResetOptions, type MethodTypeName, type ResetOptions } from '../domain/index.js';
 import type { ProblemError } from '../http/problem.js';
 import { optionsSchema } from './fields.js';
 

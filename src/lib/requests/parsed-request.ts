@@ -1,5 +1,4 @@
-import type { ResetOptions } from '../reset/contract.js';
-import type { NewItem, ResetReason } from '../store/ports.js';
+import type { NewItem, ResetOptions, ResetReason } from '../domain/index.js';
 import type { ProblemError } from '../http/problem.js';
 
 /** A validated reset request, whatever form it came in. Items are de-duplicated by user (first one kept). */

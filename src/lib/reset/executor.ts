@@ -1,13 +1,19 @@
-// The executor: runs a plan stage by stage (independent steps in parallel up to a bound), then lists again to verify.
-// A 404 on delete means already gone; a 400 (the default-method rule, the mobile/alternateMobile rule) means re-list,
-// re-plan and try again in the next pass; passes are bounded. Revoking sessions runs alongside the verification list
-// when the pass met no refusal, so it costs no extra round trip.
-import type { GraphCallContext, GraphMethod, GraphPort } from '../graph/graph-port.js';
-import { GraphRequestError } from '../graph/graph-errors.js';
-import { runBounded, settleAll } from './bounded.js';
-import type { MethodRef, MethodScope, MethodTypeName } from './contract.js';
-import type { Plan, PlannedMethod } from './planner.js';
-import { planReset, refKey } from './planner.js';
+// The executor: carries a plan out in passes. Each pass executes the plan's stages, then verifies by listing again;
+// what is still there is re-planned for the next pass (Graph's rules may have refused a delete), up to a bound.
+// Revoking sessions runs alongside the first verification that met no refusal, or after the last pass.
+import type {
+  GraphCallContext,
+  GraphMethod,
+  GraphPort,
+  MethodRef,
+  MethodScope,
+  MethodTypeName,
+} from '../domain/index.js';
+import { executeStages } from './execute-stages.js';
+import { listedKey, refKey } from './method-refs.js';
+import type { Plan } from './planner.js';
+import { planReset } from './planner.js';
+import { verifyPass } from './verify.js';
 
 export interface ExecuteInput {
   readonly graph: GraphPort;
@@ -37,13 +43,7 @@ export interface ExecuteOutcome {
   readonly lastRefusal?: string;
 }
 
-interface Refusal {
-  readonly method?: PlannedMethod;
-  readonly message: string;
-}
-
 export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> {
-  const { graph, userId, ctx } = input;
   const targets = new Map(input.plan.deletes.map((m) => [refKey(m.type, m.id), m]));
   const removed = new Map<string, MethodRef>();
   let plan = input.plan;
@@ -55,57 +55,23 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
 
   for (let pass = 1; pass <= input.maxPasses; pass++) {
     passes = pass;
-    const refusals: Refusal[] = [];
-    for (let stage = 0; stage < plan.stageCount; stage++) {
-      const steps = plan.steps.filter((s) => s.stage === stage);
-      if (steps.length === 0) continue;
-      input.onRoundTrip();
-      await runBounded(steps, input.maxParallelDeletes, async (step) => {
-        if (step.kind === 'setPreferredMethod') {
-          // SMS may be off by policy where voice calls to the same phone are not: try the other mobile value.
-          const values = step.value === 'sms' ? (['sms', 'voiceMobile'] as const) : [step.value];
-          for (const value of values) {
-            try {
-              await graph.setPreferredMethod(userId, value, ctx);
-              preferred = value;
-              return;
-            } catch (error) {
-              if (!(error instanceof GraphRequestError && error.status === 400)) throw error;
-              refusals.push({ message: error.message });
-            }
-          }
-          return;
-        }
-        try {
-          await graph.deleteMethod(userId, step.method, ctx);
-          removed.set(refKey(step.method.type, step.method.id), { type: step.method.type, id: step.method.id });
-        } catch (error) {
-          if (error instanceof GraphRequestError && error.status === 400) {
-            refusals.push({ method: step.method, message: error.message });
-            return;
-          }
-          throw error;
-        }
-      });
-    }
-    if (refusals.length > 0) lastRefusal = refusals[refusals.length - 1].message;
+    const executed = await executeStages(input, plan);
+    for (const [key, m] of executed.removed) removed.set(key, m);
+    if (executed.preferred !== undefined) preferred = executed.preferred;
+    const refused = executed.refusals.length > 0;
+    if (refused) lastRefusal = executed.refusals[executed.refusals.length - 1].message;
 
-    // Verify: list again (and read the default again when Graph refused something; revoke alongside otherwise).
-    input.onRoundTrip();
-    const revokeNow = input.revokeSessions && !sessionsRevoked && refusals.length === 0;
-    const [listed, hardware, prefs] = await settleAll([
-      graph.listMethods(userId, ctx),
-      input.listHardwareOath ? graph.listHardwareOathMethods(userId, ctx) : Promise.resolve([]),
-      refusals.length > 0 ? graph.getSignInPreferences(userId, ctx) : Promise.resolve(undefined),
-      revokeNow ? graph.revokeSignInSessions(userId, ctx) : Promise.resolve(),
-    ] as const);
-    if (revokeNow) sessionsRevoked = true;
-    if (prefs) preferred = prefs.userPreferredMethodForSecondaryAuthentication;
-    after = mergeListings(listed, hardware);
+    const verified = await verifyPass(input, {
+      rereadDefault: refused,
+      revokeAlongside: input.revokeSessions && !sessionsRevoked && !refused,
+    });
+    sessionsRevoked ||= verified.sessionsRevoked;
+    if (verified.preferred !== undefined) preferred = verified.preferred;
+    after = verified.after;
 
-    const present = new Set(after.map((m) => refKey(m.type ?? m.odataType, m.id)));
+    const present = new Set(after.map(listedKey));
     const remaining = [...targets.values()].filter((m) => present.has(refKey(m.type, m.id)));
-    for (const m of remaining) removed.delete(refKey(m.type, m.id)); // a 204 that did not stick is not a removal
+    for (const m of remaining) removed.delete(refKey(m.type, m.id)); // a delete that did not stick is not a removal
     for (const [key, m] of targets) if (!present.has(key)) removed.set(key, { type: m.type, id: m.id });
     if (remaining.length === 0) break;
 
@@ -114,11 +80,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   }
 
   if (input.revokeSessions && !sessionsRevoked && removed.size > 0) {
-    input.onRoundTrip();
-    await graph.revokeSignInSessions(userId, ctx);
+    await revokeStep(input);
     sessionsRevoked = true;
   }
-  const present = new Set(after.map((m) => refKey(m.type ?? m.odataType, m.id)));
+  const present = new Set(after.map(listedKey));
   return {
     removed: [...removed.values()],
     after,
@@ -131,8 +96,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   };
 }
 
-/** The v1.0 list plus beta's hardware tokens, each method once (should v1.0 ever list hardware tokens too). */
-export function mergeListings(listed: readonly GraphMethod[], hardware: readonly GraphMethod[]): GraphMethod[] {
-  const seen = new Set(listed.map((m) => refKey(m.type ?? m.odataType, m.id)));
-  return [...listed, ...hardware.filter((m) => !seen.has(refKey(m.type ?? m.odataType, m.id)))];
+/** The revoke step, when no verification could carry it: something was removed, so old sessions must end. */
+async function revokeStep(input: ExecuteInput): Promise<void> {
+  input.onRoundTrip();
+  await input.graph.revokeSignInSessions(input.userId, input.ctx);
 }

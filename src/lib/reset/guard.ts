@@ -2,9 +2,9 @@
 // call; role assignments, PIM eligibility and transitive memberships (groups, and directory roles held directly or
 // through a role-assignable group) are read in parallel. A guard read that fails fails the reset: we never act
 // unguarded.
-import type { GraphCallContext, GraphPort, GraphUser } from '../graph/graph-port.js';
-import { isGuid } from '../graph/user-key.js';
-import { settleAll } from './bounded.js';
+import type { GraphCallContext, GraphPort, GraphUser } from '../domain/index.js';
+import { isGuid } from '../domain/index.js';
+import { settleAll } from '../concurrency/bounded.js';
 
 export type ProtectedReason = 'protected_user' | 'directory_role' | 'eligible_role' | 'protected_group';
 

@@ -1,7 +1,8 @@
-// The reset engine: plan and carry out an MFA reset for one user through a GraphPort.
-export * from './contract.js';
-export { createResetEngine, describeFailure } from './engine.js';
+// The reset engine: plan and carry out an MFA reset for one user through the domain's GraphPort. The contract it
+// implements (ResetEngine, ResetOptions, ResetResult…) is the domain's (src/lib/domain).
+export { createResetEngine } from './engine.js';
 export type { ResetEngineOptions } from './engine.js';
+export { describeFailure } from './describe-failure.js';
 export { planReset, defaultCandidates } from './planner.js';
 export type { Plan, PlanRequest, PlanStep, PlannedMethod } from './planner.js';
 export { typesInScope } from './scope.js';

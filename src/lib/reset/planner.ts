@@ -1,15 +1,27 @@
 // The planner: a pure function from (methods, default, options) to ordered steps. Steps with the same stage are
 // independent and may run in parallel; stages run in order. Rules (research §3):
-// - never the password, never a type the catalogue does not know, never a kept type, only snapshot ids when given;
+// - never the password, never a type the method-type table does not know, never a kept type, only snapshot ids when given;
 // - the default method goes last (it cannot be deleted while other default-capable methods exist);
 // - alternateMobile goes before mobile (mobile cannot be deleted while alternateMobile exists), and mobile is left
 //   alone when alternateMobile stays;
 // - when the default is to go but a default-capable method stays, the default is first moved to the one that stays;
 //   when the default is alternateMobile and mobile goes too (the deadlock), the default is first moved to mobile.
-import type { GraphMethod } from '../graph/graph-port.js';
-import type { MethodTypeInfo, PhoneType, PreferredMethodValue } from '../graph/method-catalogue.js';
-import { catalogueEntry, preferenceValuesFor, shortOdataName } from '../graph/method-catalogue.js';
-import type { MethodRef, MethodScope, MethodTypeName } from './contract.js';
+import type {
+  GraphMethod,
+  MethodRef,
+  MethodScope,
+  MethodTypeName,
+  PhoneType,
+  PreferredMethodValue,
+} from '../domain/index.js';
+import {
+  deleteOrder,
+  isDefaultCapable,
+  isMethodTypeName,
+  preferenceValuesFor,
+  takeoverOrder,
+} from '../domain/index.js';
+import { refKey } from './method-refs.js';
 import { typesInScope } from './scope.js';
 
 export interface PlanRequest {
@@ -39,7 +51,7 @@ export type PlanStep =
 export type SkipReason = 'alternate_mobile_remains';
 
 export interface Plan {
-  /** Ordered by stage; within a stage by the catalogue's delete order. */
+  /** Ordered by stage; within a stage by the method-type table's delete order. */
   readonly steps: readonly PlanStep[];
   /** The methods to delete, in step order. */
   readonly deletes: readonly PlannedMethod[];
@@ -54,28 +66,17 @@ const stageMain = 1;
 const stageMobile = 2;
 const stageDefault = 3;
 
-// Which remaining method takes over as default, most usable first.
-const takeoverOrder: readonly { type: MethodTypeName; phoneType?: PhoneType; value: PreferredMethodValue }[] = [
-  { type: 'microsoftAuthenticator', value: 'push' },
-  { type: 'phone', phoneType: 'mobile', value: 'sms' },
-  { type: 'softwareOath', value: 'oath' },
-  { type: 'hardwareOath', value: 'oath' },
-  { type: 'phone', phoneType: 'office', value: 'voiceOffice' },
-  { type: 'phone', phoneType: 'alternateMobile', value: 'voiceAlternateMobile' },
-];
-
 export function planReset(request: PlanRequest): Plan {
   const inScope = typesInScope(request.scope, request.keep);
   const snapshot = request.snapshot ? new Set(request.snapshot.map((m) => refKey(m.type, m.id))) : undefined;
   const unknownTypes = new Set<string>();
   const known: PlannedMethod[] = [];
   for (const m of request.methods) {
-    const entry = m.type ? catalogueEntry(m.type) : undefined;
-    if (!entry) {
-      unknownTypes.add(shortOdataName(m.odataType));
+    if (m.type === undefined || !isMethodTypeName(m.type)) {
+      unknownTypes.add(m.graphType);
       continue;
     }
-    known.push({ type: entry.name, id: m.id, ...(m.phoneType ? { phoneType: m.phoneType } : {}) });
+    known.push({ type: m.type, id: m.id, ...(m.phoneType ? { phoneType: m.phoneType } : {}) });
   }
 
   let planned = known.filter(
@@ -100,7 +101,7 @@ export function planReset(request: PlanRequest): Plan {
   const steps: PlanStep[] = [];
 
   if (plannedDefaults.length > 0) {
-    const stayingCapable = staying.filter((m) => catalogueEntry(m.type)?.defaultCapable === true);
+    const stayingCapable = staying.filter((m) => isDefaultCapable(m.type));
     const defaultStays = stayingCapable.some((m) => defaults.has(refKey(m.type, m.id)));
     if (stayingCapable.length > 0 && !defaultStays) {
       const value = takeoverValue(stayingCapable, known, planned);
@@ -184,18 +185,11 @@ function isPhone(m: PlannedMethod, phoneType: PhoneType): boolean {
   return m.type === 'phone' && m.phoneType === phoneType;
 }
 
-const phoneOrder: Readonly<Record<PhoneType, number>> = { office: 0, alternateMobile: 1, mobile: 2 };
-
 function stepOrder(step: PlanStep): number {
   if (step.kind === 'setPreferredMethod') return -1;
-  const entry = catalogueEntry(step.method.type) as MethodTypeInfo;
-  return entry.order + (step.method.phoneType ? phoneOrder[step.method.phoneType] : 0);
+  return deleteOrder(step.method.type, step.method.phoneType);
 }
 
 function stepId(step: PlanStep): string {
   return step.kind === 'delete' ? step.method.id : '';
-}
-
-export function refKey(type: string, id: string): string {
-  return `${type}:${id.toLowerCase()}`;
 }

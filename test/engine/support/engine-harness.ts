@@ -4,8 +4,9 @@
 import type { TokenCredential } from '@azure/identity';
 import { createGraphCredential, createGraphPort } from '../../../src/lib/graph/index.js';
 import type { GraphPortWithStats } from '../../../src/lib/graph/index.js';
-import type { MethodRef, ResetEngine, ResetOptions, ResetResult } from '../../../src/lib/reset/index.js';
-import { RetryLaterError, createResetEngine, defaultResetOptions } from '../../../src/lib/reset/index.js';
+import type { MethodRef, ResetEngine, ResetOptions, ResetResult } from '../../../src/lib/domain/index.js';
+import { RetryLaterError, defaultResetOptions } from '../../../src/lib/domain/index.js';
+import { createResetEngine } from '../../../src/lib/reset/index.js';
 import type { TestEmulator } from '../../support/emulator.js';
 import { graphEnvFor } from '../../support/emulator.js';
 

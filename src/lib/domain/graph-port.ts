@@ -1,8 +1,8 @@
-// The port through which the reset engine talks to Microsoft Graph. The adapter (graph-adapter.ts) implements it on
-// @microsoft/microsoft-graph-client; it returns only what the engine needs (ids and types, never phone numbers or
-// e-mail addresses), records Graph request-ids and raises typed errors.
-import type { MethodTypeName } from '../reset/contract.js';
-import type { PhoneType, PreferredMethodValue } from './method-catalogue.js';
+// The port through which the reset engine reads and changes the directory (Microsoft Graph). The adapter
+// (src/lib/graph/graph-adapter.ts) implements it; it hands back only what a reset needs (ids and types, never phone
+// numbers or e-mail addresses), records Graph request-ids, and fails with the errors of graph-errors.ts, so the
+// engine decides on what happened (not found, refused, forbidden…) rather than on HTTP status codes.
+import type { MethodTypeName, PhoneType, PreferredMethodValue } from './method-types.js';
 
 export interface GraphUser {
   readonly id: string;
@@ -13,10 +13,10 @@ export interface GraphUser {
 
 /** A listed authentication method, reduced to what a reset needs. */
 export interface GraphMethod {
-  /** Catalogue name, or undefined for a type the catalogue does not know. */
+  /** The type's name in the method-type table, or undefined for a type the table does not know. */
   readonly type: MethodTypeName | undefined;
-  /** The raw `@odata.type` (kept to report unknown types). */
-  readonly odataType: string;
+  /** Graph's own short name of the type (e.g. `fido2AuthenticationMethod`): how an unknown type is reported. */
+  readonly graphType: string;
   readonly id: string;
   readonly phoneType?: PhoneType;
 }
@@ -40,33 +40,40 @@ export interface DirectoryMembership {
 
 /** Per-reset call context: where request-ids go, the correlation id and a cancellation signal. */
 export interface GraphCallContext {
-  /** Receives each Graph `request-id` (one per HTTP attempt that got an answer). */
+  /** Receives each Graph `request-id` (one per attempt that got an answer). */
   readonly onRequestId?: (requestId: string) => void;
-  /** Sent as `client-request-id` when it is a GUID (Graph expects a GUID there). */
+  /** Sent to Graph as the client request id when it is a GUID. */
   readonly correlationId?: string;
   readonly signal?: AbortSignal;
 }
 
 export type DeleteResult = 'deleted' | 'not_found';
 
+/**
+ * Every call may also fail with RetryLaterError (Graph asked for a longer wait than the in-call budget),
+ * GraphTransportError (no answer) or GraphCallError (any other failure; its `kind` says which).
+ */
 export interface GraphPort {
-  /** `GET /v1.0/users/{key}?$select=…`; null when Graph answers 404. */
+  /** The user a UPN or object id names; null when there is no such user. */
   getUser(key: string, ctx?: GraphCallContext): Promise<GraphUser | null>;
-  /** `GET /v1.0/users/{id}/authentication/methods`. */
+  /** The user's authentication methods, as Graph's general list shows them (hardware tokens are not in it). */
   listMethods(userId: string, ctx?: GraphCallContext): Promise<GraphMethod[]>;
-  /** `GET /beta/users/{id}/authentication/hardwareOathMethods` (hardware tokens are not in the v1.0 list). */
+  /** The user's hardware OATH tokens, which only their own list shows. */
   listHardwareOathMethods(userId: string, ctx?: GraphCallContext): Promise<GraphMethod[]>;
-  /** `GET /beta/users/{id}/authentication/signInPreferences`. */
+  /** Which method is the user's default. */
   getSignInPreferences(userId: string, ctx?: GraphCallContext): Promise<SignInPreferences>;
-  /** `PATCH /beta/users/{id}/authentication/signInPreferences` with the new default method. */
+  /** Makes another method the default; a refusal is a GraphCallError of kind `refused_by_rule`. */
   setPreferredMethod(userId: string, value: PreferredMethodValue, ctx?: GraphCallContext): Promise<void>;
-  /** The type-specific DELETE from the catalogue; 404 → `not_found`; other failures throw GraphRequestError. */
+  /**
+   * Deletes one method; `not_found` when it is already gone. Graph's refusals are GraphCallErrors of kind
+   * `refused_default_method` (it is the default and other default-capable methods remain) or `refused_by_rule`.
+   */
   deleteMethod(
     userId: string,
     method: { readonly type: MethodTypeName; readonly id: string },
     ctx?: GraphCallContext,
   ): Promise<DeleteResult>;
-  /** `POST /v1.0/users/{id}/revokeSignInSessions`. */
+  /** Ends the user's sign-in sessions (refresh tokens and session cookies). */
   revokeSignInSessions(userId: string, ctx?: GraphCallContext): Promise<void>;
   /** Active directory-role assignments whose principal is the user. */
   listRoleAssignments(userId: string, ctx?: GraphCallContext): Promise<RoleAssignmentRef[]>;

@@ -1,21 +1,6 @@
-// The reset engine's public contract: what the queue worker (or a CLI, or a test) hands in and gets back.
-// The engine knows nothing about Azure Functions, queues or tables.
-
-/** Short method type names, derived from the Graph @odata.type (`#microsoft.graph.phoneAuthenticationMethod` → `phone`). */
-export type MethodTypeName =
-  | 'password'
-  | 'phone'
-  | 'email'
-  | 'microsoftAuthenticator'
-  | 'fido2'
-  | 'softwareOath'
-  | 'hardwareOath'
-  | 'temporaryAccessPass'
-  | 'windowsHelloForBusiness'
-  | 'platformCredential'
-  | 'externalAuthentication'
-  | 'qrCodePin'
-  | 'passwordlessMicrosoftAuthenticator';
+// The reset's public contract: what the queue worker (or a CLI, or a test) hands the engine and gets back.
+// It knows nothing about Azure Functions, queues, tables or HTTP.
+import type { MethodTypeName } from './method-types.js';
 
 /** `all`: every deletable type; `portal`: what the Entra portal's "Require re-register MFA" removes; or explicit types. */
 export type MethodScope = 'all' | 'portal' | readonly MethodTypeName[];
@@ -54,7 +39,7 @@ export interface ResetResult {
   readonly planned: readonly MethodRef[];
   readonly methodsRemoved: readonly MethodRef[];
   readonly methodsRemaining: readonly MethodRef[];
-  /** Types found that the catalogue does not know; they are never deleted. */
+  /** Types found that the method-type table does not know; they are never deleted. */
   readonly unknownTypes: readonly string[];
   readonly sessionsRevoked: boolean;
   /** Why a target was refused (`outcome: 'protected'`), e.g. `protected_user`, `directory_role`, `eligible_role`, `protected_group`. */

@@ -1,0 +1,10 @@
+// The domain's vocabulary, owned here and nowhere else. Nothing in this folder imports from outside it: no Azure,
+// HTTP, storage or Graph SDK. Adapters depend on it, never the reverse.
+export * from './method-types.js';
+export * from './reset-contract.js';
+export * from './reset-request.js';
+export * from './user-key.js';
+export * from './roles.js';
+export * from './graph-port.js';
+export * from './graph-errors.js';
+export * from './redact.js';

@@ -1,0 +1,19 @@
+// The app roles of the service's API registration: the `roles` claim of callers' tokens. The API checks them, the
+// assign-caller-role script grants them and the emulator's demo tenant defines them, all from here.
+export const Roles = {
+  /** POST /api/resets with one user. */
+  submit: 'Resets.Submit',
+  /** POST /api/resets with several users or a CSV. */
+  submitBulk: 'Resets.SubmitBulk',
+  /** GET /api/resets/{id}. */
+  read: 'Resets.Read',
+} as const;
+
+export type Role = (typeof Roles)[keyof typeof Roles];
+
+/** Every API role, in the order the script's help and the emulator list them. */
+export const apiRoles: readonly Role[] = Object.values(Roles);
+
+export function isRole(value: string): value is Role {
+  return (apiRoles as readonly string[]).includes(value);
+}
