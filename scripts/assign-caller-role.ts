@@ -2,6 +2,7 @@
 // Resets.Read) to the caller's service principal — a Logic App's managed identity or a ServiceNow app registration.
 // Idempotent; --dry-run writes nothing.
 // Usage: node dist/scripts/assign-caller-role.js --api <API app id> --caller <object id | appId> --role Resets.Submit ...
+import { apiRoles, isRole, Roles } from '../src/lib/domain/index.js';
 import {
   applyGrants,
   planGrants,
@@ -21,14 +22,12 @@ import {
 } from './lib/script-cli.js';
 import type { Env, ScriptIo } from './lib/script-cli.js';
 
-export const API_ROLES = ['Resets.Submit', 'Resets.SubmitBulk', 'Resets.Read'] as const;
-
 const USAGE = `Usage: node dist/scripts/assign-caller-role.js --api <API app id> --caller <id> --role <role> [--role <role>] [options]
   --api ID       application (client) id of the service's API app (AUTH_AUDIENCE; azd env get-value AUTH_AUDIENCE)
   --caller ID    the caller's service principal: a Logic App's managed identity (its principal/object id) or an
                  app registration such as a ServiceNow client (its application/client id)
-  --role NAME    one of ${API_ROLES.join(', ')}; repeat for several
-                 (Resets.SubmitBulk lets a caller submit more than one user or a CSV; give it only to bulk callers)
+  --role NAME    one of ${apiRoles.join(', ')}; repeat for several
+                 (${Roles.submitBulk} lets a caller submit more than one user or a CSV; give it only to bulk callers)
 ${COMMON_HELP}`;
 
 export async function assignCallerRole(argv: readonly string[], env: Env, io: ScriptIo): Promise<number> {
@@ -53,8 +52,7 @@ export async function assignCallerRole(argv: readonly string[], env: Env, io: Sc
     const roles = values.role ?? [];
     if (roles.length === 0) problems.push('at least one --role is required');
     for (const role of roles) {
-      if (!(API_ROLES as readonly string[]).includes(role))
-        problems.push(`unknown role '${role}' (use ${API_ROLES.join(', ')})`);
+      if (!isRole(role)) problems.push(`unknown role '${role}' (use ${apiRoles.join(', ')})`);
     }
     if (positionals.length > 0) problems.push(`unexpected argument '${positionals[0]}'`);
     if (problems.length > 0 || !values.api || !values.caller) throw new UsageError(problems.join('; '));

@@ -1,10 +1,6 @@
 /** Deterministic identifiers and small helpers shared by the emulator's modules. */
 import { createHash, randomUUID } from 'node:crypto';
 
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isGuid = (value: string): boolean => GUID_RE.test(value);
-
 /** A stable GUID derived from its parts (name-based, like a UUID v5). */
 export function guidFrom(...parts: string[]): string {
   const h = createHash('sha1').update(parts.join('\u0000')).digest('hex');

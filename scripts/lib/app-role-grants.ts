@@ -3,9 +3,7 @@
 // resolve both service principals, map role names to appRole ids, list the principal's existing assignments,
 // POST only the missing ones. Idempotent; a plan can be printed without writing anything (dry run).
 import type { Client } from '@microsoft/microsoft-graph-client';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isGuid = (value: string): boolean => GUID.test(value);
+import { isGuid } from '../../src/lib/domain/index.js';
 
 export interface AppRole {
   readonly id: string;

@@ -6,11 +6,11 @@ import {
   DEMO_USERS,
   PHONE_IDS,
 } from '../../dev/graph-emulator/index.js';
+import { isGuid } from '../../src/lib/domain/index.js';
 import { startTestEmulator } from '../support/emulator.js';
 import type { TestEmulator } from '../support/emulator.js';
 
 const GRAPH_CT = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface GraphErrorBody {
   error: { code: string; message: string; innerError: Record<string, string> };
@@ -73,7 +73,8 @@ describe('Graph authentication and authorization', () => {
     const res = await call(undefined, methodsPath, { headers: { 'client-request-id': 'abc-123' } });
     const body = await expectError(res, 401, 'InvalidAuthenticationToken');
     expect(body.error.innerError.date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
-    expect(body.error.innerError['request-id']).toMatch(GUID);
+    const requestId = body.error.innerError['request-id'];
+    expect(isGuid(requestId) && requestId === requestId.toLowerCase(), requestId).toBe(true);
     expect(body.error.innerError['request-id']).toBe(res.headers.get('request-id'));
     expect(body.error.innerError['client-request-id']).toBe('abc-123');
     expect(res.headers.get('client-request-id')).toBe('abc-123');

@@ -1,7 +1,7 @@
 /** Helpers shared by the Graph route handlers: permission checks, user lookup, @odata.context. */
 import { accessDenied, authorizationDenied, invalidObjectId, resourceNotFound } from '../errors.js';
 import type { GraphContext, GraphResponse } from '../graph-types.js';
-import { isGuid } from '../ids.js';
+import { isGuid } from '../../../src/lib/domain/index.js';
 import type { UserState } from '../state/tenant-state.js';
 
 /** 403 unless the token's roles include one of the permissions that grant the call. */

@@ -127,7 +127,7 @@ export function perType(ctx: GraphContext, key: string, segment: string, id?: st
   const { req } = ctx;
   const kind = KIND_BY_SEGMENT.get(segment) as MethodKind;
   if (!kind.v1 && req.version === 'v1.0') return segmentNotFound(req, segment);
-  if (ref && kind.name !== 'external') return segmentNotFound(req, '$ref');
+  if (ref && kind.name !== 'externalAuthentication') return segmentNotFound(req, '$ref');
   if (ref && req.method !== 'DELETE') return methodNotAllowed(req, req.method);
   const isWrite = req.method === 'DELETE';
   if (req.method !== 'GET' && !isWrite) return methodNotAllowed(req, req.method);

@@ -1,7 +1,7 @@
 /** servicePrincipals?$filter=appId eq '…' and servicePrincipals/{id}/appRoleAssignments GET/POST/DELETE (contracts §1). */
 import { directoryBadRequest, graphError, invalidJson, methodNotAllowed, resourceNotFound } from '../errors.js';
 import type { GraphContext, GraphResponse } from '../graph-types.js';
-import { isGuid } from '../ids.js';
+import { isGuid } from '../../../src/lib/domain/index.js';
 import { GRANTS } from '../state/permissions.js';
 import { json, noContent, odataContext, requireAny } from './common.js';
 

@@ -1,6 +1,6 @@
 /** Validation of tenant fixtures and control-API inputs: every problem is named, nothing malformed reaches the state. */
 import { z } from 'zod';
-import { isGuid } from '../ids.js';
+import { isGuid } from '../../../src/lib/domain/index.js';
 import type { FixtureUser, TenantFixture } from '../types.js';
 import { GRAPH_AUDIENCE } from '../types.js';
 import { KIND_BY_TYPE, PHONE_IDS, PREFERRED_METHODS } from './method-types.js';

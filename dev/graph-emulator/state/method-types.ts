@@ -1,7 +1,8 @@
 /** The authentication-method types the emulator knows: their @odata.type, path segment and rules (research §1.3, §2.1). */
 
 export interface MethodKind {
-  /** Short name, e.g. 'phone'. */
+  /** Short name, e.g. 'phone': the service's name of the type (src/lib/domain/method-types.ts), so the control API's
+   * knobs and the service speak the same words; test/domain/method-types.test.ts keeps the two tables in step. */
   name: string;
   odataType: string;
   /** Per-type path segment under /users/{user}/authentication. */
@@ -18,6 +19,7 @@ export interface MethodKind {
   granular?: string;
 }
 
+// The @odata.type is `#microsoft.graph.{name}AuthenticationMethod` unless a kind says otherwise.
 const kind = (k: Partial<MethodKind> & Pick<MethodKind, 'name' | 'segment'>): MethodKind => ({
   odataType: `#microsoft.graph.${k.name}AuthenticationMethod`,
   v1: true,
@@ -60,7 +62,8 @@ export const METHOD_KINDS: readonly MethodKind[] = [
     granular: 'UserAuthMethod-PlatformCred.ReadWrite.All',
   }),
   kind({
-    name: 'external',
+    name: 'externalAuthentication',
+    odataType: '#microsoft.graph.externalAuthenticationMethod',
     segment: 'externalAuthenticationMethods',
     granular: 'UserAuthMethod-External.ReadWrite.All',
   }),

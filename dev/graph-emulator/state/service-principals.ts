@@ -1,4 +1,5 @@
 /** Service principals, their app roles and app-role assignments: the source of every token's `roles` claim. */
+import { apiRoles } from '../../../src/lib/domain/index.js';
 import { guidFrom, newGuid } from '../ids.js';
 import type { TenantFixture } from '../types.js';
 import { GRAPH_APP_ID, GRAPH_AUDIENCE } from '../types.js';
@@ -30,9 +31,6 @@ export interface AppRoleAssignment {
   createdDateTime: string;
 }
 
-/** The service's own app roles (DESIGN §3); fixture apps may add more. */
-export const API_APP_ROLES = ['Resets.Submit', 'Resets.SubmitBulk', 'Resets.Read'];
-
 const role = (id: string, value: string, what: string): AppRole => ({
   id,
   value,
@@ -59,7 +57,8 @@ export class ServicePrincipals {
       displayName: 'Microsoft Graph',
       appRoles: Object.entries(GRAPH_PERMISSIONS).map(([value, id]) => role(id, value, `Graph permission ${value}`)),
     };
-    const apiRoleNames = new Set(API_APP_ROLES);
+    // The service's own app roles (DESIGN §3); fixture apps may add more.
+    const apiRoleNames = new Set<string>(apiRoles);
     for (const app of fixture.apps) {
       for (const [aud, roles] of Object.entries(app.roles ?? {})) {
         if (aud.toLowerCase() !== GRAPH_AUDIENCE) roles.forEach((r) => apiRoleNames.add(r));

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { guidPattern } from '../../../src/lib/domain/index.js';
 
 export const specPath = fileURLToPath(new URL('../../../api/openapi.yaml', import.meta.url));
 
@@ -81,7 +82,7 @@ export function createBodyValidator(spec: Spec, options: { strict: boolean }): B
   const ajv = new Ajv({ allErrors: true, strict: false });
   // The formats the spec uses; ajv-formats is not a dependency and these two are all we need.
   ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/i);
-  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  ajv.addFormat('uuid', guidPattern);
   ajv.addSchema({ $id: 'openapi', definitions: toJsonSchema(spec.definitions, options.strict) }, 'openapi');
   const compiled = new Map<string, ValidateFunction>();
 
