@@ -15,6 +15,16 @@ import { GRAPH_APP_ID, GRAPH_AUDIENCE } from './types.js';
 
 export const TOKEN_LIFETIME_SECONDS = 3600;
 
+/** "Requests to the authentication methods APIs time-out after 60 seconds" (authenticationmethods-overview.md). */
+export const AUTH_METHODS_TIMEOUT_MS = 60_000;
+
+const DEFAULT_KNOBS: Knobs = {
+  staleReadsMs: 0,
+  defaultBlockingKinds: null,
+  pageSize: null,
+  authMethodsTimeoutMs: AUTH_METHODS_TIMEOUT_MS,
+};
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 export interface IssueOptions {
@@ -32,7 +42,7 @@ export class EmulatorCore {
   readonly throttle = new Throttle();
   readonly faults = new Faults();
   readonly log = new RequestLog();
-  readonly knobs: Knobs = { staleReadsMs: 0, defaultBlockingKinds: null };
+  readonly knobs: Knobs = { ...DEFAULT_KNOBS };
   readonly identityHeader = randomBytes(16).toString('hex');
   private readonly callers = new WeakMap<JwtClaims, Caller>();
 
@@ -75,8 +85,7 @@ export class EmulatorCore {
     this.state = new TenantState(this.initialFixture);
     this.faults.configure(null);
     this.throttle.configure({ profile: 'off', timeScale: 1 });
-    this.knobs.staleReadsMs = 0;
-    this.knobs.defaultBlockingKinds = null;
+    Object.assign(this.knobs, DEFAULT_KNOBS);
     this.log.clear();
   }
 

@@ -1,12 +1,15 @@
 /** Maps a Graph path (after the version) to its handler. Unknown segments get Graph's 400 "Resource not found for the segment". */
 import { graphError, methodNotAllowed, segmentNotFound } from './errors.js';
 import type { GraphContext, GraphResponse } from './graph-types.js';
+import { groups } from './routes/groups.js';
+import { memberOf, ownedObjects } from './routes/memberships.js';
 import { methodsRoot, perType } from './routes/methods.js';
+import { privilegedAccessGroup } from './routes/pim-groups.js';
 import { roleManagement } from './routes/roles.js';
 import { servicePrincipals } from './routes/service-principals.js';
 import { requirements, signInPreferences } from './routes/sign-in-preferences.js';
 import { createTap } from './routes/tap.js';
-import { getUser, memberOf, revokeSignInSessions } from './routes/users.js';
+import { getUser, revokeSignInSessions } from './routes/users.js';
 import { KIND_BY_SEGMENT } from './state/method-types.js';
 
 const notImplemented = (ctx: GraphContext): GraphResponse =>
@@ -24,6 +27,7 @@ export function routeGraph(ctx: GraphContext): GraphResponse {
       if ((b === 'transitiveMemberOf' || b === 'memberOf') && d === undefined) {
         return memberOf(ctx, a, b === 'transitiveMemberOf', c);
       }
+      if (b === 'ownedObjects' && d === undefined) return ownedObjects(ctx, a, c);
       if (b !== 'authentication') return segmentNotFound(ctx.req, b);
       if (c === undefined) return notImplemented(ctx);
       if (c === 'methods') return e === undefined ? methodsRoot(ctx, a, d) : segmentNotFound(ctx.req, e);
@@ -37,8 +41,14 @@ export function routeGraph(ctx: GraphContext): GraphResponse {
       return segmentNotFound(ctx.req, c);
     }
     case 'roleManagement':
-      if (a !== 'directory' || c !== undefined) return segmentNotFound(ctx.req, c ?? a ?? 'roleManagement');
-      return roleManagement(ctx, b);
+      if (a !== 'directory' || d !== undefined) return segmentNotFound(ctx.req, d ?? a ?? 'roleManagement');
+      return roleManagement(ctx, b, c);
+    case 'identityGovernance':
+      if (a !== 'privilegedAccess' || b !== 'group') return segmentNotFound(ctx.req, b ?? a ?? root);
+      return privilegedAccessGroup(ctx, c, d);
+    case 'groups':
+      if (e !== undefined) return segmentNotFound(ctx.req, e);
+      return groups(ctx, a === '' ? undefined : a, b, c);
     case 'servicePrincipals':
       if (d !== undefined) return segmentNotFound(ctx.req, d);
       return servicePrincipals(ctx, a, b, c);

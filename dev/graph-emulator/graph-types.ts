@@ -42,6 +42,10 @@ export interface Knobs {
   staleReadsMs: number;
   /** Method kinds (e.g. 'phone') that block deleting the default; null = the built-in set (research §3.1). */
   defaultBlockingKinds: ReadonlySet<string> | null;
+  /** Caps the page size of every paged list (null = each endpoint's default or $top), to exercise paging. */
+  pageSize: number | null;
+  /** Requests to /authentication/* slower than this (fault latency) answer 504 (authenticationmethods-overview.md). */
+  authMethodsTimeoutMs: number;
 }
 
 export interface GraphContext {

@@ -85,6 +85,14 @@ export {
   WORKER_GRAPH_PERMISSIONS,
 } from './fixtures/demo-tenant.js';
 export type { DemoTenantOptions } from './fixtures/demo-tenant.js';
+export {
+  DEMO_ADMINISTRATIVE_UNIT_ID,
+  DEMO_APP_SCOPE_ID,
+  DEMO_CUSTOM_ROLE_ID,
+  DEMO_ORDINARY_MANY_GROUPS,
+  DEMO_PRIVILEGE_GROUPS,
+  DEMO_PRIVILEGED_USERS,
+} from './fixtures/demo-privilege.js';
 export { GRAPH_PERMISSIONS } from './state/permissions.js';
 export { PASSWORD_METHOD_ID, PHONE_IDS, EMAIL_METHOD_ID } from './state/method-types.js';
 export type { FaultConfig } from './faults.js';
@@ -93,8 +101,12 @@ export type { LoggedRequest } from './request-log.js';
 export type {
   EmulatorEnv,
   FixtureApp,
+  FixtureAdministrativeUnit,
   FixtureGroup,
+  FixtureGroupAccess,
   FixtureMethod,
+  FixtureRoleDefinition,
+  FixtureRoleGrant,
   FixtureUser,
   PreferredMethod,
   TenantFixture,

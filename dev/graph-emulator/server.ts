@@ -155,7 +155,19 @@ export function createEmulatorServer(tls: { keyPem: string; certPem: string }): 
     );
     const ids = { 'request-id': requestId, 'client-request-id': greq.clientRequestId };
     const decision = c.faults.decide(method, url.pathname);
-    if (decision.latencyMs > 0) await new Promise((r) => setTimeout(r, decision.latencyMs));
+    // "Requests to the authentication methods APIs time-out after 60 seconds" (authenticationmethods-overview.md):
+    // slower injected latency on those paths ends in 504 at the timeout; the request itself still takes effect, the
+    // worst case for a client (the timeout's status and side effects are not documented: our choice).
+    const timesOut = url.pathname.includes('/authentication/') && decision.latencyMs >= c.knobs.authMethodsTimeoutMs;
+    const wait = timesOut ? c.knobs.authMethodsTimeoutMs : decision.latencyMs;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (timesOut && decision.fault === undefined && segments) {
+      c.handleGraph(greq);
+      const timedOut = graphError(greq, 504, 'gatewayTimeout', 'The service did not respond in time.');
+      c.log.add({ method, path, status: 504, app: c.appOf(greq), requestId });
+      send(res, timedOut, GRAPH_CONTENT_TYPE, ids);
+      return;
+    }
     if (decision.fault === 'reset') {
       c.log.add({ method, path, status: 0, app: c.appOf(greq), requestId });
       req.socket.destroy();

@@ -15,6 +15,8 @@ export interface FixtureUser {
   displayName: string;
   accountEnabled?: boolean; // default true
   userType?: 'Member' | 'Guest'; // default Member
+  /** Signs in through another tenant (B2B): default true when the UPN contains '#EXT#'. */
+  external?: boolean;
   mail?: string | null;
   onPremisesSyncEnabled?: boolean | null;
   /** Every method except the password, which every user has (fixed id). */
@@ -22,24 +24,69 @@ export interface FixtureUser {
   /** signInPreferences.userPreferredMethodForSecondaryAuthentication: the "default method". */
   preferredMethod?: PreferredMethod | null;
   isSystemPreferredAuthenticationMethodEnabled?: boolean;
-  /** Active directory roles (role template ids). */
+  /** Active directory roles at tenant scope (role definition ids): shorthand for roleAssignments with scope '/'. */
   roles?: string[];
-  /** PIM-eligible directory roles (role template ids). */
+  /** PIM-eligible directory roles at tenant scope: shorthand for roleEligibilities with scope '/'. */
   eligibleRoles?: string[];
+  /** Active role assignments at any scope (tenant, administrative unit, application), built-in or custom. */
+  roleAssignments?: FixtureRoleGrant[];
+  /** PIM role eligibilities at any scope. */
+  roleEligibilities?: FixtureRoleGrant[];
   /** Direct group memberships (group ids; nesting comes from FixtureGroup.groups). */
   groups?: string[];
+  /** Groups this user owns (not through PIM). */
+  ownerOf?: string[];
+  /** PIM for Groups: active (time-bound) member or owner assignments; they are also real memberships/ownerships. */
+  groupAssignments?: FixtureGroupAccess[];
+  /** PIM for Groups: eligible member or owner assignments (no membership until activated). */
+  groupEligibilities?: FixtureGroupAccess[];
   /** Knob (research §3.1): the service counts a method it does not list, so the default can never be deleted. */
   hiddenBlockingMethods?: boolean;
   perUserMfaState?: 'disabled' | 'enabled' | 'enforced';
 }
 
+/** A role held at a scope: '/' (tenant), '/administrativeUnits/{id}' or '/{application object id}'. */
+export interface FixtureRoleGrant {
+  roleDefinitionId: string;
+  /** Default '/'. */
+  directoryScopeId?: string;
+}
+
+/** PIM for Groups: membership or ownership of a group. */
+export interface FixtureGroupAccess {
+  groupId: string;
+  accessId: 'member' | 'owner';
+}
+
 export interface FixtureGroup {
   id: string;
   displayName: string;
-  /** Groups this group is a member of (nesting, for transitiveMemberOf). */
+  /** Groups this group is a member of (nesting, for transitiveMemberOf). A role-assignable group cannot be a parent. */
   groups?: string[];
-  /** Active directory roles assigned to this (role-assignable) group; its members hold them transitively. */
+  /** Default: true when the group holds or is eligible for a role, else false. Only such groups may hold roles. */
+  isAssignableToRole?: boolean;
+  /** Active directory roles assigned to this (role-assignable) group at tenant scope; members hold them transitively. */
   roles?: string[];
+  /** PIM-eligible roles of this group at tenant scope. */
+  eligibleRoles?: string[];
+  roleAssignments?: FixtureRoleGrant[];
+  roleEligibilities?: FixtureRoleGrant[];
+  /** PIM for Groups with this group as the principal: its active members can activate into the target group. */
+  groupEligibilities?: FixtureGroupAccess[];
+}
+
+/** A custom directory role (built-in ones come from the emulator's catalogue). */
+export interface FixtureRoleDefinition {
+  id: string;
+  displayName: string;
+  description?: string;
+  /** Resource actions, e.g. 'microsoft.directory/users/password/update'. */
+  allowedResourceActions?: string[];
+}
+
+export interface FixtureAdministrativeUnit {
+  id: string;
+  displayName: string;
 }
 
 export interface FixtureApp {
@@ -61,6 +108,10 @@ export interface TenantFixture {
   domain?: string;
   users: FixtureUser[];
   groups?: FixtureGroup[];
+  /** Custom directory roles. */
+  roleDefinitions?: FixtureRoleDefinition[];
+  /** Administrative units usable as '/administrativeUnits/{id}' scopes. */
+  administrativeUnits?: FixtureAdministrativeUnit[];
   apps: FixtureApp[];
   managedIdentityAppId: string;
   apiAppId: string;

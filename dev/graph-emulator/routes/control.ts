@@ -12,6 +12,7 @@ import {
   validateUser,
   zodProblems,
 } from '../state/fixture-schema.js';
+import { privilegeOf } from '../state/privilege-oracle.js';
 import { createUserState } from '../state/tenant-state.js';
 import type { UserState } from '../state/tenant-state.js';
 import { GRAPH_APP_ID } from '../types.js';
@@ -41,6 +42,8 @@ function validated<T>(schema: z.ZodType<T>, raw: string): { value?: T; error?: G
 
 export function userView(core: EmulatorCore, u: UserState): Record<string, unknown> {
   const groups = core.state.transitiveGroups(u);
+  const privilege = privilegeOf(core.state, u);
+  const roleIds = (list: readonly { roleDefinitionId: string }[]) => [...new Set(list.map((r) => r.roleDefinitionId))];
   return {
     id: u.id,
     userPrincipalName: u.userPrincipalName,
@@ -53,11 +56,20 @@ export function userView(core: EmulatorCore, u: UserState): Record<string, unkno
     preferredMethod: u.preferredMethod,
     defaultMethodId: core.state.defaultMethodId(u) ?? null,
     isSystemPreferredAuthenticationMethodEnabled: u.isSystemPreferredAuthenticationMethodEnabled,
-    roles: u.roles,
-    activeRoles: core.state.activeRoles(u, groups),
-    eligibleRoles: u.eligibleRoles,
-    groups: u.groups,
+    external: u.external,
+    /** Direct active role assignments, any scope. */
+    roles: roleIds(core.state.privilege.assignments.get(u.id)),
+    /** Roles that show as directoryRole memberships (built-in, tenant scope, direct or through a group). */
+    activeRoles: core.state.directoryRoleTemplates(u, groups),
+    /** Direct PIM role eligibilities, any scope. */
+    eligibleRoles: roleIds(core.state.privilege.eligibilities.get(u.id)),
+    groups: core.state.directGroupIds(u),
     transitiveGroups: groups.map((g) => g.id),
+    ownedGroups: core.state.ownedGroups(u).map((g) => g.id),
+    /** Every Entra privilege path (issue 12) the tenant model gives this user; empty for an ordinary user. */
+    privilegePaths: privilege.paths,
+    /** Groups the user is in or can get into (ownership, PIM eligibility), with their parents: for protected groups. */
+    reachableGroups: privilege.reachableGroups,
     hiddenBlockingMethods: u.hiddenBlockingMethods,
     perUserMfaState: u.perUserMfaState,
     signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime,
@@ -128,7 +140,12 @@ export function control(
       if (clash && clash.id !== v.value.id.toLowerCase()) {
         return problem(400, `userPrincipalName ${v.value.userPrincipalName} belongs to another user (${clash.id}).`);
       }
-      const unknownGroups = (v.value.groups ?? []).filter((g) => !core.state.groups.has(g.toLowerCase()));
+      const referenced = [
+        ...(v.value.groups ?? []),
+        ...(v.value.ownerOf ?? []),
+        ...[...(v.value.groupAssignments ?? []), ...(v.value.groupEligibilities ?? [])].map((a) => a.groupId),
+      ];
+      const unknownGroups = referenced.filter((g) => !core.state.groups.has(g.toLowerCase()));
       if (unknownGroups.length) return problem(400, 'Unknown groups.', unknownGroups);
       const existed = core.state.users.has(v.value.id.toLowerCase());
       const user = createUserState(v.value);
@@ -189,9 +206,16 @@ export function control(
         if (v.value?.defaultBlockingKinds !== undefined) {
           core.knobs.defaultBlockingKinds = v.value.defaultBlockingKinds ? new Set(v.value.defaultBlockingKinds) : null;
         }
+        if (v.value?.pageSize !== undefined) core.knobs.pageSize = v.value.pageSize;
+        if (v.value?.authMethodsTimeoutMs !== undefined) core.knobs.authMethodsTimeoutMs = v.value.authMethodsTimeoutMs;
       }
       const blocking = core.knobs.defaultBlockingKinds;
-      return ok({ staleReadsMs: core.knobs.staleReadsMs, defaultBlockingKinds: blocking ? [...blocking] : null });
+      return ok({
+        staleReadsMs: core.knobs.staleReadsMs,
+        defaultBlockingKinds: blocking ? [...blocking] : null,
+        pageSize: core.knobs.pageSize,
+        authMethodsTimeoutMs: core.knobs.authMethodsTimeoutMs,
+      });
     }
     case 'reset':
       return allow('POST') ?? (core.reset(), ok({ reset: true, tenantId: core.state.tenantId }));

@@ -5,6 +5,7 @@ import type { FixtureUser, TenantFixture } from '../types.js';
 import { GRAPH_AUDIENCE } from '../types.js';
 import { KIND_BY_TYPE, PHONE_IDS, PREFERRED_METHODS } from './method-types.js';
 import { GRAPH_PERMISSIONS } from './permissions.js';
+import { BUILT_IN_ROLES } from './role-catalogue.js';
 
 const guid = z.string().refine(isGuid, { message: 'must be a GUID' });
 
@@ -17,6 +18,13 @@ const method = z.looseObject({
   id: z.string().min(1),
 });
 
+/** '/', '/administrativeUnits/{id}' or '/{application object id}' (resources/unifiedroleassignment.md). */
+const directoryScopeId = z.string().regex(/^\/(administrativeUnits\/[0-9a-fA-F-]{36}|[0-9a-fA-F-]{36})?$/, {
+  message: "must be '/', '/administrativeUnits/{id}' or '/{application object id}'",
+});
+const roleGrant = z.strictObject({ roleDefinitionId: guid, directoryScopeId: directoryScopeId.optional() });
+const groupAccess = z.strictObject({ groupId: guid, accessId: z.enum(['member', 'owner']) });
+
 export const userSchema = z.strictObject({
   id: guid,
   userPrincipalName: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must look like name@domain'),
@@ -28,9 +36,15 @@ export const userSchema = z.strictObject({
   methods: z.array(method).optional(),
   preferredMethod: z.enum(PREFERRED_METHODS).nullable().optional(),
   isSystemPreferredAuthenticationMethodEnabled: z.boolean().optional(),
+  external: z.boolean().optional(),
   roles: z.array(guid).optional(),
   eligibleRoles: z.array(guid).optional(),
+  roleAssignments: z.array(roleGrant).optional(),
+  roleEligibilities: z.array(roleGrant).optional(),
   groups: z.array(guid).optional(),
+  ownerOf: z.array(guid).optional(),
+  groupAssignments: z.array(groupAccess).optional(),
+  groupEligibilities: z.array(groupAccess).optional(),
   hiddenBlockingMethods: z.boolean().optional(),
   perUserMfaState: z.enum(['disabled', 'enabled', 'enforced']).optional(),
 });
@@ -46,10 +60,26 @@ const tenantSchema = z.strictObject({
         id: guid,
         displayName: z.string().min(1),
         groups: z.array(guid).optional(),
+        isAssignableToRole: z.boolean().optional(),
         roles: z.array(guid).optional(),
+        eligibleRoles: z.array(guid).optional(),
+        roleAssignments: z.array(roleGrant).optional(),
+        roleEligibilities: z.array(roleGrant).optional(),
+        groupEligibilities: z.array(groupAccess).optional(),
       }),
     )
     .optional(),
+  roleDefinitions: z
+    .array(
+      z.strictObject({
+        id: guid,
+        displayName: z.string().min(1),
+        description: z.string().optional(),
+        allowedResourceActions: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .optional(),
+  administrativeUnits: z.array(z.strictObject({ id: guid, displayName: z.string().min(1) })).optional(),
   apps: z.array(
     z.strictObject({
       appId: guid,
@@ -103,7 +133,45 @@ export function validateTenant(input: unknown): Validated<TenantFixture> {
   const ids = new Set<string>();
   const upns = new Set<string>();
   const groupIds = new Set((t.groups ?? []).map((g) => g.id.toLowerCase()));
+  const groupById = new Map((t.groups ?? []).map((g) => [g.id.toLowerCase(), g]));
+  const roleAssignable = (g: (typeof t.groups & object)[number]): boolean =>
+    g.isAssignableToRole ??
+    (g.roles?.length ?? 0) +
+      (g.eligibleRoles?.length ?? 0) +
+      (g.roleAssignments?.length ?? 0) +
+      (g.roleEligibilities?.length ?? 0) >
+      0;
+  const customRoles = new Set((t.roleDefinitions ?? []).map((r) => r.id.toLowerCase()));
+  const units = new Set((t.administrativeUnits ?? []).map((a) => a.id.toLowerCase()));
+  /** Scoped grants must name a known role and, for an administrative-unit scope, a declared unit. */
+  const grantProblems = (
+    grants: readonly { roleDefinitionId: string; directoryScopeId?: string }[] | undefined,
+    at: string,
+  ) => {
+    for (const [k, g] of (grants ?? []).entries()) {
+      const role = g.roleDefinitionId.toLowerCase();
+      if (!customRoles.has(role) && !(role in BUILT_IN_ROLES)) {
+        problems.push(
+          `${at}.${k}.roleDefinitionId: unknown role ${g.roleDefinitionId} (not built in, not in roleDefinitions)`,
+        );
+      }
+      const au = /^\/administrativeUnits\/(.+)$/.exec(g.directoryScopeId ?? '/')?.[1];
+      if (au && !units.has(au.toLowerCase()))
+        problems.push(`${at}.${k}.directoryScopeId: unknown administrative unit ${au}`);
+    }
+  };
+  const accessProblems = (list: readonly { groupId: string }[] | undefined, at: string) => {
+    for (const [k, a] of (list ?? []).entries()) {
+      if (!groupById.has(a.groupId.toLowerCase())) problems.push(`${at}.${k}.groupId: unknown group ${a.groupId}`);
+    }
+  };
   t.users.forEach((u, i) => {
+    grantProblems(u.roleAssignments, `users.${i}.roleAssignments`);
+    grantProblems(u.roleEligibilities, `users.${i}.roleEligibilities`);
+    accessProblems(u.groupAssignments, `users.${i}.groupAssignments`);
+    accessProblems(u.groupEligibilities, `users.${i}.groupEligibilities`);
+    for (const g of u.ownerOf ?? [])
+      if (!groupById.has(g.toLowerCase())) problems.push(`users.${i}.ownerOf: unknown group ${g}`);
     const id = u.id.toLowerCase();
     const upn = u.userPrincipalName.toLowerCase();
     if (ids.has(id)) problems.push(`users.${i}.id: duplicate user id ${u.id}`);
@@ -115,8 +183,25 @@ export function validateTenant(input: unknown): Validated<TenantFixture> {
       if (!groupIds.has(g.toLowerCase())) problems.push(`users.${i}.groups: unknown group ${g}`);
   });
   (t.groups ?? []).forEach((g, i) => {
-    for (const p of g.groups ?? [])
-      if (!groupIds.has(p.toLowerCase())) problems.push(`groups.${i}.groups: unknown group ${p}`);
+    for (const p of g.groups ?? []) {
+      const parent = groupById.get(p.toLowerCase());
+      if (!parent) problems.push(`groups.${i}.groups: unknown group ${p}`);
+      // "Group nesting isn't supported. A group can't be added as a member of a role-assignable group." (groups-concept)
+      else if (roleAssignable(parent))
+        problems.push(`groups.${i}.groups: ${p} is role-assignable and cannot have group members`);
+    }
+    grantProblems(g.roleAssignments, `groups.${i}.roleAssignments`);
+    grantProblems(g.roleEligibilities, `groups.${i}.roleEligibilities`);
+    accessProblems(g.groupEligibilities, `groups.${i}.groupEligibilities`);
+    const holdsRoles =
+      (g.roles?.length ?? 0) +
+        (g.eligibleRoles?.length ?? 0) +
+        (g.roleAssignments?.length ?? 0) +
+        (g.roleEligibilities?.length ?? 0) >
+      0;
+    // Only role-assignable groups can be assigned or made eligible for a role (resources/unifiedroleassignment.md).
+    if (g.isAssignableToRole === false && holdsRoles)
+      problems.push(`groups.${i}: only a role-assignable group can hold roles`);
   });
   const api = t.apiAppId.toLowerCase();
   t.apps.forEach((a, i) => {
@@ -194,6 +279,9 @@ export const knobsSchema = z.strictObject({
     )
     .nullable()
     .optional(),
+  /** null restores each endpoint's own page size. */
+  pageSize: z.number().int().min(1).max(999).nullable().optional(),
+  authMethodsTimeoutMs: z.number().int().min(1).max(600_000).optional(),
 });
 
 export const tokenRequestSchema = z.strictObject({

@@ -21,11 +21,19 @@ export const GRAPH_PERMISSIONS: Readonly<Record<string, string>> = {
   'Directory.Read.All': '7ab1d382-f21e-4acd-a863-ba3e13f7da61',
   'Directory.ReadWrite.All': '19dbc75e-c2e2-444c-a770-ec69d8559fc7',
   'GroupMember.Read.All': '98830695-27a2-44f7-8c18-0c3ebc9698f6',
+  'GroupMember.ReadWrite.All': 'dbaae8cf-10b5-4b86-a4a1-f871c94c6695',
+  'Group.Read.All': '5b567255-7703-4780-807c-7be8301ae99b',
+  'Group.ReadWrite.All': '62a82d76-70ea-41e2-9197-370581804d09',
   'RoleManagement.Read.Directory': '483bed4a-2ad3-4361-a73b-c83ccdbdc53c',
   'RoleManagement.Read.All': 'c7fbd983-d9aa-4fa7-84b8-17382c103bc4',
   'RoleManagement.ReadWrite.Directory': '9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8',
   'RoleEligibilitySchedule.Read.Directory': 'ff278e11-4a33-4d0c-83d2-d01dc58929a5',
   'RoleEligibilitySchedule.ReadWrite.Directory': 'fee28b28-e1f3-4841-818e-2704dc62245f',
+  // PIM for Groups (ids from microsoft-graph-devx-content permissions/new/provisioningInfo.json).
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup': 'edb419d6-7edc-42a3-9345-509bfdf5d87c',
+  'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup': '618b6020-bca8-4de6-99f6-ef445fa4d857',
+  'PrivilegedAssignmentSchedule.Read.AzureADGroup': 'cd4161cb-f098-48f8-a884-1eda9a42434c',
+  'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup': '41202f2c-f7ab-45be-b001-85c9728b9d69',
   'Policy.Read.All': '246dd0d5-5bd0-4def-940b-0421030a5b68',
   'Policy.ReadWrite.AuthenticationMethod': '29c18626-4985-4dcd-85c0-193eef327366',
   'Application.Read.All': '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30',
@@ -36,7 +44,10 @@ export const GRAPH_PERMISSIONS: Readonly<Record<string, string>> = {
 const AUTH_READ = ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
 const AUTH_WRITE = ['UserAuthenticationMethod.ReadWrite.All'];
 
-/** Least-privileged permission first, then the documented higher-privileged alternatives. */
+/**
+ * Least-privileged permission first, then the documented higher-privileged alternatives: each call's doc page and the
+ * Application entries of microsoft-graph-devx-content permissions/new/permissions.json (restricted to the names above).
+ */
 export const GRANTS = {
   methodsList: AUTH_READ,
   methodsRead: (granular?: string): string[] => (granular ? [...AUTH_READ, granular] : AUTH_READ),
@@ -49,16 +60,56 @@ export const GRANTS = {
   memberOf: [
     'User.Read.All',
     'GroupMember.Read.All',
+    'Group.Read.All',
     'User.ReadWrite.All',
     'Directory.Read.All',
     'Directory.ReadWrite.All',
   ],
+  ownedObjects: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  /** Reads group objects (GET /groups, /groups/{id}) and their properties inside directoryObject collections. */
+  groupRead: [
+    'GroupMember.Read.All',
+    'Group.Read.All',
+    'GroupMember.ReadWrite.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  groupTransitiveMembers: [
+    'GroupMember.Read.All',
+    'Group.Read.All',
+    'GroupMember.ReadWrite.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+  ],
+  groupTransitiveMemberOf: ['Directory.Read.All', 'Directory.ReadWrite.All'],
   roleAssignments: [
     'RoleManagement.Read.Directory',
     'RoleManagement.Read.All',
     'Directory.Read.All',
     'RoleManagement.ReadWrite.Directory',
     'Directory.ReadWrite.All',
+  ],
+  roleDefinitions: [
+    'RoleManagement.Read.Directory',
+    'RoleManagement.Read.All',
+    'Directory.Read.All',
+    'RoleManagement.ReadWrite.Directory',
+    'Directory.ReadWrite.All',
+  ],
+  transitiveRoleAssignments: [
+    'RoleManagement.Read.Directory',
+    'Directory.Read.All',
+    'RoleManagement.ReadWrite.Directory',
+    'Directory.ReadWrite.All',
+  ],
+  groupEligibility: [
+    'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+    'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+  ],
+  groupAssignment: [
+    'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+    'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
   ],
   roleEligibility: [
     'RoleEligibilitySchedule.Read.Directory',

@@ -1,9 +1,21 @@
 /** The emulated tenant in memory, indexed for O(1) lookups: users by id and lower-cased UPN, roles by principal. */
 import { guidFrom } from '../ids.js';
-import type { FixtureMethod, FixtureUser, PreferredMethod, TenantFixture } from '../types.js';
+import type {
+  FixtureGroup,
+  FixtureGroupAccess,
+  FixtureMethod,
+  FixtureRoleGrant,
+  FixtureUser,
+  PreferredMethod,
+  TenantFixture,
+} from '../types.js';
 import { GRAPH_APP_ID, GRAPH_AUDIENCE } from '../types.js';
 import type { MethodKind } from './method-types.js';
 import { KIND_BY_TYPE, PHONE_IDS } from './method-types.js';
+import type { PrincipalGrants } from './privilege-index.js';
+import { grantsFrom, PrivilegeIndex } from './privilege-index.js';
+import type { RoleDefinitionState } from './role-catalogue.js';
+import { BUILT_IN_ROLES, builtInRole } from './role-catalogue.js';
 import { ServicePrincipals } from './service-principals.js';
 
 export interface StoredMethod {
@@ -19,6 +31,8 @@ export interface UserState {
   surname: string | null;
   accountEnabled: boolean;
   userType: 'Member' | 'Guest';
+  /** Signs in through its home tenant (B2B): revokeSignInSessions has no effect (user-revokesigninsessions.md). */
+  external: boolean;
   mail: string | null;
   onPremisesSyncEnabled: boolean | null;
   createdDateTime: string;
@@ -29,9 +43,15 @@ export interface UserState {
   tombstones: { method: StoredMethod; until: number }[];
   preferredMethod: PreferredMethod | null;
   isSystemPreferredAuthenticationMethodEnabled: boolean;
-  roles: string[];
-  eligibleRoles: string[];
+  /** Active role assignments (any scope), the tenant-scope shorthand included. */
+  roleGrants: FixtureRoleGrant[];
+  /** PIM role eligibilities (any scope). */
+  eligibleGrants: FixtureRoleGrant[];
+  /** Direct memberships from the fixture (PIM active member assignments are added on read). */
   groups: string[];
+  ownerOf: string[];
+  groupAssignments: FixtureGroupAccess[];
+  groupEligibilities: FixtureGroupAccess[];
   hiddenBlockingMethods: boolean;
   perUserMfaState: 'disabled' | 'enabled' | 'enforced';
   signInSessionsValidFromDateTime: string;
@@ -40,41 +60,13 @@ export interface UserState {
 export interface GroupState {
   id: string;
   displayName: string;
+  /** Parent groups (this group is a member of them). */
   groups: string[];
-  roles: string[];
+  isAssignableToRole: boolean;
+  roleGrants: FixtureRoleGrant[];
+  eligibleGrants: FixtureRoleGrant[];
+  groupEligibilities: FixtureGroupAccess[];
 }
-
-export interface RoleAssignment {
-  id: string;
-  principalId: string;
-  roleDefinitionId: string;
-  directoryScopeId: '/';
-}
-
-export interface EligibilityInstance {
-  id: string;
-  principalId: string;
-  roleDefinitionId: string;
-  directoryScopeId: '/';
-  appScopeId: null;
-  startDateTime: string;
-  endDateTime: null;
-  memberType: 'Direct';
-  roleEligibilityScheduleId: string;
-}
-
-/** Display names of the well-known role templates (research §5.4); others are shown by id. */
-export const ROLE_NAMES: Readonly<Record<string, string>> = {
-  '62e90394-69f5-4237-9190-012177145e10': 'Global Administrator',
-  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13': 'Privileged Authentication Administrator',
-  'e8611ab8-c189-46e8-94e1-60213ab1f814': 'Privileged Role Administrator',
-  'c4e39bd9-1100-46d3-8c65-fb160da0071f': 'Authentication Administrator',
-  '0526716b-113d-4c15-b2c8-68e3c22b9f80': 'Authentication Policy Administrator',
-  'fe930be7-5e62-47db-91af-98c3a49a38b1': 'User Administrator',
-  '729827e3-9c14-49f7-bb1b-9608f156bbb8': 'Helpdesk Administrator',
-  '194ae4cb-b126-40b2-bd5b-6091b380977d': 'Security Administrator',
-  'f2ef992c-3afb-46b9-b7cf-a126ee74c451': 'Global Reader',
-};
 
 const FIXTURE_EPOCH = '2024-01-15T09:00:00Z';
 
@@ -83,6 +75,31 @@ function storeMethod(m: FixtureMethod): StoredMethod {
   if (!kind) throw new Error(`unknown method type ${m['@odata.type']}`);
   return { kind, data: structuredClone(m) };
 }
+
+const access = (list: readonly FixtureGroupAccess[] | undefined): FixtureGroupAccess[] =>
+  (list ?? []).map((a) => ({ groupId: a.groupId.toLowerCase(), accessId: a.accessId }));
+
+/** Documented default: a group is role-assignable only if created so; fixtures imply it from the roles it holds. */
+export function createGroupState(g: FixtureGroup): GroupState {
+  const roleGrants = grantsFrom(g.roles, g.roleAssignments);
+  const eligibleGrants = grantsFrom(g.eligibleRoles, g.roleEligibilities);
+  return {
+    id: g.id.toLowerCase(),
+    displayName: g.displayName,
+    groups: (g.groups ?? []).map((x) => x.toLowerCase()),
+    isAssignableToRole: g.isAssignableToRole ?? roleGrants.length + eligibleGrants.length > 0,
+    roleGrants,
+    eligibleGrants,
+    groupEligibilities: access(g.groupEligibilities),
+  };
+}
+
+const grantsOf = (p: UserState | GroupState): PrincipalGrants => ({
+  roles: p.roleGrants,
+  eligibleRoles: p.eligibleGrants,
+  groupAssignments: 'groupAssignments' in p ? p.groupAssignments : [],
+  groupEligibilities: p.groupEligibilities,
+});
 
 export function createUserState(u: FixtureUser): UserState {
   const [given, ...rest] = u.displayName.split(' ');
@@ -94,6 +111,7 @@ export function createUserState(u: FixtureUser): UserState {
     surname: rest.length ? rest.join(' ') : null,
     accountEnabled: u.accountEnabled ?? true,
     userType: u.userType ?? 'Member',
+    external: u.external ?? u.userPrincipalName.toUpperCase().includes('#EXT#'),
     mail: u.mail ?? null,
     onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null,
     createdDateTime: FIXTURE_EPOCH,
@@ -102,9 +120,12 @@ export function createUserState(u: FixtureUser): UserState {
     tombstones: [],
     preferredMethod: u.preferredMethod ?? null,
     isSystemPreferredAuthenticationMethodEnabled: u.isSystemPreferredAuthenticationMethodEnabled ?? false,
-    roles: [...(u.roles ?? [])],
-    eligibleRoles: [...(u.eligibleRoles ?? [])],
-    groups: [...(u.groups ?? [])],
+    roleGrants: grantsFrom(u.roles, u.roleAssignments),
+    eligibleGrants: grantsFrom(u.eligibleRoles, u.roleEligibilities),
+    groups: (u.groups ?? []).map((g) => g.toLowerCase()),
+    ownerOf: (u.ownerOf ?? []).map((g) => g.toLowerCase()),
+    groupAssignments: access(u.groupAssignments),
+    groupEligibilities: access(u.groupEligibilities),
     hiddenBlockingMethods: u.hiddenBlockingMethods ?? false,
     perUserMfaState: u.perUserMfaState ?? 'disabled',
     signInSessionsValidFromDateTime: FIXTURE_EPOCH,
@@ -120,8 +141,10 @@ export class TenantState {
   readonly users = new Map<string, UserState>();
   readonly usersByUpn = new Map<string, UserState>();
   readonly groups = new Map<string, GroupState>();
-  readonly roleAssignmentsByPrincipal = new Map<string, RoleAssignment[]>();
-  readonly eligibilityByPrincipal = new Map<string, EligibilityInstance[]>();
+  /** Custom role definitions from the fixture; built-in ones come from the catalogue. */
+  readonly customRoles = new Map<string, RoleDefinitionState>();
+  readonly administrativeUnits = new Map<string, { id: string; displayName: string }>();
+  readonly privilege: PrivilegeIndex;
   readonly secrets = new Map<string, string | undefined>();
   readonly servicePrincipals: ServicePrincipals;
 
@@ -129,19 +152,33 @@ export class TenantState {
     this.tenantId = fixture.tenantId.toLowerCase();
     this.apiAppId = fixture.apiAppId.toLowerCase();
     this.managedIdentityAppId = fixture.managedIdentityAppId.toLowerCase();
+    this.privilege = new PrivilegeIndex(this.tenantId);
     const n = fixture.users.length;
     this.size = fixture.size ?? (n < 50 ? 'S' : n <= 500 ? 'M' : 'L');
     this.domain = fixture.domain ?? fixture.users[0]?.userPrincipalName.split('@')[1] ?? 'contoso.example';
-    for (const g of fixture.groups ?? []) {
-      this.groups.set(g.id.toLowerCase(), {
-        id: g.id.toLowerCase(),
-        displayName: g.displayName,
-        groups: (g.groups ?? []).map((x) => x.toLowerCase()),
-        roles: [...(g.roles ?? [])],
+    for (const r of fixture.roleDefinitions ?? []) {
+      const id = r.id.toLowerCase();
+      this.customRoles.set(id, {
+        id,
+        displayName: r.displayName,
+        description: r.description ?? null,
+        isBuiltIn: false,
+        isEnabled: true,
+        templateId: id,
+        version: null,
+        resourceScopes: ['/'],
+        rolePermissions: [{ allowedResourceActions: [...(r.allowedResourceActions ?? [])], condition: null }],
       });
     }
+    for (const au of fixture.administrativeUnits ?? []) {
+      this.administrativeUnits.set(au.id.toLowerCase(), { id: au.id.toLowerCase(), displayName: au.displayName });
+    }
+    for (const g of fixture.groups ?? []) {
+      const group = createGroupState(g);
+      this.groups.set(group.id, group);
+      this.privilege.add(group.id, grantsOf(group));
+    }
     for (const u of fixture.users) this.putUser(createUserState(u));
-    for (const g of this.groups.values()) for (const role of g.roles) this.addAssignment(g.id, role);
     this.servicePrincipals = new ServicePrincipals(this.tenantId, fixture, this.apiAppId);
     for (const app of fixture.apps) this.secrets.set(app.appId.toLowerCase(), app.clientSecret);
   }
@@ -152,37 +189,13 @@ export class TenantState {
     if (old) this.removeUser(old);
     this.users.set(user.id, user);
     this.usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
-    for (const role of user.roles) this.addAssignment(user.id, role);
-    const instances = user.eligibleRoles.map((role) => ({
-      id: guidFrom(this.tenantId, 'eligibility', user.id, role),
-      principalId: user.id,
-      roleDefinitionId: role,
-      directoryScopeId: '/' as const,
-      appScopeId: null,
-      startDateTime: '2024-02-01T08:00:00Z',
-      endDateTime: null,
-      memberType: 'Direct' as const,
-      roleEligibilityScheduleId: guidFrom(this.tenantId, 'eligibility-schedule', user.id, role),
-    }));
-    if (instances.length) this.eligibilityByPrincipal.set(user.id, instances);
+    this.privilege.add(user.id, grantsOf(user));
   }
 
   private removeUser(user: UserState): void {
     this.users.delete(user.id);
     this.usersByUpn.delete(user.userPrincipalName.toLowerCase());
-    this.roleAssignmentsByPrincipal.delete(user.id);
-    this.eligibilityByPrincipal.delete(user.id);
-  }
-
-  private addAssignment(principalId: string, role: string): void {
-    const list = this.roleAssignmentsByPrincipal.get(principalId) ?? [];
-    list.push({
-      id: guidFrom(this.tenantId, 'role-assignment', principalId, role),
-      principalId,
-      roleDefinitionId: role,
-      directoryScopeId: '/',
-    });
-    this.roleAssignmentsByPrincipal.set(principalId, list);
+    this.privilege.remove(user.id);
   }
 
   /** By object id (GUID) or UPN; case-insensitive. */
@@ -190,11 +203,36 @@ export class TenantState {
     return key.includes('@') ? this.usersByUpn.get(key.toLowerCase()) : this.users.get(key.toLowerCase());
   }
 
-  /** Every group the user is in, directly or through nested groups. */
+  /** A role definition by id: custom from the fixture, else the built-in catalogue (unknown ids get a generic name). */
+  roleDefinition(id: string): RoleDefinitionState {
+    return this.customRoles.get(id.toLowerCase()) ?? builtInRole(id.toLowerCase());
+  }
+
+  /** Built-in catalogue ids plus any other non-custom role id a principal holds (shown as built-in). */
+  builtInRoleIds(): string[] {
+    const ids = new Set(Object.keys(BUILT_IN_ROLES));
+    for (const r of [...this.privilege.assignments.all(), ...this.privilege.eligibilities.all()]) {
+      if (!this.customRoles.has(r.roleDefinitionId)) ids.add(r.roleDefinitionId);
+    }
+    return [...ids];
+  }
+
+  /** Direct memberships: the fixture's plus active PIM for Groups member assignments (they are real memberships). */
+  directGroupIds(user: UserState): string[] {
+    const pim = user.groupAssignments.filter((a) => a.accessId === 'member').map((a) => a.groupId);
+    return [...new Set([...user.groups, ...pim])];
+  }
+
+  /** Every group the user is in, directly or through nested groups (active memberships only). */
   transitiveGroups(user: UserState): GroupState[] {
+    return this.closure(this.directGroupIds(user));
+  }
+
+  /** The groups in `start` and every group they are nested in. */
+  closure(start: readonly string[]): GroupState[] {
     const seen = new Set<string>();
     const out: GroupState[] = [];
-    const queue = [...user.groups];
+    const queue = [...start];
     while (queue.length) {
       const id = (queue.shift() as string).toLowerCase();
       if (seen.has(id)) continue;
@@ -207,9 +245,35 @@ export class TenantState {
     return out;
   }
 
-  /** Active roles held directly or through role-assignable groups (role template ids, unique). */
-  activeRoles(user: UserState, groups = this.transitiveGroups(user)): string[] {
-    return [...new Set([...user.roles, ...groups.flatMap((g) => g.roles)])];
+  /** Groups the user owns: fixture ownership plus active PIM for Groups owner assignments. */
+  ownedGroups(user: UserState): GroupState[] {
+    const pim = user.groupAssignments.filter((a) => a.accessId === 'owner').map((a) => a.groupId);
+    return [...new Set([...user.ownerOf, ...pim])]
+      .map((id) => this.groups.get(id))
+      .filter((g): g is GroupState => g !== undefined);
+  }
+
+  /** Direct members of a group: users and groups (nesting). Scans the tenant: the emulator's sizes allow it. */
+  groupMembers(groupId: string): { users: UserState[]; groups: GroupState[] } {
+    const id = groupId.toLowerCase();
+    const users = [...this.users.values()].filter((u) => this.directGroupIds(u).includes(id));
+    const groups = [...this.groups.values()].filter((g) => g.groups.includes(id));
+    return { users, groups };
+  }
+
+  /**
+   * Built-in roles the user holds as legacy directoryRole members: active, at tenant scope, directly or through a
+   * group. Custom roles and scoped or eligible assignments have no directoryRole membership.
+   */
+  directoryRoleTemplates(user: UserState, groups = this.transitiveGroups(user)): string[] {
+    const out = new Set<string>();
+    for (const principal of [user.id, ...groups.map((g) => g.id)]) {
+      for (const a of this.privilege.assignments.get(principal)) {
+        if (a.directoryScopeId === '/' && this.roleDefinition(a.roleDefinitionId).isBuiltIn)
+          out.add(a.roleDefinitionId);
+      }
+    }
+    return [...out];
   }
 
   directoryRoleObject(templateId: string): Record<string, unknown> {
@@ -218,7 +282,7 @@ export class TenantState {
       id: guidFrom(this.tenantId, 'directory-role', templateId),
       deletedDateTime: null,
       description: null,
-      displayName: ROLE_NAMES[templateId] ?? `Role ${templateId}`,
+      displayName: this.roleDefinition(templateId).displayName,
       roleTemplateId: templateId,
     };
   }
