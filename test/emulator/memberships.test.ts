@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_GROUPS,
+  DEMO_MANAGED_IDENTITY_APP_ID,
   DEMO_ORDINARY_MANY_GROUPS,
   DEMO_PRIVILEGE_GROUPS,
   DEMO_PRIVILEGED_USERS,
@@ -68,6 +69,24 @@ describe('memberships, ownership and groups', () => {
     const plain = await get(`/v1.0/users/${U.groupCustom}/transitiveMemberOf?$select=id&$count=true`);
     expect(plain.status).toBe(200);
     expect(plain.body).not.toHaveProperty('@odata.count');
+  });
+
+  it("takes ConsistencyLevel from a $batch item's own headers", async () => {
+    const token = await emu.mintToken({ appId: DEMO_MANAGED_IDENTITY_APP_ID, roles: ['User.Read.All'] });
+    const url = `/users/${U.groupCustom}/transitiveMemberOf/microsoft.graph.group?$select=id&$count=true`;
+    const res = await fetch(`${emu.url}/v1.0/$batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        requests: [
+          { id: '1', method: 'GET', url, headers: { ConsistencyLevel: 'eventual' } },
+          { id: '2', method: 'GET', url },
+        ],
+      }),
+    });
+    const body = (await res.json()) as { responses: { id: string; status: number }[] };
+    const status = Object.fromEntries(body.responses.map((r) => [r.id, r.status]));
+    expect(status).toEqual({ '1': 200, '2': 400 });
   });
 
   it('filters role-assignable groups (advanced query) and refuses undocumented filters', async () => {
