@@ -46,7 +46,9 @@ function expectedOutcome(view: UserView | undefined, fixture: FixtureUser | unde
   if (privileged) return 'protected';
   // A fixture user whose default method can never be deleted (the emulator hides what blocks it): verification fails.
   if (fixture?.hiddenBlockingMethods) return 'failed';
-  const deletable = view.methods.filter((m) => m['@odata.type'] !== '#microsoft.graph.passwordAuthenticationMethod');
+  // The password is never deleted, nor a hardware OATH token (Graph lets no application delete one).
+  const kept = ['#microsoft.graph.passwordAuthenticationMethod', '#microsoft.graph.hardwareOathAuthenticationMethod'];
+  const deletable = view.methods.filter((m) => !kept.includes(m['@odata.type']));
   return deletable.length === 0 ? 'nothing_to_reset' : 'reset';
 }
 

@@ -294,6 +294,7 @@ export const knobsSchema = z.strictObject({
   /** null restores each endpoint's own page size. */
   pageSize: z.number().int().min(1).max(999).nullable().optional(),
   authMethodsTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+  hardwareOathAppDelete: z.boolean().optional(),
 });
 
 export const tokenRequestSchema = z.strictObject({

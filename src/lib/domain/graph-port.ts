@@ -9,6 +9,8 @@ export interface GraphUser {
   readonly userPrincipalName: string;
   readonly accountEnabled?: boolean;
   readonly userType?: string;
+  /** Set for users invited through B2B (`PendingAcceptance`, `Accepted`), null or absent for everyone else. */
+  readonly externalUserState?: string | null;
 }
 
 /** A listed authentication method, reduced to what a reset needs. */

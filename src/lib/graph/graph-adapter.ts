@@ -187,7 +187,7 @@ class GraphAdapter implements GraphPortWithStats {
       {
         method: 'GET',
         version: 'v1.0',
-        path: `/users/${encodeUserKey(key)}?$select=id,userPrincipalName,accountEnabled,userType`,
+        path: `/users/${encodeUserKey(key)}?$select=id,userPrincipalName,accountEnabled,userType,externalUserState`,
         operation: 'GET /users/{key}',
         permissions: graphPermissions.readUser,
         ctx,
@@ -203,6 +203,7 @@ class GraphAdapter implements GraphPortWithStats {
       userPrincipalName: typeof body.userPrincipalName === 'string' ? body.userPrincipalName : '',
       accountEnabled: typeof body.accountEnabled === 'boolean' ? body.accountEnabled : undefined,
       userType: typeof body.userType === 'string' ? body.userType : undefined,
+      externalUserState: typeof body.externalUserState === 'string' ? body.externalUserState : null,
     };
   }
 

@@ -14,12 +14,19 @@ export function itemView(item: StoredItem) {
     ...(item.outcome ? { outcome: item.outcome } : {}),
     methodsRemoved: item.methodsRemoved.map((m) => ({ type: m.type, id: m.id })),
     ...(item.methodsRemaining.length > 0
-      ? { methodsRemaining: item.methodsRemaining.map((m) => ({ type: m.type, id: m.id })) }
+      ? {
+          methodsRemaining: item.methodsRemaining.map((m) => ({
+            type: m.type,
+            id: m.id,
+            ...(m.reason ? { reason: m.reason } : {}),
+          })),
+        }
       : {}),
     ...(item.methodsPlanned ? { methodsPlanned: item.methodsPlanned.map((m) => ({ type: m.type, id: m.id })) } : {}),
     ...(item.protectedReason ? { protectedReason: item.protectedReason } : {}),
     ...(item.error ? { error: { code: item.error.code, message: item.error.message } } : {}),
     sessionsRevoked: item.sessionsRevoked,
+    ...(item.sessionsNotRevokedReason ? { sessionsNotRevokedReason: item.sessionsNotRevokedReason } : {}),
     attempts: item.attempts,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
@@ -67,8 +74,9 @@ const CSV_HEADER = [
   'finishedAt',
 ];
 
-const methodsCell = (methods: readonly { type: string; id: string }[]): string =>
-  methods.map((m) => `${m.type}:${m.id}`).join(';');
+/** `type:id` pairs separated by `;`; a remaining method that stays for a reason is `type:id:reason`. */
+const methodsCell = (methods: readonly { type: string; id: string; reason?: string }[]): string =>
+  methods.map((m) => `${m.type}:${m.id}${m.reason ? `:${m.reason}` : ''}`).join(';');
 
 function csvRow(item: StoredItem): string[] {
   return [

@@ -13,6 +13,7 @@ import { hasWork, planTarget } from './plan-target.js';
 import { resolveTarget } from './resolve.js';
 import { RunRecord } from './run-record.js';
 import { typesInScope } from './scope.js';
+import { signsInElsewhere } from './sessions.js';
 
 export interface ResetEngineOptions {
   readonly graph: GraphPort;
@@ -83,6 +84,7 @@ async function runReset(
     // Execute, verify and revoke. On a later attempt the caller's snapshot stays what it was (what this run plans is
     // a part of it), so a third attempt still counts what the first removed.
     await context.onPlanned?.(context.snapshot ?? target.planned, run.methodsBefore);
+    const external = signsInElsewhere(user);
     const executed = await executePlan({
       graph,
       userId: user.id,
@@ -91,7 +93,8 @@ async function runReset(
       scope: options.methods,
       keep: options.keep,
       listHardwareOath: inScope.has('hardwareOath'),
-      revokeSessions: options.revokeSessions,
+      // Graph's revoke does not reach users who sign in through another tenant: not called, and said so below.
+      revokeSessions: options.revokeSessions && !external,
       maxPasses: deps.maxPasses,
       maxParallelDeletes: deps.maxParallelDeletes,
       ctx: run.ctx,
@@ -103,6 +106,7 @@ async function runReset(
       methodsRemoved: dedupe([...target.alreadyGone, ...executed.removed]),
       methodsRemaining: executed.after.map(toRef),
       sessionsRevoked: executed.sessionsRevoked,
+      ...(options.revokeSessions && external ? { sessionsNotRevokedReason: 'external_user' as const } : {}),
       passes: executed.passes,
       skipped: target.skipped,
     };

@@ -105,12 +105,14 @@ export function appCredential(emulator: TestEmulator, app: { appId: string; clie
 
 /** Paths a reset may use, per DESIGN §4 and research §2.1 (after the version segment, user id as {id}). */
 export const documentedPaths: readonly RegExp[] = [
-  /^\/v1\.0\/users\/[^/]+\?\$select=id,userPrincipalName,accountEnabled,userType$/,
+  /^\/v1\.0\/users\/[^/]+\?\$select=id,userPrincipalName,accountEnabled,userType,externalUserState$/,
   /^\/v1\.0\/users\/[^/]+\/authentication\/methods$/,
-  /^\/beta\/users\/[^/]+\/authentication\/hardwareOathMethods(\/[^/?]+)?$/,
+  // Listed only: Graph lets no application delete a hardware token.
+  /^\/beta\/users\/[^/]+\/authentication\/hardwareOathMethods$/,
   /^\/beta\/users\/[^/]+\/authentication\/signInPreferences$/,
-  /^\/v1\.0\/users\/[^/]+\/authentication\/(emailMethods|fido2Methods|windowsHelloForBusinessMethods|platformCredentialMethods|temporaryAccessPassMethods|externalAuthenticationMethods|softwareOathMethods|microsoftAuthenticatorMethods|phoneMethods)\/[^/?]+$/,
-  /^\/v1\.0\/users\/[^/]+\/authentication\/qrCodePinMethod$/,
+  /^\/v1\.0\/users\/[^/]+\/authentication\/(emailMethods|fido2Methods|windowsHelloForBusinessMethods|platformCredentialMethods|temporaryAccessPassMethods|softwareOathMethods|microsoftAuthenticatorMethods|phoneMethods)\/[^/?]+$/,
+  /^\/v1\.0\/users\/[^/]+\/authentication\/externalAuthenticationMethods\/[^/?]+\/\$ref$/,
+  /^\/beta\/users\/[^/]+\/authentication\/qrCodePinMethod$/,
   /^\/beta\/users\/[^/]+\/authentication\/passwordlessMicrosoftAuthenticatorMethods\/[^/?]+$/,
   /^\/v1\.0\/users\/[^/]+\/revokeSignInSessions$/,
   /^\/v1\.0\/users\/[^/]+\/transitiveMemberOf\?\$select=id&\$top=999(&\$skiptoken=\d+)?$/,
