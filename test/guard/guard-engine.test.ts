@@ -13,19 +13,36 @@ import {
 } from '../../dev/graph-emulator/index.js';
 import type { FaultConfig, FixtureUser } from '../../dev/graph-emulator/index.js';
 import type { MethodRef } from '../../src/lib/domain/index.js';
-import { engineFor, opts, resetLikeWorker, type EngineUnderTest } from '../engine/support/engine-harness.js';
-import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import type { TokenCredential } from '@azure/identity';
+import type { ResetEngine } from '../../src/lib/domain/index.js';
+import { createGraphCredential, createGraphPort } from '../../src/lib/graph/index.js';
+import { createResetEngine } from '../../src/lib/reset/index.js';
+import { opts, resetLikeWorker } from '../engine/support/engine-harness.js';
+import { graphEnvFor, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 const fixture = demoTenant();
 let emu: TestEmulator;
-let sut: EngineUnderTest;
+let sut: { engine: ResetEngine };
 
 const guardConfig = { protectedUsers: [DEMO_BREAK_GLASS_UPN], protectedGroupIds: [DEMO_PROTECTED_GROUP_ID] };
+
+/** The real Graph port and engine, with short backoffs so that reads failing past their retries fail quickly. */
+function engineWith(credential: TokenCredential = createGraphCredential()): { engine: ResetEngine } {
+  graphEnvFor(emu);
+  const graph = createGraphPort({
+    baseUrl: emu.env.GRAPH_BASE_URL,
+    credential,
+    maxConcurrency: 16,
+    maxWaitMs: 10_000,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+  });
+  return { engine: createResetEngine({ graph, ...guardConfig }) };
+}
 const writes = async () => (await emu.requests()).filter((r) => r.method !== 'GET');
 
 beforeAll(async () => {
   emu = await startTestEmulator(fixture);
-  sut = engineFor(emu, guardConfig);
+  sut = engineWith();
 });
 afterEach(async () => {
   await emu.reset();
@@ -123,17 +140,14 @@ describe('fails closed: guard_unavailable and no write', () => {
   });
 
   it('a permission removed from the worker (groups unreadable: the canary)', async () => {
-    const without = engineFor(emu, {
-      ...guardConfig,
-      credential: {
-        getToken: async () => ({
-          token: await emu.mintToken({
-            appId: fixture.managedIdentityAppId,
-            roles: ['UserAuthenticationMethod.ReadWrite.All', 'User.Read.All', 'RoleManagement.Read.Directory'],
-          }),
-          expiresOnTimestamp: Date.now() + 3_600_000,
+    const without = engineWith({
+      getToken: async () => ({
+        token: await emu.mintToken({
+          appId: fixture.managedIdentityAppId,
+          roles: ['UserAuthenticationMethod.ReadWrite.All', 'User.Read.All', 'RoleManagement.Read.Directory'],
         }),
-      },
+        expiresOnTimestamp: Date.now() + 3_600_000,
+      }),
     });
     const before = (await emu.user(ordinary)).methods.length;
     const result = await without.engine.reset(ordinary, opts(), { correlationId: randomUUID() });
