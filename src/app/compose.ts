@@ -41,7 +41,7 @@ function startupWarning(what: string, error: unknown): void {
 
 export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
-  const store = createTableStore(config);
+  const store = createTableStore(config, { idempotencyWindowSeconds: config.limits.idempotencyWindowHours * 3600 });
   const queue = createStorageResetQueue({
     service: createQueueServiceClient(queueConnectionOf(config.storage)),
     ...options.queue,

@@ -98,6 +98,40 @@ describe('table store: intake', () => {
     });
   });
 
+  it('forgets a key after the idempotency window: the same key then makes a new request', async () => {
+    const windowed = createTableStore(
+      { storage: { kind: 'connectionString', connectionString: azurite.connectionString } },
+      { now: () => new Date(clockMs), idempotencyWindowSeconds: 3600 },
+    );
+    const d = draft(['window@contoso.com']);
+    const first = await windowed.createRequest(d);
+    if (first.kind !== 'created') throw new Error(`expected created, got ${first.kind}`);
+    advance(3599);
+    expect(await windowed.createRequest(d)).toMatchObject({ kind: 'existing', request: { id: first.request.id } });
+    expect(await windowed.findRequestByKey?.(d.idempotencyKey)).toMatchObject({ id: first.request.id });
+    advance(1);
+    expect(await windowed.findRequestByKey?.(d.idempotencyKey)).toBeUndefined();
+    // Past the window even another body is a new request, not a conflict; two racing renewals agree on one id.
+    const [a, b] = await Promise.all([
+      windowed.createRequest({ ...d, fingerprint: 'fp-reopened' }),
+      windowed.createRequest({ ...d, fingerprint: 'fp-reopened' }),
+    ]);
+    const renewed = [a, b].find((r) => r.kind === 'created');
+    if (renewed?.kind !== 'created') throw new Error(`expected one created, got ${a.kind} and ${b.kind}`);
+    expect(renewed.request.id).not.toBe(first.request.id);
+    expect([a, b].map((r) => (r.kind === 'created' || r.kind === 'existing' ? r.request.id : r.requestId))).toEqual([
+      renewed.request.id,
+      renewed.request.id,
+    ]);
+    // The first request is untouched and the new key holds for a window of its own.
+    expect(await windowed.getRequest(first.request.id)).toMatchObject({ phase: 'accepted', itemCount: 1 });
+    advance(1800);
+    expect(await windowed.createRequest({ ...d, fingerprint: 'fp-reopened' })).toMatchObject({
+      kind: 'existing',
+      request: { id: renewed.request.id },
+    });
+  });
+
   it('reports a creation in flight, and resumes one abandoned by a crashed writer', async () => {
     const d = draft(['d@contoso.com', 'e@contoso.com', 'f@contoso.com']);
     // A writer took the key and wrote one item, then died before marking the request accepted.

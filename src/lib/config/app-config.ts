@@ -37,6 +37,8 @@ export interface LimitsConfig {
   readonly maxBulkRows: number;
   readonly maxBodyBytes: number;
   readonly statusRetryAfterSeconds: number;
+  /** How long an idempotency key (explicit or natural) names its request; later the same key makes a new one. */
+  readonly idempotencyWindowHours: number;
 }
 
 export interface AppConfig {

@@ -126,6 +126,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxBulkRows: limits.MAX_BULK_ROWS,
       maxBodyBytes: limits.MAX_BODY_BYTES,
       statusRetryAfterSeconds: limits.STATUS_RETRY_AFTER_SECONDS,
+      idempotencyWindowHours: limits.IDEMPOTENCY_WINDOW_HOURS,
     },
     ...(guardrails ? { guardrails } : {}),
     killSwitch,

@@ -52,6 +52,7 @@ export const limitsSchema = z.object({
   MAX_BULK_ROWS: integer(50_000, 1, 100_000),
   MAX_BODY_BYTES: integer(8_388_608, 1024, 104_857_600),
   STATUS_RETRY_AFTER_SECONDS: integer(5, 1, 3600),
+  IDEMPOTENCY_WINDOW_HOURS: integer(24, 1, 8760),
 });
 
 /** Submission guardrails (src/lib/guardrails/limits.ts): users per clock hour; 0 turns a limit off. */

@@ -1,6 +1,6 @@
 // The worker use case: carry out one item (one user) of a stored request. The queue message is only a pointer;
 // the stored item is the truth. Redeliveries, concurrent copies, throttling and the kill switch all end here.
-import { RetryLaterError, type MethodRef, type ResetEngine } from '../domain/index.js';
+import { reasonsThatRevoke, RetryLaterError, type MethodRef, type ResetEngine } from '../domain/index.js';
 import type { StateStore, StoredItem } from '../store/ports.js';
 import type { ResetItemMessage, ResetQueue } from '../queue/reset-queue.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
@@ -120,7 +120,11 @@ export async function processItem(
   log.info('item_claimed', { ...where, attempt: claim.item.attempts, dequeueCount: invocation.dequeueCount });
   let result;
   try {
-    result = await engine.reset(claim.item.userKey, request.options, {
+    // Defence in depth: the intake refuses `compromised` without revocation; an item stored otherwise still revokes.
+    const options = reasonsThatRevoke.includes(claim.item.reason)
+      ? { ...request.options, revokeSessions: true }
+      : request.options;
+    result = await engine.reset(claim.item.userKey, options, {
       ...(claim.item.snapshot ? { snapshot: claim.item.snapshot } : {}),
       correlationId,
       onPlanned: async (planned: readonly MethodRef[]) => {
