@@ -1,4 +1,5 @@
 // The HTTP side (INTAKE's handler factories), wired from the shared store, queue and telemetry.
+import { cancelResetRoute, makeCancelResetHandler } from '../functions/resets-cancel.js';
 import { getResetRoute, makeGetResetHandler } from '../functions/resets-status.js';
 import { makeSubmitResetsHandler, submitResetsRoute } from '../functions/resets-submit.js';
 import { createTokenVerifier } from '../lib/auth/index.js';
@@ -36,6 +37,12 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
       route: getResetRoute.route,
       methods: [...getResetRoute.methods],
       handler: makeGetResetHandler(deps),
+    },
+    {
+      name: cancelResetRoute.name,
+      route: cancelResetRoute.route,
+      methods: [...cancelResetRoute.methods],
+      handler: makeCancelResetHandler(deps),
     },
   ];
 }

@@ -329,6 +329,9 @@ describe('GET /api/resets/{id} (GetReset)', () => {
     const status = await callApi(url, 'GET', `/api/resets/${ids.single ?? ''}`, { token: tokens.servicenow });
     contract.check('GetReset', status);
     expect(status.status).toBe(503);
+    const cancel = await callApi(url, 'POST', `/api/resets/${ids.single ?? ''}/cancel`, { token: tokens.servicenow });
+    contract.check('CancelReset', cancel);
+    expect(cancel.status).toBe(503);
   });
 
   it('200 once the worker has finished every item, with per-user outcomes', async () => {
@@ -427,6 +430,42 @@ describe('docs/samples/logic-app-reset.json, played the way Logic Apps runs it',
       actionOutputs: { Outcome: outcome },
     });
     expect(response).toMatchObject({ statusCode: 200, body: outcome });
+  });
+});
+
+describe('POST /api/resets/{id}/cancel', () => {
+  const cancel = (token: string | undefined, id: string) =>
+    callApi(stack.baseUrl, 'POST', `/api/resets/${encodeURIComponent(id)}/cancel`, { token });
+
+  it('200 for the submitter, twice; 400, 401, 403 and 404 as for GET', async () => {
+    const { id } = submitted(
+      await post(tokens.logicApp, {
+        users: [DEMO_USERS.defaultSms, DEMO_USERS.defaultPush],
+        ticket: 'INC0900001',
+        reason: 'other',
+        options: { dryRun: true },
+      }),
+    );
+    for (let i = 0; i < 2; i++) {
+      const answer = await cancel(tokens.logicApp, id);
+      contract.check('CancelReset', answer);
+      expect(answer.status, answer.text).toBe(200);
+      const body = answer.body as { cancelled: number; finishing: number[]; total: number };
+      expect(body.total).toBe(2);
+    }
+    for (const [token, which, status] of [
+      [tokens.logicApp, 'not-a-request-id', 400],
+      [undefined, id, 401],
+      [tokens.reader, id, 403],
+      [tokens.servicenow, id, 404],
+    ] as const) {
+      const answer = await cancel(token, which);
+      contract.check('CancelReset', answer);
+      expect(answer.status, answer.text).toBe(status);
+    }
+    const status = await get(tokens.logicApp, id);
+    contract.check('GetReset', status);
+    expect((status.body as { cancelledAt?: string }).cancelledAt).toBeDefined();
   });
 });
 

@@ -273,6 +273,30 @@ describe('table store: worker transitions', () => {
     expect(JSON.stringify(audit)).not.toMatch(/eyJ|\+\d{6,}/);
   });
 
+  it('cancels every item not started; a live worker finishes its user; an expired lease does not hold it', async () => {
+    const request = await created(draft(['k0@contoso.com', 'k1@contoso.com', 'k2@contoso.com', 'k3@contoso.com']));
+    await store.claimItem(request.id, 0, { owner: 'w-done', leaseSeconds: 60 });
+    await store.completeItem(request.id, 0, 'w-done', result());
+    await store.claimItem(request.id, 1, { owner: 'w-live', leaseSeconds: 600 });
+    await store.claimItem(request.id, 2, { owner: 'w-gone', leaseSeconds: 1 });
+    advance(2);
+    const operator: CallerRef = { tenantId: 't1', appId: 'app-ops' };
+    const first = await store.cancelRequest?.(request.id, operator);
+    expect(first).toMatchObject({ cancelled: 2, finishing: [1] });
+    expect(first?.request.cancelledAt).toBeDefined();
+    // The live worker completes its user; its lease still counts, a cancel cannot take the item from it.
+    expect(await store.completeItem(request.id, 1, 'w-live', result())).toMatchObject({ changed: true });
+    expect(await store.cancelRequest?.(request.id, caller)).toMatchObject({ cancelled: 0, finishing: [] });
+    const summary = await store.getSummary((await store.getRequest(request.id))!);
+    expect(summary).toMatchObject({ pending: 0, status: 'completed', counts: { reset: 2, cancelled: 2 } });
+    const audit = await store.listAudit(request.id);
+    const marks = audit.filter((a) => a.eventType === 'RequestCancelled');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]?.actor).toEqual(operator);
+    expect(audit.filter((a) => a.eventType === 'ItemCancelled').map((a) => a.item)).toEqual([2, 3]);
+    expect(await store.cancelRequest?.(randomUUID(), caller)).toBeUndefined();
+  });
+
   it('keeps the plan of a dry run', async () => {
     const request = await created(draft(['dry@contoso.com']));
     await store.claimItem(request.id, 0, { owner: 'w', leaseSeconds: 60 });

@@ -21,7 +21,21 @@ export interface MethodRef {
   readonly id: string;
 }
 
-export type ItemOutcome = 'reset' | 'nothing_to_reset' | 'protected' | 'not_found' | 'planned' | 'failed';
+/**
+ * Every final outcome of an item. The engine produces the first six; `cancelled` is set by an operator's or the
+ * submitter's cancel before the item started (no Graph call).
+ */
+export const itemOutcomes = [
+  'reset',
+  'nothing_to_reset',
+  'protected',
+  'not_found',
+  'planned',
+  'failed',
+  'cancelled',
+] as const;
+
+export type ItemOutcome = (typeof itemOutcomes)[number];
 
 export interface ResetFailure {
   /** Stable machine-readable code, e.g. `graph_permission_missing`, `verification_failed`, `graph_error`. */

@@ -40,6 +40,7 @@ export function auditEvent(
 export function auditTypeFor(outcome: ItemOutcome): AuditEventType {
   if (outcome === 'failed') return 'ResetFailed';
   if (outcome === 'protected') return 'Rejected';
+  if (outcome === 'cancelled') return 'ItemCancelled';
   return 'ResetCompleted';
 }
 

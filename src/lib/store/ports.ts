@@ -65,6 +65,8 @@ export interface StoredRequest {
   readonly completedAt?: string;
   /** Counts per outcome, cached with `completedAt` (final items never change again). */
   readonly finalCounts?: ItemOutcomeCounts;
+  /** When the submitter or an operator cancelled it: items not started end `cancelled`, the worker starts no more. */
+  readonly cancelledAt?: string;
 }
 
 export interface StoredItem {
@@ -142,7 +144,9 @@ export type AuditEventType =
   | 'ResetCompleted'
   | 'ResetFailed'
   | 'Rejected'
-  | 'PoisonQuarantined';
+  | 'PoisonQuarantined'
+  | 'RequestCancelled'
+  | 'ItemCancelled';
 
 /** One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs. */
 export interface AuditEvent {
@@ -173,6 +177,8 @@ export interface AuditEvent {
   readonly itemCount?: number;
   readonly dryRun?: boolean;
   readonly sessionsRevoked?: boolean;
+  /** Who took an operator action (cancel), when it is not the request's caller. */
+  readonly actor?: CallerRef;
   /** Free-form, short, no personal data (e.g. the deferral reason). */
   readonly note?: string;
 }
@@ -247,9 +253,26 @@ export interface StateStore {
   /** Any non-final state → final `failed` (poison queue, unrecoverable errors); no lease needed. */
   failItem(requestId: string, index: number, error: ResetFailure, correlationId?: string): Promise<TransitionResult>;
 
+  // ---- operator controls
+  /**
+   * Marks the request cancelled (once, audited with who asked) and ends every item not started `cancelled`. Items a
+   * worker holds under a live lease finish their user and are listed in `finishing`. Undefined for an unknown id.
+   */
+  cancelRequest?(requestId: string, by: CallerRef): Promise<CancelResult | undefined>;
+  /** One item of a cancelled request → final `cancelled`, unless it is final or a worker holds a live lease on it. */
+  cancelItem?(requestId: string, index: number, correlationId?: string): Promise<TransitionResult>;
+
   // ---- audit
   /** Every audit row of a request, oldest first. */
   listAudit(requestId: string): Promise<readonly AuditEvent[]>;
+}
+
+export interface CancelResult {
+  readonly request: StoredRequest;
+  /** Items this call ended `cancelled`. */
+  readonly cancelled: number;
+  /** Indexes of items a worker is carrying out now: they finish their user (no half-reset). */
+  readonly finishing: readonly number[];
 }
 
 /** Items per status page. */

@@ -39,7 +39,8 @@ export type ProcessItemResult =
   | 'deferred_throttled'
   | 'deferred_kill_switch'
   | 'deferred_leased'
-  | 'lost_lease';
+  | 'lost_lease'
+  | 'cancelled';
 
 const defaultLeaseSeconds = 11 * 60;
 const defaultKillSwitchDelaySeconds = 300;
@@ -96,6 +97,13 @@ export async function processItem(
     return 'missing';
   }
   const correlationId = request.correlationId ?? requestId;
+  if (request.cancelledAt) {
+    // Cancelled by its submitter or an operator: this item never starts (no Graph call).
+    const cancelled = await store.cancelItem?.(requestId, index, correlationId);
+    if (cancelled?.changed === false && cancelled.reason === 'final') return duplicate(deps, stored, invocation);
+    log.info('item_cancelled', where);
+    return 'cancelled';
+  }
 
   const claim = await store.claimItem(requestId, index, {
     owner: invocationId,

@@ -47,6 +47,8 @@ export interface Stack {
   ): Promise<HttpAnswer>;
   /** GET a path of the API (e.g. `/api/resets/{id}`). */
   get(path: string, token?: string): Promise<HttpAnswer>;
+  /** POST a path of the API with an optional JSON body (e.g. `/api/resets/{id}/cancel`). */
+  post(path: string, token?: string, body?: object): Promise<HttpAnswer>;
   /** Waits until every item of the request is final; returns the status body. */
   waitCompleted(requestId: string, timeoutMs?: number, token?: string): Promise<Record<string, unknown>>;
   queues(): Promise<QueueCounts>;
@@ -177,6 +179,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async get(path, token) {
       const res = await fetch(`${stack.url()}${path}`, {
         headers: { authorization: `Bearer ${token ?? (await stack.token())}` },
+      });
+      return answer(res);
+    },
+    async post(path, token, body) {
+      const res = await fetch(`${stack.url()}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token ?? (await stack.token())}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
       });
       return answer(res);
     },
