@@ -297,6 +297,22 @@ describe('table store: worker transitions', () => {
     expect(await store.cancelRequest?.(randomUUID(), caller)).toBeUndefined();
   });
 
+  it('never ends an item whose writes began: a released item with a snapshot is finished, not cancelled or expired', async () => {
+    const request = await created(draft(['s0@contoso.com', 's1@contoso.com']));
+    await store.claimItem(request.id, 0, { owner: 'w1', leaseSeconds: 60 });
+    await store.saveSnapshot(request.id, 0, 'w1', [{ type: 'phone', id: 'p1' }]);
+    await store.releaseItem(request.id, 0, 'w1', 'graph_throttled');
+    expect(await store.endUnstarted?.(request.id, 0, 'expired')).toMatchObject({
+      changed: false,
+      reason: 'lost_lease',
+    });
+    expect(await store.endUnstarted?.(request.id, 1, 'expired')).toMatchObject({
+      changed: true,
+      item: { status: 'final', outcome: 'expired' },
+    });
+    expect(await store.cancelRequest?.(request.id, caller)).toMatchObject({ cancelled: 0, finishing: [0] });
+  });
+
   it('keeps the plan of a dry run', async () => {
     const request = await created(draft(['dry@contoso.com']));
     await store.claimItem(request.id, 0, { owner: 'w', leaseSeconds: 60 });

@@ -101,6 +101,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   let graph: GraphConfig | undefined;
   let killSwitch = false;
+  let maxItemAgeHours = 24;
   if (mode !== 'intake') {
     const g = parse(graphSchema, env, problems);
     if (g) {
@@ -113,6 +114,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         protectedGroupIds: g.PROTECTED_GROUP_IDS,
       };
       killSwitch = g.KILL_SWITCH;
+      maxItemAgeHours = g.MAX_ITEM_AGE_HOURS;
     }
   }
 
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     ...(guardrails ? { guardrails } : {}),
     killSwitch,
+    maxItemAgeHours,
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }
       : {},

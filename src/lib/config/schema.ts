@@ -32,6 +32,7 @@ export const graphSchema = z.object({
   PROTECTED_USERS: list((e) => (isGuid(e) || isUpn(e) ? undefined : 'must be a UPN or an object id (GUID)')),
   PROTECTED_GROUP_IDS: list((e) => (isGuid(e) ? undefined : 'must be a group object id (GUID)')),
   KILL_SWITCH: boolean(false),
+  MAX_ITEM_AGE_HOURS: integer(24, 1, 720),
 });
 
 export const authSchema = z.object({

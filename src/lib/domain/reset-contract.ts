@@ -22,8 +22,9 @@ export interface MethodRef {
 }
 
 /**
- * Every final outcome of an item. The engine produces the first six; `cancelled` is set by an operator's or the
- * submitter's cancel before the item started (no Graph call).
+ * Every final outcome of an item. The engine produces the first six; the others end an item that never started (no
+ * Graph call): `cancelled` by the submitter's or an operator's cancel, `expired` when it was not started within
+ * MAX_ITEM_AGE_HOURS of its request.
  */
 export const itemOutcomes = [
   'reset',
@@ -33,6 +34,7 @@ export const itemOutcomes = [
   'planned',
   'failed',
   'cancelled',
+  'expired',
 ] as const;
 
 export type ItemOutcome = (typeof itemOutcomes)[number];

@@ -146,7 +146,8 @@ export type AuditEventType =
   | 'Rejected'
   | 'PoisonQuarantined'
   | 'RequestCancelled'
-  | 'ItemCancelled';
+  | 'ItemCancelled'
+  | 'ItemExpired';
 
 /** One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs. */
 export interface AuditEvent {
@@ -259,13 +260,24 @@ export interface StateStore {
    * worker holds under a live lease finish their user and are listed in `finishing`. Undefined for an unknown id.
    */
   cancelRequest?(requestId: string, by: CallerRef): Promise<CancelResult | undefined>;
-  /** One item of a cancelled request → final `cancelled`, unless it is final or a worker holds a live lease on it. */
-  cancelItem?(requestId: string, index: number, correlationId?: string): Promise<TransitionResult>;
+  /**
+   * One item that never started → final `cancelled` (its request was cancelled) or `expired` (too old to start).
+   * Refused `lost_lease` when a worker holds it under a live lease or an attempt has begun its writes.
+   */
+  endUnstarted?(
+    requestId: string,
+    index: number,
+    outcome: UnstartedOutcome,
+    correlationId?: string,
+  ): Promise<TransitionResult>;
 
   // ---- audit
   /** Every audit row of a request, oldest first. */
   listAudit(requestId: string): Promise<readonly AuditEvent[]>;
 }
+
+/** Final outcomes of an item that never started: no Graph call was made for it. */
+export type UnstartedOutcome = 'cancelled' | 'expired';
 
 export interface CancelResult {
   readonly request: StoredRequest;

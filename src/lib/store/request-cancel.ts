@@ -1,36 +1,41 @@
 // Cancelling a request: the request row records it first (so no worker starts another of its items), then every
-// item not started ends `cancelled`, chunk by chunk. Items a worker holds under a live lease finish their user.
+// item not started ends `cancelled`, chunk by chunk. Items a worker holds, or whose writes began, finish their user.
+// The same item transition ends an item `expired` when it waited too long to start.
 
 import type { TransactionAction } from '@azure/data-tables';
 import { mapBounded } from '../concurrency/bounded.js';
-import { cancelRefusal } from '../domain/item-cancel.js';
+import { endUnstartedRefusal } from '../domain/item-cancel.js';
 import { withoutLease } from '../domain/item-lease.js';
 import type { CallerRef } from '../domain/index.js';
-import { auditEvent } from './audit-log.js';
+import { auditEvent, auditTypeFor } from './audit-log.js';
 import { auditToEntity, requestFromEntity } from './entities.js';
 import { transition } from './item-transition.js';
 import { chunkCount, REQUEST_ROW, requestPartition } from './keys.js';
-import type { CancelResult, StoredRequest, TransitionResult } from './ports.js';
+import type { CancelResult, StoredRequest, TransitionResult, UnstartedOutcome } from './ports.js';
 import { chunkItems } from './status-reads.js';
 import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
 
-/** One item → final `cancelled` (no Graph call), unless final or held by a live worker (`lost_lease`). */
-export function cancelItem(
+/**
+ * One item → final `cancelled` or `expired` (no Graph call). Refused as `final`, or as `lost_lease` when a worker
+ * holds it under a live lease or an attempt has begun its writes (that user is finished instead).
+ */
+export function endUnstarted(
   ctx: TableContext,
   requestId: string,
   index: number,
+  outcome: UnstartedOutcome,
   correlationId?: string,
 ): Promise<TransitionResult> {
   return transition(ctx, requestId, index, correlationId, (item, now) => {
-    const refusal = cancelRefusal(item, now);
+    const refusal = endUnstartedRefusal(item, now);
     if (refusal === 'final') return { write: false, result: { changed: false, reason: 'final', item } };
-    if (refusal === 'running') return { write: false, result: { changed: false, reason: 'lost_lease', item } };
+    if (refusal) return { write: false, result: { changed: false, reason: 'lost_lease', item } };
     const at = now.toISOString();
     return {
       write: true,
-      next: { ...withoutLease(item), status: 'final', outcome: 'cancelled', updatedAt: at, finishedAt: at },
-      finalOutcome: 'cancelled',
-      audit: { eventType: 'ItemCancelled', target: { key: item.userKey }, outcome: 'cancelled' },
+      next: { ...withoutLease(item), status: 'final', outcome, updatedAt: at, finishedAt: at },
+      finalOutcome: outcome,
+      audit: { eventType: auditTypeFor(outcome), target: { key: item.userKey }, outcome },
     };
   });
 }
@@ -74,7 +79,7 @@ export async function cancelRequest(
   await mapBounded(chunks, ctx.writeConcurrency, async (chunk) => {
     for (const item of await chunkItems(ctx, requestId, chunk)) {
       if (item.status === 'final') continue;
-      const result = await cancelItem(ctx, requestId, item.index, request.correlationId);
+      const result = await endUnstarted(ctx, requestId, item.index, 'cancelled', request.correlationId);
       if (result.changed) cancelled += 1;
       else if (result.reason === 'lost_lease') finishing.push(item.index);
     }

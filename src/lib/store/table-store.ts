@@ -15,7 +15,7 @@ import type { StateStore } from './ports.js';
 import { createRequest, findRequestByKey, listUnenqueued, markEnqueued } from './request-intake.js';
 import { getItem, getRequest, getRequestForCaller } from './request-reads.js';
 import { getSummary, iterateItems, listItems } from './status-reads.js';
-import { cancelItem, cancelRequest } from './request-cancel.js';
+import { cancelRequest, endUnstarted } from './request-cancel.js';
 import { createTableContext, type TableStoreOptions } from './table-context.js';
 
 export type { TableStoreOptions } from './table-context.js';
@@ -58,7 +58,8 @@ export function createTableStore(
     failItem: (requestId, index, error, correlationId) => failItem(ctx, requestId, index, error, correlationId),
     // operator controls
     cancelRequest: (requestId, by) => cancelRequest(ctx, requestId, by),
-    cancelItem: (requestId, index, correlationId) => cancelItem(ctx, requestId, index, correlationId),
+    endUnstarted: (requestId, index, outcome, correlationId) =>
+      endUnstarted(ctx, requestId, index, outcome, correlationId),
     // audit
     listAudit: (requestId) => listAudit(ctx, requestId),
   };

@@ -23,6 +23,10 @@ export interface ProcessItemDeps {
    * put back on the queue before they are claimed or read from Graph: a started item would stop at its first write.
    */
   readonly writeQuotaWaitMs?: () => number;
+  /** MAX_ITEM_AGE_HOURS: an item not started this long after its request was created ends `expired` (absent: never). */
+  readonly maxItemAgeMs?: number;
+  /** Clock for the age check (tests); the store has its own. */
+  readonly now?: () => Date;
 }
 
 export interface ItemInvocation {
@@ -40,7 +44,8 @@ export type ProcessItemResult =
   | 'deferred_kill_switch'
   | 'deferred_leased'
   | 'lost_lease'
-  | 'cancelled';
+  | 'cancelled'
+  | 'expired';
 
 const defaultLeaseSeconds = 11 * 60;
 const defaultKillSwitchDelaySeconds = 300;
@@ -97,12 +102,19 @@ export async function processItem(
     return 'missing';
   }
   const correlationId = request.correlationId ?? requestId;
-  if (request.cancelledAt) {
-    // Cancelled by its submitter or an operator: this item never starts (no Graph call).
-    const cancelled = await store.cancelItem?.(requestId, index, correlationId);
-    if (cancelled?.changed === false && cancelled.reason === 'final') return duplicate(deps, stored, invocation);
-    log.info('item_cancelled', where);
-    return 'cancelled';
+  // Cancelled by its submitter or an operator, or waited too long to start: the item ends with no Graph call. One
+  // whose writes already began (or that a live worker holds) is finished instead: no user is left half-reset.
+  const now = deps.now?.() ?? new Date();
+  const tooOld = deps.maxItemAgeMs !== undefined && now.getTime() - Date.parse(request.createdAt) >= deps.maxItemAgeMs;
+  const unstarted = request.cancelledAt ? 'cancelled' : tooOld ? 'expired' : undefined;
+  if (unstarted && store.endUnstarted) {
+    const ended = await store.endUnstarted(requestId, index, unstarted, correlationId);
+    if (ended.changed) {
+      telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: unstarted });
+      log.info('item_ended_unstarted', { ...where, outcome: unstarted });
+      return unstarted;
+    }
+    if (ended.reason === 'final' && ended.item) return duplicate(deps, ended.item, invocation);
   }
 
   const claim = await store.claimItem(requestId, index, {
