@@ -19,7 +19,8 @@ const limits = {
 
 let stack: ContractStack;
 let contract: ContractChecker;
-const tokens: Record<'servicenow' | 'logicApp' | 'reader' | 'noRoles', string> = {
+const tokens: Record<'servicenow' | 'logicApp' | 'reader' | 'noRoles' | 'operator', string> = {
+  operator: '',
   servicenow: '',
   logicApp: '',
   reader: '',
@@ -466,6 +467,26 @@ describe('POST /api/resets/{id}/cancel', () => {
     const status = await get(tokens.logicApp, id);
     contract.check('GetReset', status);
     expect((status.body as { cancelledAt?: string }).cancelledAt).toBeDefined();
+  });
+});
+
+describe('GET and PUT /api/control/kill-switch', () => {
+  it('200 for an operator, 400 for a bad body, 401 without a token, 403 without Resets.Operate', async () => {
+    const call = (method: 'GET' | 'PUT', token: string | undefined, body?: unknown) =>
+      callApi(stack.baseUrl, method, '/api/control/kill-switch', { token, body });
+    const checks: [string, ApiAnswer, number][] = [
+      ['GetKillSwitch', await call('GET', tokens.operator), 200],
+      ['GetKillSwitch', await call('GET', undefined), 401],
+      ['GetKillSwitch', await call('GET', tokens.reader), 403],
+      ['SetKillSwitch', await call('PUT', tokens.operator, { mode: 'off', reason: 'contract test' }), 200],
+      ['SetKillSwitch', await call('PUT', tokens.operator, { mode: 'halt' }), 400],
+      ['SetKillSwitch', await call('PUT', undefined, { mode: 'off', reason: 'x' }), 401],
+      ['SetKillSwitch', await call('PUT', tokens.logicApp, { mode: 'off', reason: 'x' }), 403],
+    ];
+    for (const [operation, answer, status] of checks) {
+      contract.check(operation, answer);
+      expect(answer.status, `${operation}: ${answer.text}`).toBe(status);
+    }
   });
 });
 

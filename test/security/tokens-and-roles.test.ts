@@ -251,6 +251,17 @@ describe('route × role table', () => {
       needs: [R.operate, R.submit, R.bulk],
       call: (t) => stack.post(`/api/resets/${ownRequestId}/cancel`, t),
     },
+    'GET /api/control/kill-switch': {
+      fn: 'control-kill-switch',
+      needs: R.operate,
+      call: (t) => stack.get('/api/control/kill-switch', t),
+    },
+    // Setting `off` (what it already is) keeps the other rows of the table unaffected.
+    'PUT /api/control/kill-switch': {
+      fn: 'control-kill-switch',
+      needs: R.operate,
+      call: (t) => stack.put('/api/control/kill-switch', t, { mode: 'off', reason: 'route x role table' }),
+    },
   };
   const allows = (spec: Route, roles: readonly string[]): boolean =>
     (typeof spec.needs === 'string' ? [spec.needs] : spec.needs).some((r) => roles.includes(r));

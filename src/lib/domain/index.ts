@@ -8,3 +8,4 @@ export * from './roles.js';
 export * from './graph-port.js';
 export * from './graph-errors.js';
 export * from './redact.js';
+export * from './kill-switch.js';

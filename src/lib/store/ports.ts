@@ -5,6 +5,8 @@
 import type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 import type {
   CallerRef,
+  KillSwitchMode,
+  KillSwitchState,
   ItemOutcome,
   MethodRef,
   NewItem,
@@ -270,6 +272,10 @@ export interface StateStore {
     outcome: UnstartedOutcome,
     correlationId?: string,
   ): Promise<TransitionResult>;
+
+  /** The kill switch an operator set (mode `off` when never set). */
+  getKillSwitch?(): Promise<KillSwitchState>;
+  setKillSwitch?(mode: KillSwitchMode, reason: string, updatedBy: string): Promise<KillSwitchState>;
 
   // ---- audit
   /** Every audit row of a request, oldest first. */

@@ -16,6 +16,7 @@ import { createRequest, findRequestByKey, listUnenqueued, markEnqueued } from '.
 import { getItem, getRequest, getRequestForCaller } from './request-reads.js';
 import { getSummary, iterateItems, listItems } from './status-reads.js';
 import { cancelRequest, endUnstarted } from './request-cancel.js';
+import { getKillSwitch, setKillSwitch } from './kill-switch-row.js';
 import { createTableContext, type TableStoreOptions } from './table-context.js';
 
 export type { TableStoreOptions } from './table-context.js';
@@ -60,6 +61,8 @@ export function createTableStore(
     cancelRequest: (requestId, by) => cancelRequest(ctx, requestId, by),
     endUnstarted: (requestId, index, outcome, correlationId) =>
       endUnstarted(ctx, requestId, index, outcome, correlationId),
+    getKillSwitch: () => getKillSwitch(ctx),
+    setKillSwitch: (mode, reason, updatedBy) => setKillSwitch(ctx, mode, reason, updatedBy),
     // audit
     listAudit: (requestId) => listAudit(ctx, requestId),
   };

@@ -1,6 +1,13 @@
 // The worker use case: carry out one item (one user) of a stored request. The queue message is only a pointer;
 // the stored item is the truth. Redeliveries, concurrent copies, throttling and the kill switch all end here.
-import { reasonsThatRevoke, RetryLaterError, type MethodRef, type ResetEngine } from '../domain/index.js';
+import {
+  effectiveKillSwitch,
+  reasonsThatRevoke,
+  RetryLaterError,
+  type KillSwitchState,
+  type MethodRef,
+  type ResetEngine,
+} from '../domain/index.js';
 import type { StateStore, StoredItem } from '../store/ports.js';
 import type { ResetItemMessage, ResetQueue } from '../queue/reset-queue.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
@@ -12,8 +19,10 @@ export interface ProcessItemDeps {
   readonly telemetry: Telemetry;
   /** Absent when the kill switch is on and no Graph client was built. */
   readonly engine: ResetEngine | undefined;
-  /** KILL_SWITCH: no Graph call at all; items wait on the queue. */
+  /** KILL_SWITCH: no Graph call at all; items wait on the queue. A floor the operator's switch cannot lift. */
   readonly killSwitch: boolean;
+  /** The operator's kill switch (cached read of the state table, so a change is seen within seconds). */
+  readonly killSwitchState?: () => Promise<KillSwitchState>;
   /** How long a claim holds an item: longer than functionTimeout, so a live worker never loses it. */
   readonly leaseSeconds?: number;
   /** How long an item waits on the queue before checking the kill switch again. */
@@ -76,7 +85,18 @@ export async function processItem(
   }
   if (stored.status === 'final') return duplicate(deps, stored, invocation);
 
-  if (deps.killSwitch || !deps.engine) {
+  const switchMode = effectiveKillSwitch((await deps.killSwitchState?.())?.mode ?? 'off', deps.killSwitch);
+  if (switchMode === 'cancel' && store.endUnstarted) {
+    // Kill switch `cancel`: every pending item ends `cancelled` as its message comes by (no Graph call).
+    const ended = await store.endUnstarted(requestId, index, 'cancelled');
+    if (ended.changed) {
+      telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: 'cancelled' });
+      log.info('item_ended_unstarted', { ...where, outcome: 'cancelled', cause: 'kill_switch' });
+      return 'cancelled';
+    }
+    if (ended.reason === 'final' && ended.item) return duplicate(deps, ended.item, invocation);
+  }
+  if (switchMode !== 'off' || !deps.engine) {
     const delay = deps.killSwitchDelaySeconds ?? defaultKillSwitchDelaySeconds;
     await queue.deferItem(requestId, index, delay);
     telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'kill_switch' });

@@ -49,6 +49,8 @@ export interface Stack {
   get(path: string, token?: string): Promise<HttpAnswer>;
   /** POST a path of the API with an optional JSON body (e.g. `/api/resets/{id}/cancel`). */
   post(path: string, token?: string, body?: object): Promise<HttpAnswer>;
+  /** PUT a JSON body to a path of the API (e.g. `/api/control/kill-switch`). */
+  put(path: string, token?: string, body?: object): Promise<HttpAnswer>;
   /** Waits until every item of the request is final; returns the status body. */
   waitCompleted(requestId: string, timeoutMs?: number, token?: string): Promise<Record<string, unknown>>;
   queues(): Promise<QueueCounts>;
@@ -112,6 +114,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const hostEnv = (extra: Readonly<Record<string, string>> = {}): Record<string, string> =>
     hostEnvFor({ azurite, emulator, options }, extra);
 
+  const send = async (method: string, path: string, token?: string, body?: object): Promise<HttpAnswer> => {
+    const res = await fetch(`${stack.url()}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token ?? (await stack.token())}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return answer(res);
+  };
   const stack: Stack = {
     emulator,
     azurite,
@@ -183,15 +196,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return answer(res);
     },
     async post(path, token, body) {
-      const res = await fetch(`${stack.url()}${path}`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token ?? (await stack.token())}`,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return answer(res);
+      return send('POST', path, token, body);
+    },
+    async put(path, token, body) {
+      return send('PUT', path, token, body);
     },
     async waitCompleted(requestId, timeoutMs = 60_000, token) {
       return waitFor(
