@@ -15,6 +15,8 @@ import type { CancelResult, StoredRequest, TransitionResult, UnstartedOutcome } 
 import { chunkItems } from './status-reads.js';
 import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
 
+const ITEMS_IN_FLIGHT_PER_CHUNK = 4;
+
 /**
  * One item → final `cancelled` or `expired` (no Graph call). Refused as `final`, or as `lost_lease` when a worker
  * holds it under a live lease or an attempt has begun its writes (that user is finished instead).
@@ -76,13 +78,15 @@ export async function cancelRequest(
   let cancelled = 0;
   const finishing: number[] = [];
   const chunks = Array.from({ length: chunkCount(request.itemCount) }, (_, c) => c);
+  // Chunks in parallel, and a few items of a chunk at once: each item is its own row, and the chunk's counters are
+  // merged without a condition, so they never contend.
   await mapBounded(chunks, ctx.writeConcurrency, async (chunk) => {
-    for (const item of await chunkItems(ctx, requestId, chunk)) {
-      if (item.status === 'final') continue;
+    const open = (await chunkItems(ctx, requestId, chunk)).filter((item) => item.status !== 'final');
+    await mapBounded(open, ITEMS_IN_FLIGHT_PER_CHUNK, async (item) => {
       const result = await endUnstarted(ctx, requestId, item.index, 'cancelled', request.correlationId);
       if (result.changed) cancelled += 1;
       else if (result.reason === 'lost_lease') finishing.push(item.index);
-    }
+    });
   });
   finishing.sort((a, b) => a - b);
   return { request, cancelled, finishing };
