@@ -26,9 +26,10 @@ import type { Env, ScriptIo } from './lib/script-cli.js';
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 /**
- * The least Graph application permissions the engine needs (research graph-auth-methods.md §6):
- * list and delete authentication methods and read/patch signInPreferences; read the user and its transitive group
- * membership; read active directory role assignments; read PIM eligibility; revoke sign-in sessions.
+ * The least Graph application permissions the engine needs (src/lib/graph/graph-permissions.ts): list and delete
+ * authentication methods and read/patch signInPreferences; read the user, its memberships and owned groups; read
+ * groups (role-assignable or not, nested groups); read directory role assignments and PIM eligibility; read PIM for
+ * Groups eligibility; revoke sign-in sessions.
  */
 export const WORKER_GRAPH_PERMISSIONS = workerGraphPermissions;
 

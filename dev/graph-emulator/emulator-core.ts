@@ -23,6 +23,7 @@ const DEFAULT_KNOBS: Knobs = {
   defaultBlockingKinds: null,
   pageSize: null,
   authMethodsTimeoutMs: AUTH_METHODS_TIMEOUT_MS,
+  hardwareOathAppDelete: false,
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);

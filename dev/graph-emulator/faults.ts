@@ -1,10 +1,18 @@
 /**
  * Seeded fault injection: 429/503/504, dropped connections and latency, reproducible from the seed (one draw per
- * eligible request, in arrival order), optionally limited to a path pattern and to some methods.
+ * eligible request, in arrival order), optionally limited to a path pattern and to some methods. Scripted only (in
+ * `sequence`): a 403 as if a permission were missing, and answers a client must not trust whole (a list page without
+ * `value`, a nextLink to another host or to the other API version), for tests of clients that must fail closed.
  */
+import type { GraphRequest, GraphResponse } from './graph-types.js';
 import { seededRandom } from './ids.js';
 
-export type FaultKind = 429 | 503 | 504 | 'reset';
+/** Faults that change a successful answer instead of replacing it. */
+export type AnswerFault = 'noValue' | 'foreignNextLink' | 'otherVersionNextLink';
+
+export type FaultKind = 429 | 403 | 503 | 504 | 'reset' | AnswerFault;
+
+export const ANSWER_FAULTS: readonly AnswerFault[] = ['noValue', 'foreignNextLink', 'otherVersionNextLink'];
 
 export interface FaultConfig {
   seed: number;
@@ -87,4 +95,25 @@ export class Faults {
     if (ra === 'http-date') return { 'retry-after': new Date(Date.now() + 1000).toUTCString() };
     return { 'retry-after': String(ra) };
   }
+}
+
+/** The answer as an answer fault changes it; anything but a 200 with a JSON object body is left alone. */
+export function corruptAnswer(
+  result: GraphResponse,
+  req: Pick<GraphRequest, 'version' | 'rawSegments'>,
+  fault: AnswerFault,
+): GraphResponse {
+  const body = result.body;
+  if (result.status !== 200 || body === null || typeof body !== 'object' || Array.isArray(body)) return result;
+  const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  const path = req.rawSegments.join('/');
+  if (fault === 'noValue') delete out.value;
+  else if (fault === 'foreignNextLink') out['@odata.nextLink'] = `https://elsewhere.invalid/${req.version}/${path}`;
+  else {
+    // Same host, the other API version: the root comes from the page's own @odata.context.
+    const context = typeof out['@odata.context'] === 'string' ? out['@odata.context'] : '';
+    const root = context.slice(0, Math.max(0, context.indexOf(`/${req.version}/`)));
+    out['@odata.nextLink'] = `${root}/${req.version === 'v1.0' ? 'beta' : 'v1.0'}/${path}`;
+  }
+  return { ...result, body: out, injected: true };
 }

@@ -46,6 +46,11 @@ export interface Knobs {
   pageSize: number | null;
   /** Requests to /authentication/* slower than this (fault latency) answer 504 (authenticationmethods-overview.md). */
   authMethodsTimeoutMs: number;
+  /**
+   * An application may delete hardware OATH tokens. Off by default: the beta delete page says "Application: Not
+   * supported" (docs/emulator.md, Fidelity); on, should Microsoft start to allow it.
+   */
+  hardwareOathAppDelete: boolean;
 }
 
 export interface GraphContext {

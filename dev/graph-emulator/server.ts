@@ -5,6 +5,8 @@ import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { EmulatorCore } from './emulator-core.js';
 import { GRAPH_CONTENT_TYPE, graphError, segmentNotFound } from './errors.js';
+import type { FaultKind } from './faults.js';
+import { corruptAnswer } from './faults.js';
 import type { GraphRequest, GraphResponse, GraphVersion } from './graph-types.js';
 import { batch } from './routes/batch.js';
 import { control } from './routes/control.js';
@@ -114,8 +116,15 @@ export function createEmulatorServer(tls: { keyPem: string; certPem: string }): 
     };
   };
 
-  const faultResponse = (c: EmulatorCore, req: GraphRequest, fault: 429 | 503 | 504): GraphResponse => {
+  const faultResponse = (c: EmulatorCore, req: GraphRequest, fault: Exclude<FaultKind, 'reset'>): GraphResponse => {
+    if (typeof fault === 'string') return corruptAnswer(c.handleGraph(req), req, fault);
     const retry = c.faults.retryAfterHeader();
+    if (fault === 403) {
+      // The shape of the emulator's own authorization refusal outside /authentication/ (docs/emulator.md).
+      return graphError(req, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', {
+        injected: true,
+      });
+    }
     if (fault === 429) {
       return graphError(req, 429, 'TooManyRequests', 'Please retry again later.', { headers: retry, injected: true });
     }

@@ -17,10 +17,10 @@ interface UserView {
   id: string;
   userPrincipalName: string;
   methods: { '@odata.type': string }[];
-  roles?: string[];
-  activeRoles?: string[];
-  eligibleRoles?: string[];
-  transitiveGroups?: string[];
+  /** The emulator's own answer to "is this user privileged, and how" (docs/emulator.md, Tenant privilege). */
+  privilegePaths?: string[];
+  /** Groups the user is in or can get into (ownership, PIM eligibility, nesting). */
+  reachableGroups?: string[];
 }
 
 const unknownUsers = ['nobody.here@contoso.example', 'left.company@contoso.example'];
@@ -37,16 +37,17 @@ async function emulatorUser(stack: LocalStack, key: string): Promise<UserView | 
 /** What the demo tenant should give each user under the default options (methods "all"). */
 function expectedOutcome(view: UserView | undefined, fixture: FixtureUser | undefined): string {
   if (!view) return 'not_found';
+  // Every Entra privilege path (issue 12) as the emulator's model sees it, the protected group and the list.
   const privileged =
     view.userPrincipalName.toLowerCase() === DEMO_BREAK_GLASS_UPN.toLowerCase() ||
-    (view.roles?.length ?? 0) > 0 ||
-    (view.activeRoles?.length ?? 0) > 0 ||
-    (view.eligibleRoles?.length ?? 0) > 0 ||
-    (view.transitiveGroups ?? []).includes(DEMO_PROTECTED_GROUP_ID);
+    (view.privilegePaths?.length ?? 0) > 0 ||
+    (view.reachableGroups ?? []).includes(DEMO_PROTECTED_GROUP_ID);
   if (privileged) return 'protected';
   // A fixture user whose default method can never be deleted (the emulator hides what blocks it): verification fails.
   if (fixture?.hiddenBlockingMethods) return 'failed';
-  const deletable = view.methods.filter((m) => m['@odata.type'] !== '#microsoft.graph.passwordAuthenticationMethod');
+  // The password is never deleted, nor a hardware OATH token (Graph lets no application delete one).
+  const kept = ['#microsoft.graph.passwordAuthenticationMethod', '#microsoft.graph.hardwareOathAuthenticationMethod'];
+  const deletable = view.methods.filter((m) => !kept.includes(m['@odata.type']));
   return deletable.length === 0 ? 'nothing_to_reset' : 'reset';
 }
 

@@ -13,6 +13,7 @@ import {
   preferenceValuesFor,
   preferredMethodValues,
   resetReasons,
+  serviceDeletes,
   takeoverOrder,
 } from '../../src/lib/domain/index.js';
 import type { GraphMethodType } from '../../src/lib/graph/method-catalogue.js';
@@ -56,6 +57,11 @@ describe('the Graph adapter and the emulator agree with the domain table', () =>
     for (const name of methodTypeNames) {
       const kind = emulatorKind(name)!;
       expect({ name, deletable: kind.deletable }).toEqual({ name, deletable: isDeletable(name) });
+      // What the emulator lets an application delete is what the service deletes (hardware OATH: neither).
+      expect({ name, appDeletes: kind.deletable && kind.appDelete }).toEqual({
+        name,
+        appDeletes: isDeletable(name) && serviceDeletes(name),
+      });
       expect({ name, blocksDefault: kind.blocksDefault }).toEqual({
         name,
         blocksDefault: defaultCapableTypes.includes(name),
@@ -72,9 +78,10 @@ describe('the Graph adapter and the emulator agree with the domain table', () =>
         name,
         odataType: kind.odataType,
         listedIn: kind.v1 ? 'v1.0' : 'beta',
-        deleteVersion: kind.v1 ? 'v1.0' : 'beta',
+        deleteVersion: kind.v1Segment ? 'v1.0' : 'beta',
         deleteSegment: kind.segment,
         singleton: kind.singleton,
+        deleteByRef: kind.deleteByRef,
       });
       // A granular permission the adapter names in 403 messages is one the emulator accepts on that endpoint.
       if (granularWrite !== undefined) expect({ name, granularWrite }).toEqual({ name, granularWrite: kind.granular });

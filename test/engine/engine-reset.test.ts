@@ -63,7 +63,7 @@ beforeEach(async () => {
 });
 
 describe('reset engine against the emulator', () => {
-  it('removes every method type, verifies, revokes sessions, and uses documented paths only', async () => {
+  it('removes every method type but the hardware token, verifies, revokes sessions, and uses documented paths only', async () => {
     await put(user('every', everyMethod('every'), { preferredMethod: 'push' }));
     await emu.clearRequests();
     const result = await sut.engine.reset(upn('every'), opts());
@@ -75,7 +75,6 @@ describe('reset engine against the emulator', () => {
         'externalAuthentication',
         'fido2',
         'fido2',
-        'hardwareOath',
         'microsoftAuthenticator',
         'phone',
         'phone',
@@ -87,32 +86,45 @@ describe('reset engine against the emulator', () => {
         'windowsHelloForBusiness',
       ].sort(),
     );
-    expect(typesOf(result.methodsRemaining)).toEqual(['password']);
+    // Graph lets no application delete a hardware token: it stays, with the reason, and the reset still completes.
+    const hardware = { type: 'hardwareOath', id: expect.any(String) as unknown, reason: 'delegated_admin_required' };
+    expect(result.skipped).toEqual([hardware]);
+    expect(result.methodsRemaining).toEqual(expect.arrayContaining([hardware]));
+    expect(typesOf(result.methodsRemaining)).toEqual(['hardwareOath', 'password']);
     expect(result.sessionsRevoked).toBe(true);
     expect(result.passes).toBe(1);
     expect(result.unknownTypes).toEqual([]);
-    expect(await remainingTypes('every')).toEqual(['password']);
+    expect(await remainingTypes('every')).toEqual(['hardwareOath', 'password']);
     const log = await emu.requests();
     expect(undocumented(log.map((r) => r.path))).toEqual([]);
     expect(
-      log.filter((r) => r.method === 'DELETE' && /\/authentication\/(methods|passwordMethods)\//.test(r.path)),
+      log.filter(
+        (r) =>
+          r.method === 'DELETE' && /\/authentication\/(methods|passwordMethods|hardwareOathMethods)\//.test(r.path),
+      ),
     ).toEqual([]);
     expect(result.graphRequestIds).toEqual(expect.arrayContaining(log.map((r) => r.requestId)));
-    // The default (Authenticator) is the last delete; nothing in the result carries personal data.
-    const deletes = log.filter((r) => r.method === 'DELETE');
-    expect(deletes.at(-1)!.path).toMatch(/microsoftAuthenticatorMethods/);
+    // The default moves to the staying token (oath) once the software token, which oath also names, is gone; every
+    // delete is accepted the first time. Nothing in the result carries personal data.
+    const writes = log.filter((r) => r.method === 'DELETE' || r.method === 'PATCH');
+    expect(writes.every((r) => r.status === 204)).toBe(true);
+    const at = (re: RegExp): number => writes.findIndex((r) => re.test(r.path));
+    expect(at(/softwareOathMethods/)).toBeLessThan(at(/signInPreferences/));
+    expect(at(/signInPreferences/)).toBeLessThan(at(/microsoftAuthenticatorMethods/));
+    expect((await emu.user(userId('every'))).preferredMethod).toBe('oath');
     expect(JSON.stringify(result)).not.toMatch(/@mail\.example|engine\.example|\+1 ?425/);
-    // Round trips on the critical path: resolve, inspect, deletes (alternateMobile among them), mobile, the default,
-    // verify + revoke.
-    expect(result.timings!.roundTrips).toBe(6);
+    // Round trips on the critical path: resolve, inspect, the software token, the default's move, deletes
+    // (alternateMobile among them), mobile, verify + revoke.
+    expect(result.timings!.roundTrips).toBe(7);
   });
 
-  it('portal scope removes phone, Authenticator and OATH only', async () => {
+  it('portal scope removes phone, Authenticator and software OATH only; the hardware token stays the default', async () => {
     await put(user('portal', everyMethod('portal'), { preferredMethod: 'oath' }));
     const result = await sut.engine.reset(userId('portal'), opts({ methods: 'portal' }));
     expect(result.outcome).toBe('reset');
+    expect(result.passes).toBe(1);
+    expect(result.skipped?.map((m) => `${m.type} ${m.reason}`)).toEqual(['hardwareOath delegated_admin_required']);
     expect(typesOf(result.methodsRemoved)).toEqual([
-      'hardwareOath',
       'microsoftAuthenticator',
       'phone',
       'phone',
@@ -125,6 +137,7 @@ describe('reset engine against the emulator', () => {
         'externalAuthentication',
         'fido2',
         'fido2',
+        'hardwareOath',
         'password',
         'platformCredential',
         'qrCodePin',
@@ -132,6 +145,7 @@ describe('reset engine against the emulator', () => {
         'windowsHelloForBusiness',
       ].sort(),
     );
+    expect((await emu.user(userId('portal'))).preferredMethod).toBe('oath');
   });
 
   it('explicit types and keep are respected; a kept default is moved aside first', async () => {
@@ -146,7 +160,12 @@ describe('reset engine against the emulator', () => {
       opts({ keep: ['microsoftAuthenticator', 'windowsHelloForBusiness'] }),
     );
     expect(kept.outcome).toBe('reset');
-    expect(await remainingTypes('keep')).toEqual(['microsoftAuthenticator', 'password', 'windowsHelloForBusiness']);
+    expect(await remainingTypes('keep')).toEqual([
+      'hardwareOath',
+      'microsoftAuthenticator',
+      'password',
+      'windowsHelloForBusiness',
+    ]);
     const patches = await emu.requests({ method: 'PATCH' });
     expect(patches).toHaveLength(1);
     expect((await emu.user(userId('keep'))).preferredMethod).toBe('push');
@@ -165,7 +184,8 @@ describe('reset engine against the emulator', () => {
 
   const defaults: { name: string; preferred: PreferredMethod; lastDelete: RegExp; setsPreference?: boolean }[] = [
     { name: 'def-push', preferred: 'push', lastDelete: /microsoftAuthenticatorMethods/ },
-    { name: 'def-oath', preferred: 'oath', lastDelete: /hardwareOathMethods/ },
+    // A hardware token stays (Graph lets no application delete it), so it stays the default; mobile goes last.
+    { name: 'def-oath', preferred: 'oath', lastDelete: /phoneMethods\/3179e48a/ },
     { name: 'def-sms', preferred: 'sms', lastDelete: /phoneMethods\/3179e48a/ },
     { name: 'def-voice-mobile', preferred: 'voiceMobile', lastDelete: /phoneMethods\/3179e48a/ },
     { name: 'def-voice-office', preferred: 'voiceOffice', lastDelete: /phoneMethods\/e37fc753/ },
@@ -196,7 +216,9 @@ describe('reset engine against the emulator', () => {
       await emu.clearRequests();
       const result = await sut.engine.reset(upn(d.name), opts());
       expect(result.outcome, JSON.stringify(result.error)).toBe('reset');
-      expect(await remainingTypes(d.name)).toEqual(['password']);
+      expect(await remainingTypes(d.name)).toEqual(
+        d.preferred === 'oath' ? ['hardwareOath', 'password'] : ['password'],
+      );
       const log = await emu.requests();
       const deletes = log.filter((r) => r.method === 'DELETE');
       expect(deletes.every((r) => r.status === 204)).toBe(true); // no refusal: the order was right the first time
@@ -205,15 +227,26 @@ describe('reset engine against the emulator', () => {
     });
   }
 
-  it('settles an ambiguous default (two OATH tokens answer to oath) with a second pass', async () => {
+  it('with oath naming a staying hardware token and a going software token, parks the default on another method', async () => {
     const id = userId('def-oath-both');
     await put(
       user('def-oath-both', [softwareOath(id), hardwareOath(id, 8), phone('mobile', 1)], { preferredMethod: 'oath' }),
     );
+    await emu.clearRequests();
     const result = await sut.engine.reset(upn('def-oath-both'), opts());
     expect(result.outcome).toBe('reset');
-    expect(result.passes).toBeLessThanOrEqual(2);
-    expect(await remainingTypes('def-oath-both')).toEqual(['password']);
+    expect(result.passes).toBe(1);
+    expect(await remainingTypes('def-oath-both')).toEqual(['hardwareOath', 'password']);
+    const writes = (await emu.requests()).filter((r) => r.method === 'PATCH' || r.method === 'DELETE');
+    expect(
+      writes.map((r) => `${r.method} ${r.status} ${r.path.replace(/^.*\/authentication\/(\w+).*$/, '$1')}`),
+    ).toEqual([
+      'PATCH 204 signInPreferences',
+      'DELETE 204 softwareOathMethods',
+      'PATCH 204 signInPreferences',
+      'DELETE 204 phoneMethods',
+    ]);
+    expect((await emu.user(id)).preferredMethod).toBe('oath');
   });
 
   it('breaks the alternateMobile deadlock through signInPreferences', async () => {
@@ -251,7 +284,7 @@ describe('reset engine against the emulator', () => {
     ['listed', 'protected_user'],
     ['listed-by-id', 'protected_user'],
     ['admin', 'directory_role'],
-    ['via-group-role', 'directory_role'],
+    ['via-group-role', 'role_assignable_group_member'],
     ['eligible', 'eligible_role'],
     ['in-protected', 'protected_group'],
     ['in-nested', 'protected_group'],
@@ -284,7 +317,8 @@ describe('reset engine against the emulator', () => {
     await emu.clearRequests();
     const result = await sut.engine.reset(upn('dry'), opts({ dryRun: true }));
     expect(result.outcome).toBe('planned');
-    expect(result.planned).toHaveLength(14);
+    expect(result.planned).toHaveLength(13);
+    expect(result.skipped?.map((m) => m.reason)).toEqual(['delegated_admin_required']);
     expect(result.methodsRemoved).toEqual([]);
     expect((await emu.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
   });
@@ -301,6 +335,31 @@ describe('reset engine against the emulator', () => {
     expect(await remainingTypes('by-id')).toEqual(['password']);
     const ghost = await sut.engine.reset('0b5c9a61-7f1e-4d2c-9a8b-3e4f5a6b7c8d', opts());
     expect(ghost.outcome).toBe('not_found');
+  });
+
+  it("does not revoke, nor claim to revoke, the sessions of a B2B user, whom Graph's revoke does not reach", async () => {
+    const id = userId('b2b');
+    await put(user('b2b', [phone('mobile', 1), fido2(id, 'synced')], { external: true, preferredMethod: 'sms' }));
+    const before = (await emu.user(id)).signInSessionsValidFromDateTime;
+    await emu.clearRequests();
+    const result = await sut.engine.reset(upn('b2b'), opts());
+    expect(result).toMatchObject({
+      outcome: 'reset',
+      sessionsRevoked: false,
+      sessionsNotRevokedReason: 'external_user',
+    });
+    expect(await remainingTypes('b2b')).toEqual(['password']);
+    expect(await emu.requests({ path: 'revokeSignInSessions' })).toEqual([]);
+    expect((await emu.user(id)).signInSessionsValidFromDateTime).toBe(before);
+    // A guest with a local account signs in here: revoked as usual; and no reason when revoking was not asked for.
+    await put(user('local-guest', [phone('mobile', 1)], { userType: 'Guest', preferredMethod: 'sms' }));
+    const guest = await sut.engine.reset(upn('local-guest'), opts());
+    expect(guest).toMatchObject({ outcome: 'reset', sessionsRevoked: true });
+    expect(guest.sessionsNotRevokedReason).toBeUndefined();
+    await put(user('b2b', [phone('mobile', 1)], { external: true, preferredMethod: 'sms' }));
+    const quiet = await sut.engine.reset(upn('b2b'), opts({ revokeSessions: false }));
+    expect(quiet).toMatchObject({ outcome: 'reset', sessionsRevoked: false });
+    expect(quiet.sessionsNotRevokedReason).toBeUndefined();
   });
 
   it('password-only users have nothing to reset', async () => {
@@ -325,9 +384,11 @@ describe('reset engine against the emulator', () => {
     const reader = engineFor(emu, { credential: appCredential(emu, readerApp) });
     const result = await reader.engine.reset(upn('perm'), opts());
     expect(result.outcome).toBe('failed');
+    // The guard's first read is refused: the guard cannot decide, so nothing is written (guard_unavailable).
     expect(result.error).toEqual({
-      code: 'graph_permission_missing',
+      code: 'guard_unavailable',
       message:
+        'The protected-target check could not be completed, so nothing was changed: ' +
         "Microsoft Graph refused GET /roleManagement/directory/roleAssignments: the worker's identity lacks RoleManagement.Read.Directory",
     });
     expect(await remainingTypes('perm')).toEqual(['password', 'phone']);

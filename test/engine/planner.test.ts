@@ -6,6 +6,7 @@ import {
   isDefaultCapable,
   isMethodTypeName,
   methodTypeNames,
+  serviceDeletes,
 } from '../../src/lib/domain/index.js';
 import { graphMethodTypes, phoneMethodIds, shortOdataName } from '../../src/lib/graph/method-catalogue.js';
 import { refKey } from '../../src/lib/reset/method-refs.js';
@@ -95,7 +96,7 @@ function deleteStages(plan: Plan) {
 }
 
 describe('planner properties', () => {
-  it('never deletes the password, an unknown type, a kept type or a type out of scope', () => {
+  it('never deletes the password, an unknown type, a kept type, a type out of scope or a hardware token', () => {
     fc.assert(
       fc.property(requestArb, (req) => {
         const plan = planReset(req);
@@ -111,7 +112,15 @@ describe('planner properties', () => {
           expect(req.keep).not.toContain(m.type);
           expect(scopeTypes).toContain(m.type);
           expect(isMethodTypeName(m.type)).toBe(true);
+          expect(serviceDeletes(m.type)).toBe(true);
         }
+        // Every hardware token in scope is reported, with the reason the caller can act on.
+        const hardwareInScope = req.methods.filter(
+          (m) => m.type === 'hardwareOath' && scopeTypes.includes('hardwareOath') && !req.keep.includes('hardwareOath'),
+        );
+        expect(plan.skipped.filter((s) => s.reason === 'delegated_admin_required').map((s) => s.method.id)).toEqual(
+          hardwareInScope.map((m) => m.id),
+        );
         const unknown = req.methods.filter((m) => m.type === undefined).length;
         expect(plan.unknownTypes.length > 0).toBe(unknown > 0);
       }),
@@ -133,9 +142,18 @@ describe('planner properties', () => {
         if (alt && mobile) expect(alt.stage).toBeLessThan(mobile.stage);
         // Mobile is never planned while alternateMobile stays.
         if (mobile && !alt) expect(req.methods.some((m) => m.phoneType === 'alternateMobile')).toBe(false);
-        // A change of default comes before every delete.
+        // A change of default comes before every delete, except of what the new value would also name (deleted first).
+        const known = req.methods.flatMap((m) => (m.type ? [{ type: m.type, id: m.id, phoneType: m.phoneType }] : []));
         for (const s of plan.steps.filter((x) => x.kind === 'setPreferredMethod')) {
-          for (const d of deletes) expect(s.stage).toBeLessThan(d.stage);
+          const named = new Set(defaultCandidates(known, s.value).map((m) => refKey(m.type, m.id)));
+          for (const d of deletes) {
+            // The deadlock move makes mobile the default on purpose (it goes last), and the default waits aside on a
+            // going method; a move to what stays comes after what else its value names.
+            const settles = s.reason === 'default_moves_to_kept_method' || s.reason === 'default_moves_back';
+            const first = settles && named.has(refKey(d.method.type, d.method.id));
+            if (first) expect(d.stage).toBeLessThan(s.stage);
+            else expect(s.stage).toBeLessThan(d.stage);
+          }
         }
         // Steps are sorted by stage and stages are 0..n-1.
         expect(plan.steps.map((s) => s.stage)).toEqual([...plan.steps.map((s) => s.stage)].sort((a, b) => a - b));
@@ -152,13 +170,23 @@ describe('planner properties', () => {
         // An ambiguous default (two registrations answer to one preference) is settled by the executor's re-pass.
         const known = req.methods.flatMap((m) => (m.type ? [{ type: m.type, id: m.id, phoneType: m.phoneType }] : []));
         fc.pre(defaultCandidates(known, req.preferred).length <= 1);
-        for (const s of plan.steps)
-          if (s.kind === 'setPreferredMethod') fc.pre(defaultCandidates(known, s.value).length <= 1);
         let state = [...req.methods];
         let preferred: string | null = req.preferred;
         for (let stage = 0; stage < plan.stageCount; stage++) {
           const steps = plan.steps.filter((s) => s.stage === stage);
-          for (const s of steps) if (s.kind === 'setPreferredMethod') preferred = s.value;
+          for (const s of steps) {
+            if (s.kind !== 'setPreferredMethod') continue;
+            preferred = s.value;
+            if (s.reason !== 'default_moves_to_kept_method' && s.reason !== 'default_moves_back') continue;
+            // When the default moves to a staying method, nothing else the new value names is still to be deleted.
+            const now = state.flatMap((m) => (m.type ? [{ type: m.type, id: m.id, phoneType: m.phoneType }] : []));
+            const later = new Set(
+              plan.steps.flatMap((x) =>
+                x.kind === 'delete' && x.stage > stage ? [refKey(x.method.type, x.method.id)] : [],
+              ),
+            );
+            for (const c of defaultCandidates(now, s.value)) expect(later.has(refKey(c.type, c.id))).toBe(false);
+          }
           // Rules only relax as methods go, so the state at the start of the stage is the worst case.
           for (const s of steps) {
             if (s.kind !== 'delete') continue;
@@ -269,6 +297,50 @@ describe('planner examples', () => {
     expect(kept.skipped).toEqual([
       { method: { type: 'phone', id: mobile.id, phoneType: 'mobile' }, reason: 'alternate_mobile_remains' },
     ]);
+  });
+
+  it('never plans a hardware token, whatever the scope, and reports it as skipped for a delegated administrator', () => {
+    const hardware = method('hardwareOath', 'hw-1');
+    for (const scope of ['all', 'portal', ['hardwareOath', 'fido2']] as const) {
+      const plan = planReset({ ...base, scope, methods: [password, hardware, fido], preferred: 'oath' });
+      expect(plan.deletes.map((m) => m.type)).toEqual(scope === 'portal' ? [] : ['fido2']);
+      expect(plan.skipped).toEqual([
+        { method: { type: 'hardwareOath', id: 'hw-1' }, reason: 'delegated_admin_required' },
+      ]);
+      expect(plan.steps.some((s) => s.kind === 'setPreferredMethod')).toBe(false); // the token stays the default
+    }
+    expect(
+      planReset({ ...base, keep: ['hardwareOath'], methods: [password, hardware], preferred: null }).skipped,
+    ).toEqual([]);
+  });
+
+  it('moves the default to a staying hardware token only after the software token that also answers to oath is gone', () => {
+    const software = method('softwareOath', 'sw-1');
+    const hardware = method('hardwareOath', 'hw-1');
+    const plan = planReset({
+      ...base,
+      methods: [password, authenticator, software, hardware, fido],
+      preferred: 'push',
+    });
+    expect(
+      plan.steps.map((s) => (s.kind === 'delete' ? `${s.stage}:delete:${s.method.type}` : `${s.stage}:${s.value}`)),
+    ).toEqual(['0:delete:softwareOath', '1:oath', '2:delete:fido2', '2:delete:microsoftAuthenticator']);
+    expect(plan.deletes.some((m) => m.type === 'hardwareOath')).toBe(false);
+  });
+
+  it('with oath naming a staying hardware token and a going software token, the default waits aside meanwhile', () => {
+    const software = method('softwareOath', 'sw-1');
+    const hardware = method('hardwareOath', 'hw-1');
+    const plan = planReset({
+      ...base,
+      scope: 'portal',
+      methods: [password, authenticator, software, hardware, mobile],
+      preferred: 'oath',
+    });
+    expect(
+      plan.steps.map((s) => (s.kind === 'delete' ? `${s.stage}:delete:${s.method.type}` : `${s.stage}:${s.value}`)),
+    ).toEqual(['0:push', '1:delete:softwareOath', '2:oath', '3:delete:microsoftAuthenticator', '3:delete:phone']);
+    expect(plan.steps.filter((s) => s.kind === 'delete').every((s) => !s.isDefault)).toBe(true);
   });
 
   it('portal scope keeps FIDO2, Windows Hello, e-mail and TAP', () => {

@@ -37,18 +37,6 @@ const ALLOWED: readonly Allowed[] = [
       'https://learn.microsoft.com/graph/api/authentication-delete-externalauthenticationmethods?view=graph-rest-beta',
     reason: EXTERNAL_REF,
   },
-  {
-    route: 'GET /v1.0/users/{id}/authentication/qrCodePinMethod',
-    kind: 'defect',
-    source: 'issue 13 §1 (QR-code PIN through beta)',
-    reason: 'qrCodePinMethod is a member of authentication in beta only (graph-facts.json, versions.v1.0.missing).',
-  },
-  {
-    route: 'DELETE /v1.0/users/{id}/authentication/qrCodePinMethod',
-    kind: 'defect',
-    source: 'issue 13 §1 (QR-code PIN through beta)',
-    reason: 'qrCodePinMethod is a member of authentication in beta only (graph-facts.json, versions.v1.0.missing).',
-  },
 ];
 
 const facts = loadGraphFacts();
@@ -71,6 +59,7 @@ describe('the emulator serves only what Graph publishes', () => {
       'DELETE /v1.0/users/{id}/authentication/phoneMethods/{id}',
       'POST /v1.0/users/{id}/revokeSignInSessions',
       'GET /beta/users/{id}/authentication/hardwareOathMethods',
+      'DELETE /beta/users/{id}/authentication/qrCodePinMethod',
       'PATCH /beta/users/{id}/authentication/signInPreferences',
       'GET /v1.0/roleManagement/directory/roleAssignments',
       'POST /v1.0/servicePrincipals/{id}/appRoleAssignments',
@@ -89,6 +78,15 @@ describe('the emulator serves only what Graph publishes', () => {
         return `${key(r)} → ${r.status} (e.g. ${r.method} ${r.example}): ${why}`;
       });
     expect(invented, `the emulator answers paths Graph does not have:\n${invented.join('\n')}`).toEqual([]);
+  });
+
+  it('answers the external-method delete only in its documented /$ref form', () => {
+    const found = new Set(served.map(key));
+    for (const version of ['v1.0', 'beta']) {
+      const item = `/${version}/users/{id}/authentication/externalAuthenticationMethods/{id}`;
+      expect(found).toContain(`DELETE ${item}/$ref`);
+      expect(found).not.toContain(`DELETE ${item}`);
+    }
   });
 
   it('keeps the allow-list honest: each entry is absent from the metadata, and a documented one is still served', () => {

@@ -143,6 +143,24 @@ describe('matching a concrete request to a template', () => {
   });
 });
 
+describe('checking a query against the type', () => {
+  it('finds $select and $filter properties the type lacks, and types the extract does not describe', () => {
+    expect(facts.queryProblems('v1.0', `/v1.0/users/${USER}?$select=id,userType,externalUserState`)).toEqual([]);
+    expect(facts.queryProblems('v1.0', `/v1.0/users/${USER}?$select=id,shoeSize`)).toEqual([
+      "microsoft.graph.user: no property 'shoeSize' in v1.0",
+    ]);
+    const filter = `?$filter=${encodeURIComponent(`principalId eq '${USER}'`)}`;
+    expect(facts.queryProblems('v1.0', `/v1.0/roleManagement/directory/roleAssignments${filter}`)).toEqual([]);
+    expect(
+      facts.queryProblems('v1.0', `/v1.0/roleManagement/directory/roleAssignments?$filter=ownerId%20eq%20'x'`),
+    ).toEqual(["microsoft.graph.unifiedRoleAssignment: no property 'ownerId' in v1.0"]);
+    expect(facts.queryProblems('v1.0', `/v1.0/users/${USER}/authentication/methods?$select=id`)).toEqual([
+      'microsoft.graph.authenticationMethod: type not in the extract (id unchecked)',
+    ]);
+    expect(facts.queryProblems('v1.0', `/v1.0/users/${USER}/authentication/methods`)).toEqual([]);
+  });
+});
+
 describe('checking a request log', () => {
   it('reports unknown paths, unpermitted calls and grants no call needs', () => {
     const report = facts.checkTraffic(

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { deletableMethodTypeNames, isDeletable } from '../../src/lib/domain/index.js';
-import { deletePath, graphMethodTypes, typeOfOdataType } from '../../src/lib/graph/method-catalogue.js';
+import {
+  deleteOperation,
+  deletePath,
+  graphMethodTypes,
+  typeOfOdataType,
+} from '../../src/lib/graph/method-catalogue.js';
 import { encodeUserKey, filterGuid } from '../../src/lib/graph/user-key.js';
 
 const user = '6b9c2a4e-1d1f-4d3a-9c61-0e3b9f6f1a11';
@@ -16,8 +21,8 @@ describe('method catalogue', () => {
       windowsHelloForBusiness: `v1.0 /users/${user}/authentication/windowsHelloForBusinessMethods/M`,
       platformCredential: `v1.0 /users/${user}/authentication/platformCredentialMethods/M`,
       temporaryAccessPass: `v1.0 /users/${user}/authentication/temporaryAccessPassMethods/M`,
-      externalAuthentication: `v1.0 /users/${user}/authentication/externalAuthenticationMethods/M`,
-      qrCodePin: `v1.0 /users/${user}/authentication/qrCodePinMethod`,
+      externalAuthentication: `v1.0 /users/${user}/authentication/externalAuthenticationMethods/M/$ref`,
+      qrCodePin: `beta /users/${user}/authentication/qrCodePinMethod`,
       passwordlessMicrosoftAuthenticator: `beta /users/${user}/authentication/passwordlessMicrosoftAuthenticatorMethods/M`,
       softwareOath: `v1.0 /users/${user}/authentication/softwareOathMethods/M`,
       hardwareOath: `beta /users/${user}/authentication/hardwareOathMethods/M`,
@@ -25,6 +30,10 @@ describe('method catalogue', () => {
       phone: `v1.0 /users/${user}/authentication/phoneMethods/M`,
     });
     expect(isDeletable('password')).toBe(false);
+    expect(deleteOperation('externalAuthentication')).toBe(
+      'DELETE /users/{id}/authentication/externalAuthenticationMethods/{id}/$ref',
+    );
+    expect(deleteOperation('qrCodePin')).toBe('DELETE /beta/users/{id}/authentication/qrCodePinMethod');
   });
 
   it('knows types by @odata.type, with or without #, and nothing else', () => {

@@ -47,7 +47,13 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
   const assignmentWrites = async () =>
     (await emu.requests({ method: 'POST', path: 'appRoleAssignments' })).filter((r) => r.status !== 0);
 
-  it('dry run lists the five permissions to grant and writes nothing', async () => {
+  const n = WORKER_GRAPH_PERMISSIONS.length;
+
+  it('grants six permissions: the reset, the revoke and the guard (roles, groups, PIM for Groups)', () => {
+    expect(n).toBe(6);
+  });
+
+  it('dry run lists the permissions to grant and writes nothing', async () => {
     const run = await grant(DEMO_MANAGED_IDENTITY_APP_ID, deployer, '--dry-run');
 
     expect(run.err).toEqual([]);
@@ -55,14 +61,14 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
     expect(run.out.filter((l) => l.startsWith('would grant: ')).map((l) => l.slice(13))).toEqual([
       ...WORKER_GRAPH_PERMISSIONS,
     ]);
-    expect(run.out.at(-1)).toBe('dry run: 5 to grant, 0 already granted; nothing written');
+    expect(run.out.at(-1)).toBe(`dry run: ${n} to grant, 0 already granted; nothing written`);
     expect(await assignmentWrites()).toEqual([]);
     workerObjectId = /object id ([0-9a-f-]{36})/.exec(run.out[0] ?? '')?.[1] ?? '';
     expect(workerObjectId).toMatch(/^[0-9a-f-]{36}$/);
     expect(workerObjectId).not.toBe(DEMO_MANAGED_IDENTITY_APP_ID);
   });
 
-  it('first run (worker given by client id) grants the five permissions', async () => {
+  it('first run (worker given by client id) grants the permissions', async () => {
     const run = await grant(DEMO_MANAGED_IDENTITY_APP_ID, deployer);
 
     expect(run.err).toEqual([]);
@@ -70,9 +76,9 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
     expect(run.out.filter((l) => l.startsWith('granted: ')).map((l) => l.slice(9))).toEqual([
       ...WORKER_GRAPH_PERMISSIONS,
     ]);
-    expect(run.out).toContain('done: 5 granted, 0 already granted');
+    expect(run.out).toContain(`done: ${n} granted, 0 already granted`);
     const writes = await assignmentWrites();
-    expect(writes.map((w) => w.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(writes.map((w) => w.status)).toEqual(Array.from({ length: n }, () => 201));
     expect(new Set(writes.map((w) => w.app))).toEqual(new Set([deployer.appId]));
   });
 
@@ -84,7 +90,7 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
     expect(run.out.filter((l) => l.startsWith('already granted: ')).map((l) => l.slice(17))).toEqual([
       ...WORKER_GRAPH_PERMISSIONS,
     ]);
-    expect(run.out).toContain('done: 0 granted, 5 already granted');
+    expect(run.out).toContain(`done: 0 granted, ${n} already granted`);
     expect(await assignmentWrites()).toEqual([]);
   });
 
@@ -124,7 +130,7 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
     expect(run.out).toContain(
       'warning: the worker also holds UserAuthenticationMethod.Read.All, which the service does not need: remove it (least privilege)',
     );
-    expect(run.out.at(-1)).toBe('dry run: 4 to grant, 1 already granted; nothing written');
+    expect(run.out.at(-1)).toBe(`dry run: ${n - 1} to grant, 1 already granted; nothing written`);
   });
 
   it('--intake confirms the intake holds no Graph permission, and fails when it holds one', async () => {

@@ -1,9 +1,15 @@
 // Guardrails in the worker against a compromised caller (security.md API6, requirements 13 and 15):
-// protected targets never receive a DELETE (listed users, active and PIM-eligible admins, role-assignable group
-// members, direct and nested members of a protected group), and the kill switch makes the worker do no Graph write
-// at all while its messages stay queued, never poisoned, until it is turned off.
+// protected targets never receive a DELETE (listed users, active and PIM-eligible admins, members and owners of
+// role-assignable groups, active or PIM-eligible, direct and nested members of a protected group; every path is in
+// test/guard/guard-paths.test.ts), and the kill switch makes the worker do no Graph write at all while its messages
+// stay queued, never poisoned, until it is turned off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_BREAK_GLASS_UPN, DEMO_PROTECTED_GROUP_ID, DEMO_USERS } from '../../dev/graph-emulator/index.js';
+import {
+  DEMO_BREAK_GLASS_UPN,
+  DEMO_PRIVILEGED_USERS,
+  DEMO_PROTECTED_GROUP_ID,
+  DEMO_USERS,
+} from '../../dev/graph-emulator/index.js';
 import { tenantWith } from '../reliability/support/fixture.js';
 import { emptyQueues } from '../reliability/support/queue-probe.js';
 import { startStack, type Stack } from '../reliability/support/stack.js';
@@ -36,6 +42,13 @@ describe('protected targets', () => {
     'role through a role-assignable group': DEMO_USERS.groupRoleHelpdesk,
     'direct member of a protected group': DEMO_USERS.directProtected,
     'nested member of a protected group': DEMO_USERS.nestedProtected,
+    // The six that issue 12 found reset by the earlier guard.
+    'member of a role-assignable group PIM-eligible for Global Administrator': DEMO_PRIVILEGED_USERS.eligibleViaGroup,
+    'PIM for Groups: eligible member of a role-assignable group': DEMO_PRIVILEGED_USERS.pimEligibleMember,
+    'PIM for Groups: eligible owner of a role-assignable group': DEMO_PRIVILEGED_USERS.pimEligibleOwner,
+    'owner of a role-assignable group': DEMO_PRIVILEGED_USERS.roleAssignableGroupOwner,
+    'AU-scoped role through a role-assignable group': DEMO_PRIVILEGED_USERS.groupAdministrativeUnit,
+    'custom role through a role-assignable group': DEMO_PRIVILEGED_USERS.groupCustom,
   };
 
   it('never receive a DELETE (or any Graph write), alone or hidden in a bulk request', async () => {

@@ -52,7 +52,12 @@ export interface TestEmulator {
   putUser(user: FixtureUser): Promise<EmulatorUserView>;
   setFaults(faults: FaultConfig | null): Promise<void>;
   setThrottle(throttle: Partial<ThrottleConfig> & { profile: ThrottleConfig['profile'] }): Promise<void>;
-  setKnobs(knobs: { staleReadsMs?: number; defaultBlockingKinds?: string[] | null }): Promise<void>;
+  setKnobs(knobs: {
+    staleReadsMs?: number;
+    defaultBlockingKinds?: string[] | null;
+    hardwareOathAppDelete?: boolean;
+    authMethodsTimeoutMs?: number;
+  }): Promise<void>;
   reset(): Promise<void>;
   loadTenant(fixture: TenantFixture): Promise<void>;
   /** Client-credentials token from the emulator's Entra token endpoint. */

@@ -208,6 +208,8 @@ export function control(
         }
         if (v.value?.pageSize !== undefined) core.knobs.pageSize = v.value.pageSize;
         if (v.value?.authMethodsTimeoutMs !== undefined) core.knobs.authMethodsTimeoutMs = v.value.authMethodsTimeoutMs;
+        if (v.value?.hardwareOathAppDelete !== undefined)
+          core.knobs.hardwareOathAppDelete = v.value.hardwareOathAppDelete;
       }
       const blocking = core.knobs.defaultBlockingKinds;
       return ok({
@@ -215,6 +217,7 @@ export function control(
         defaultBlockingKinds: blocking ? [...blocking] : null,
         pageSize: core.knobs.pageSize,
         authMethodsTimeoutMs: core.knobs.authMethodsTimeoutMs,
+        hardwareOathAppDelete: core.knobs.hardwareOathAppDelete,
       });
     }
     case 'reset':

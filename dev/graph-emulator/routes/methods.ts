@@ -2,7 +2,7 @@
  * /users/{user}/authentication/methods and the per-type collections (research §1–§3): list, per-type GET, per-type
  * DELETE with the default-method and mobile/alternateMobile rules, and the generic DELETE that fails like the real one.
  */
-import { badRequest, graphError, methodNotAllowed, segmentNotFound } from '../errors.js';
+import { accessDenied, badRequest, graphError, methodNotAllowed, segmentNotFound } from '../errors.js';
 import type { GraphContext, GraphResponse } from '../graph-types.js';
 import type { MethodKind } from '../state/method-types.js';
 import { KIND_BY_SEGMENT, PASSWORD_KIND, PASSWORD_METHOD_ID, PHONE_IDS } from '../state/method-types.js';
@@ -121,24 +121,29 @@ function ofKind(user: UserState, kind: MethodKind): StoredMethod[] {
 
 /**
  * /users/{user}/authentication/{segment}[/{id}[/$ref]]: per-type GET collection, GET item, DELETE item.
- * `segment` is known to be a per-type segment (see KIND_BY_SEGMENT).
+ * `segment` is known to be a per-type segment (see KIND_BY_SEGMENT). A DELETE is accepted only in the form its page
+ * documents (with `/$ref` for external methods, without it for the others).
  */
 export function perType(ctx: GraphContext, key: string, segment: string, id?: string, ref?: boolean): GraphResponse {
   const { req } = ctx;
   const kind = KIND_BY_SEGMENT.get(segment) as MethodKind;
-  if (!kind.v1 && req.version === 'v1.0') return segmentNotFound(req, segment);
-  if (ref && kind.name !== 'externalAuthentication') return segmentNotFound(req, '$ref');
+  if (!kind.v1Segment && req.version === 'v1.0') return segmentNotFound(req, segment);
+  if (ref && !kind.deleteByRef) return segmentNotFound(req, '$ref');
   if (ref && req.method !== 'DELETE') return methodNotAllowed(req, req.method);
   const isWrite = req.method === 'DELETE';
   if (req.method !== 'GET' && !isWrite) return methodNotAllowed(req, req.method);
   if (isWrite && !kind.deletable) return methodNotAllowed(req, req.method);
   if (isWrite && id === undefined && !kind.singleton) return methodNotAllowed(req, req.method);
+  // Our choice (Graph's answer to the undocumented form is not known): only the documented `/$ref` form deletes.
+  if (isWrite && kind.deleteByRef && !ref) return methodNotAllowed(req, req.method);
   const denied = requireAny(
     ctx,
     isWrite ? GRANTS.methodsWrite(kind.granular) : GRANTS.methodsRead(kind.granular),
     'authMethods',
   );
   if (denied) return denied;
+  // Every caller of the emulator holds application permissions; the page documents no application delete.
+  if (isWrite && !kind.appDelete && !ctx.knobs.hardwareOathAppDelete) return accessDenied(req);
   const found = lookupUser(ctx, key);
   if (found.error) return found.error;
   const user = found.user;

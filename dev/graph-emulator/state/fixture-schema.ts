@@ -259,7 +259,19 @@ export const faultSchema = z.strictObject({
   methods: z.array(z.enum(['GET', 'POST', 'PATCH', 'PUT', 'DELETE'])).optional(),
   retryAfter: z.union([z.number().min(0).max(3600), z.literal('none'), z.literal('http-date')]).optional(),
   sequence: z
-    .array(z.union([z.literal(429), z.literal(503), z.literal(504), z.literal('reset'), z.literal('ok')]))
+    .array(
+      z.union([
+        z.literal(429),
+        z.literal(403),
+        z.literal(503),
+        z.literal(504),
+        z.literal('reset'),
+        z.literal('noValue'),
+        z.literal('foreignNextLink'),
+        z.literal('otherVersionNextLink'),
+        z.literal('ok'),
+      ]),
+    )
     .optional(),
 });
 
@@ -282,6 +294,7 @@ export const knobsSchema = z.strictObject({
   /** null restores each endpoint's own page size. */
   pageSize: z.number().int().min(1).max(999).nullable().optional(),
   authMethodsTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+  hardwareOathAppDelete: z.boolean().optional(),
 });
 
 export const tokenRequestSchema = z.strictObject({

@@ -7,10 +7,20 @@ export interface MethodKind {
   odataType: string;
   /** Per-type path segment under /users/{user}/authentication. */
   segment: string;
-  /** Listed and addressable in v1.0 (else beta only). */
+  /** Listed by v1.0's `/authentication/methods` (else by beta's only). */
   v1: boolean;
+  /** The per-type segment exists in v1.0's metadata (else in beta only); defaults to `v1`. */
+  v1Segment: boolean;
   /** Has a per-type DELETE. */
   deletable: boolean;
+  /** The delete page documents `DELETE …/{segment}/{id}/$ref`, and only that form is accepted. */
+  deleteByRef: boolean;
+  /**
+   * An application may delete it for another user. False where the delete page says "Application: Not supported"
+   * (hardware OATH); the knob `hardwareOathAppDelete` turns it back on. test/domain/method-types.test.ts keeps this in
+   * step with the domain's `serviceDeletes`.
+   */
+  appDelete: boolean;
   /** `qrCodePinMethod`: a singleton addressed without an id. */
   singleton: boolean;
   /** Counts as "another method" for the default-method rule (research §3.1 proposal). */
@@ -23,7 +33,10 @@ export interface MethodKind {
 const kind = (k: Partial<MethodKind> & Pick<MethodKind, 'name' | 'segment'>): MethodKind => ({
   odataType: `#microsoft.graph.${k.name}AuthenticationMethod`,
   v1: true,
+  v1Segment: k.v1 ?? true,
   deletable: true,
+  deleteByRef: false,
+  appDelete: true,
   singleton: false,
   blocksDefault: false,
   ...k,
@@ -65,13 +78,26 @@ export const METHOD_KINDS: readonly MethodKind[] = [
     name: 'externalAuthentication',
     odataType: '#microsoft.graph.externalAuthenticationMethod',
     segment: 'externalAuthenticationMethods',
+    // api/authentication-delete-externalauthenticationmethods (v1.0 and beta) documents the delete with `/$ref`.
+    deleteByRef: true,
     granular: 'UserAuthMethod-External.ReadWrite.All',
   }),
-  kind({ name: 'qrCodePin', segment: 'qrCodePinMethod', singleton: true, granular: 'UserAuthMethod-QR.ReadWrite.All' }),
+  // The type is in v1.0 (and listed there); the `qrCodePinMethod` navigation property of authentication is in beta's
+  // metadata only (msgraph-metadata @f54f11b), so v1.0 answers its segment with "Resource not found".
+  kind({
+    name: 'qrCodePin',
+    segment: 'qrCodePinMethod',
+    v1Segment: false,
+    singleton: true,
+    granular: 'UserAuthMethod-QR.ReadWrite.All',
+  }),
   kind({
     name: 'hardwareOath',
     segment: 'hardwareOathMethods',
     v1: false,
+    // api/authentication-delete-hardwareoathmethods (beta), acting on other users: "Application: Not supported"
+    // (the permission reference lists two application permissions: docs/emulator.md, Fidelity).
+    appDelete: false,
     blocksDefault: true,
     granular: 'UserAuthMethod-HardwareOATH.ReadWrite.All',
   }),

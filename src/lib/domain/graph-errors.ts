@@ -16,7 +16,12 @@ export type GraphFailureKind =
   /** Graph failed on its side and the call was not (or could no longer be) repeated. */
   | 'unavailable'
   /** Any other refusal of the call. */
-  | 'rejected';
+  | 'rejected'
+  /**
+   * Graph answered, but the answer cannot be trusted whole: a page without `value`, paging cut short by our page cap
+   * or pointed at another host or version, or an item without a property the caller needs.
+   */
+  | 'unreadable';
 
 /** Graph answered, and the answer was a failure. */
 export class GraphCallError extends Error {

@@ -3,12 +3,15 @@
 // numbers or e-mail addresses), records Graph request-ids, and fails with the errors of graph-errors.ts, so the
 // engine decides on what happened (not found, refused, forbidden…) rather than on HTTP status codes.
 import type { MethodTypeName, PhoneType, PreferredMethodValue } from './method-types.js';
+import type { GroupEligibility, UserPrivilegeFacts } from './privilege.js';
 
 export interface GraphUser {
   readonly id: string;
   readonly userPrincipalName: string;
   readonly accountEnabled?: boolean;
   readonly userType?: string;
+  /** Set for users invited through B2B (`PendingAcceptance`, `Accepted`), null or absent for everyone else. */
+  readonly externalUserState?: string | null;
 }
 
 /** A listed authentication method, reduced to what a reset needs. */
@@ -25,17 +28,6 @@ export interface SignInPreferences {
   /** A PreferredMethodValue, or a value this code does not know yet (`unknownFutureValue`…). */
   readonly userPreferredMethodForSecondaryAuthentication: string | null;
   readonly isSystemPreferredAuthenticationMethodEnabled?: boolean | null;
-}
-
-export interface RoleAssignmentRef {
-  readonly id: string;
-  readonly roleDefinitionId: string;
-}
-
-export interface DirectoryMembership {
-  /** Lower-case object id. */
-  readonly id: string;
-  readonly kind: 'group' | 'directoryRole' | 'other';
 }
 
 /** Per-reset call context: where request-ids go, the correlation id and a cancellation signal. */
@@ -75,10 +67,15 @@ export interface GraphPort {
   ): Promise<DeleteResult>;
   /** Ends the user's sign-in sessions (refresh tokens and session cookies). */
   revokeSignInSessions(userId: string, ctx?: GraphCallContext): Promise<void>;
-  /** Active directory-role assignments whose principal is the user. */
-  listRoleAssignments(userId: string, ctx?: GraphCallContext): Promise<RoleAssignmentRef[]>;
-  /** PIM-eligible directory roles whose principal is the user. */
-  listRoleEligibilities(userId: string, ctx?: GraphCallContext): Promise<RoleAssignmentRef[]>;
-  /** Groups and directory roles the user belongs to, transitively (a role held through a group shows up too). */
-  listTransitiveMemberships(userId: string, ctx?: GraphCallContext): Promise<DirectoryMembership[]>;
+  // The guard's reads. Besides the failures above, each fails with a GraphCallError of kind `unreadable` when Graph's
+  // answer cannot be trusted whole (a page without `value`, paging cut short or sent elsewhere, a missing property):
+  // the guard never takes a partial answer for "not privileged".
+  /** The user's roles, memberships, ownerships and PIM eligibilities, read now; fails if any of its reads fails. */
+  readUserPrivilege(userId: string, ctx?: GraphCallContext): Promise<UserPrivilegeFacts>;
+  /** Ids of every role-assignable group of the tenant. */
+  listRoleAssignableGroups(ctx?: GraphCallContext): Promise<string[]>;
+  /** Who is PIM-eligible to become a member or owner of the group. */
+  listGroupEligibilities(groupId: string, ctx?: GraphCallContext): Promise<GroupEligibility[]>;
+  /** Ids of the groups nested in the group, at any depth. */
+  listNestedGroups(groupId: string, ctx?: GraphCallContext): Promise<string[]>;
 }

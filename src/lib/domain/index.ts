@@ -6,6 +6,7 @@ export * from './reset-request.js';
 export * from './user-key.js';
 export * from './roles.js';
 export * from './graph-port.js';
+export * from './privilege.js';
 export * from './graph-errors.js';
 export * from './redact.js';
 export * from './kill-switch.js';

@@ -15,6 +15,11 @@ export type PhoneType = (typeof phoneTypes)[number];
 /**
  * One row per type. The key order is the order of the API vocabulary (error messages and docs list it).
  * - `deletable`: false for the password, which has no delete;
+ * - `serviceDeletes`: false for a type Graph does not let an application delete for another user (hardware OATH
+ *   tokens: the beta delete page says "Application: Not supported", see src/lib/graph/method-catalogue.ts). Such a
+ *   type stays selectable and is listed, but the planner never deletes it: it is reported in `skipped` and in
+ *   `methodsRemaining` with the reason `delegated_admin_required` (an administrator removes it with delegated rights,
+ *   or the user keeps it);
  * - `portal`: whether the Entra portal's "Require re-register MFA" removes (or deactivates) the type;
  * - `deleteOrder`: order within a delete pass, lower first (research §3.4); the default method always goes last;
  * - `defaultAs`: the `userPreferredMethodForSecondaryAuthentication` values that make a method of this type the
@@ -22,9 +27,10 @@ export type PhoneType = (typeof phoneTypes)[number];
  *   method becomes the default when the current one is deleted (lower first; a value without one is never chosen).
  */
 export const methodTypeTable = {
-  password: { deletable: false, portal: false, deleteOrder: 0, defaultAs: [] },
+  password: { deletable: false, serviceDeletes: false, portal: false, deleteOrder: 0, defaultAs: [] },
   phone: {
     deletable: true,
+    serviceDeletes: true,
     portal: true,
     // Phones last among the non-defaults: office, then alternateMobile, then mobile (phoneDeleteOrder below).
     deleteOrder: 120,
@@ -35,26 +41,46 @@ export const methodTypeTable = {
       { value: 'voiceOffice', phoneType: 'office', takeover: 5 },
     ],
   },
-  email: { deletable: true, portal: false, deleteOrder: 10, defaultAs: [] },
+  email: { deletable: true, serviceDeletes: true, portal: false, deleteOrder: 10, defaultAs: [] },
   microsoftAuthenticator: {
     deletable: true,
+    serviceDeletes: true,
     portal: true,
     deleteOrder: 110,
     defaultAs: [{ value: 'push', takeover: 1 }],
   },
-  fido2: { deletable: true, portal: false, deleteOrder: 20, defaultAs: [] },
-  softwareOath: { deletable: true, portal: true, deleteOrder: 90, defaultAs: [{ value: 'oath', takeover: 3 }] },
-  hardwareOath: { deletable: true, portal: true, deleteOrder: 100, defaultAs: [{ value: 'oath', takeover: 4 }] },
-  temporaryAccessPass: { deletable: true, portal: false, deleteOrder: 50, defaultAs: [] },
-  windowsHelloForBusiness: { deletable: true, portal: false, deleteOrder: 30, defaultAs: [] },
-  platformCredential: { deletable: true, portal: false, deleteOrder: 40, defaultAs: [] },
-  externalAuthentication: { deletable: true, portal: false, deleteOrder: 60, defaultAs: [] },
-  qrCodePin: { deletable: true, portal: false, deleteOrder: 70, defaultAs: [] },
-  passwordlessMicrosoftAuthenticator: { deletable: true, portal: false, deleteOrder: 80, defaultAs: [] },
+  fido2: { deletable: true, serviceDeletes: true, portal: false, deleteOrder: 20, defaultAs: [] },
+  softwareOath: {
+    deletable: true,
+    serviceDeletes: true,
+    portal: true,
+    deleteOrder: 90,
+    defaultAs: [{ value: 'oath', takeover: 3 }],
+  },
+  hardwareOath: {
+    deletable: true,
+    serviceDeletes: false,
+    portal: true,
+    deleteOrder: 100,
+    defaultAs: [{ value: 'oath', takeover: 4 }],
+  },
+  temporaryAccessPass: { deletable: true, serviceDeletes: true, portal: false, deleteOrder: 50, defaultAs: [] },
+  windowsHelloForBusiness: { deletable: true, serviceDeletes: true, portal: false, deleteOrder: 30, defaultAs: [] },
+  platformCredential: { deletable: true, serviceDeletes: true, portal: false, deleteOrder: 40, defaultAs: [] },
+  externalAuthentication: { deletable: true, serviceDeletes: true, portal: false, deleteOrder: 60, defaultAs: [] },
+  qrCodePin: { deletable: true, serviceDeletes: true, portal: false, deleteOrder: 70, defaultAs: [] },
+  passwordlessMicrosoftAuthenticator: {
+    deletable: true,
+    serviceDeletes: true,
+    portal: false,
+    deleteOrder: 80,
+    defaultAs: [],
+  },
 } as const satisfies Readonly<Record<string, MethodTypeRow>>;
 
 interface MethodTypeRow {
   readonly deletable: boolean;
+  readonly serviceDeletes: boolean;
   readonly portal: boolean;
   readonly deleteOrder: number;
   readonly defaultAs: readonly {
@@ -102,6 +128,11 @@ export function isMethodTypeName(name: string): name is MethodTypeName {
 
 export function isDeletable(name: MethodTypeName): boolean {
   return methodTypeTable[name].deletable;
+}
+
+/** Whether this service (application permissions) may delete methods of the type; see `serviceDeletes`. */
+export function serviceDeletes(name: MethodTypeName): boolean {
+  return methodTypeTable[name].serviceDeletes;
 }
 
 export function isDefaultCapable(name: MethodTypeName): boolean {

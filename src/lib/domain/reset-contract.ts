@@ -39,6 +39,21 @@ export const itemOutcomes = [
 
 export type ItemOutcome = (typeof itemOutcomes)[number];
 
+/**
+ * A method the user still has after the run. `reason` says why a method the options put in scope stays (the codes
+ * of `ResetResult.skipped`): `delegated_admin_required` (Graph lets no application delete it: an administrator
+ * removes it with delegated rights, or the user keeps it) or `alternate_mobile_remains`.
+ */
+export interface RemainingMethod extends MethodRef {
+  readonly reason?: string;
+}
+
+/**
+ * Why `sessionsRevoked` is false although the options asked for it and methods were removed. `external_user`: the
+ * user signs in through another tenant (B2B), where Graph's revokeSignInSessions does not reach.
+ */
+export type SessionsNotRevokedReason = 'external_user';
+
 export interface ResetFailure {
   /** Stable machine-readable code, e.g. `graph_permission_missing`, `verification_failed`, `graph_error`. */
   readonly code: string;
@@ -54,10 +69,12 @@ export interface ResetResult {
   /** The plan: what a dry run would delete, or what a real run set out to delete. */
   readonly planned: readonly MethodRef[];
   readonly methodsRemoved: readonly MethodRef[];
-  readonly methodsRemaining: readonly MethodRef[];
+  readonly methodsRemaining: readonly RemainingMethod[];
   /** Types found that the method-type table does not know; they are never deleted. */
   readonly unknownTypes: readonly string[];
   readonly sessionsRevoked: boolean;
+  /** Set when revoking was asked for but not done for a reason of the user's (see SessionsNotRevokedReason). */
+  readonly sessionsNotRevokedReason?: SessionsNotRevokedReason;
   /** Why a target was refused (`outcome: 'protected'`), e.g. `protected_user`, `directory_role`, `eligible_role`, `protected_group`. */
   readonly protectedReason?: string;
   readonly error?: ResetFailure;
@@ -65,7 +82,11 @@ export interface ResetResult {
   readonly graphRequestIds: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string;
-  /** Methods in scope that could not be deleted while another method stays (e.g. mobile while alternateMobile is kept). */
+  /**
+   * Methods in scope that this run did not delete, with the reason: `alternate_mobile_remains` (mobile while
+   * alternateMobile is kept) or `delegated_admin_required` (hardware OATH tokens, which Graph lets no application
+   * delete). They also appear in `methodsRemaining` with the same reason.
+   */
   readonly skipped?: readonly (MethodRef & { readonly reason: string })[];
   /** Delete/verify passes the executor ran (0 for a dry run or when nothing was planned). */
   readonly passes?: number;

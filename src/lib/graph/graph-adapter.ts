@@ -7,15 +7,15 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type {
   DeleteResult,
-  DirectoryMembership,
   GraphCallContext,
   GraphMethod,
   GraphPort,
   GraphUser,
+  GroupEligibility,
   MethodTypeName,
   PreferredMethodValue,
-  RoleAssignmentRef,
   SignInPreferences,
+  UserPrivilegeFacts,
 } from '../domain/index.js';
 import {
   GraphTransportError,
@@ -26,15 +26,16 @@ import {
   isUserKey,
 } from '../domain/index.js';
 import { AdaptiveLimiter } from './adaptive-limiter.js';
-import { createGraphClient } from './graph-client.js';
+import { createGraphClient, normaliseGraphBaseUrl } from './graph-client.js';
 import { graphCallError } from './graph-errors.js';
 import { graphPermissions } from './graph-permissions.js';
-import { asRecord, errorBody, nextPath, toMethod, toRoleRef } from './graph-answers.js';
+import { asRecord, errorBody, nextPath, toMethod } from './graph-answers.js';
 import type { GraphMethodType, GraphVersion } from './method-catalogue.js';
 import { deleteOperation, deletePath, graphMethodTypes } from './method-catalogue.js';
 import { GraphCallOptions } from './throttle-retry-handler.js';
 import type { ThrottleRetryOptions } from './throttle-retry-handler.js';
-import { encodeUserKey, filterGuid } from './user-key.js';
+import { PrivilegeReads } from './privilege-reads.js';
+import { encodeUserKey } from './user-key.js';
 import { WriteGate } from './write-gate.js';
 
 export interface GraphPortOptions {
@@ -50,6 +51,8 @@ export interface GraphPortOptions {
   /** Retry tuning (tests and benchmarks). */
   readonly retry?: Partial<Omit<ThrottleRetryOptions, 'limiter' | 'maxWaitMs' | 'writeGate'>>;
   readonly scope?: string;
+  /** Pages a guard read follows before it counts as cut short (default privilege-reads.ts defaultGuardPageCap). */
+  readonly guardPageCap?: number;
 }
 
 /** A GraphPort plus what operators and tests may want to look at. */
@@ -74,6 +77,14 @@ export interface GraphSendRequest {
   /** For error messages: the call with placeholders (never a user key). */
   readonly operation: string;
   readonly permissions: readonly string[];
+  /** Extra request headers, e.g. `ConsistencyLevel: eventual` where a page requires it. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * When the retries for a failure on Graph's side that came without a Retry-After (5xx, no answer) run out: hand the
+   * wait to the caller as a RetryLaterError (default), or fail (false: the guard's reads, which fail closed). A wait
+   * Graph asked for (a 429, or a 5xx with Retry-After) is always handed on.
+   */
+  readonly deferFailures?: boolean;
   readonly ctx?: GraphCallContext;
 }
 
@@ -93,16 +104,34 @@ export function createGraphPort(options: GraphPortOptions): GraphPortWithStats {
     scope: options.scope,
     retry: { ...options.retry, limiter, writeGate, maxWaitMs: options.maxWaitMs },
   });
-  return new GraphAdapter(client, limiter, writeGate, options.maxWaitMs);
+  return new GraphAdapter(
+    client,
+    limiter,
+    writeGate,
+    options.maxWaitMs,
+    normaliseGraphBaseUrl(options.baseUrl),
+    options,
+  );
 }
 
 class GraphAdapter implements GraphPortWithStats {
+  /** The guard's reads, paged strictly (privilege-reads.ts). */
+  private readonly privilege: PrivilegeReads;
+
   constructor(
     private readonly client: Client,
     readonly limiter: AdaptiveLimiter,
     private readonly writeGate: WriteGate,
     private readonly maxWaitMs: number,
-  ) {}
+    root: URL,
+    options: Pick<GraphPortOptions, 'guardPageCap'>,
+  ) {
+    this.privilege = new PrivilegeReads(
+      (request) => this.expect({ method: 'GET', ...request }),
+      root,
+      options.guardPageCap,
+    );
+  }
 
   writeQuotaWaitMs(): number {
     const remaining = this.writeGate.remainingMs();
@@ -118,6 +147,7 @@ class GraphAdapter implements GraphPortWithStats {
     });
     const headers: Record<string, string> = {};
     if (ctx?.correlationId && isGuid(ctx.correlationId)) headers['client-request-id'] = ctx.correlationId;
+    Object.assign(headers, request.headers);
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     const builder = this.client
       .api(request.path)
@@ -143,12 +173,14 @@ class GraphAdapter implements GraphPortWithStats {
       }
     } catch (error) {
       ctx?.signal?.throwIfAborted();
-      if (call.deferMs !== undefined) throw new RetryLaterError(call.deferMs);
+      if (call.deferMs !== undefined && request.deferFailures !== false) throw new RetryLaterError(call.deferMs);
       const idempotent = call.idempotent ?? request.method !== 'POST';
       throw new GraphTransportError(request.operation, call.transportError ?? error, !idempotent);
     }
     const requestId = response.headers.get('request-id') ?? undefined;
-    if (call.deferMs !== undefined && (response.status === 429 || response.status >= 500)) {
+    const asked = response.status === 429 || response.headers.has('retry-after');
+    const handOn = asked || (response.status >= 500 && request.deferFailures !== false);
+    if (call.deferMs !== undefined && handOn) {
       await response.body?.cancel().catch(() => undefined);
       throw new RetryLaterError(call.deferMs);
     }
@@ -187,7 +219,7 @@ class GraphAdapter implements GraphPortWithStats {
       {
         method: 'GET',
         version: 'v1.0',
-        path: `/users/${encodeUserKey(key)}?$select=id,userPrincipalName,accountEnabled,userType`,
+        path: `/users/${encodeUserKey(key)}?$select=id,userPrincipalName,accountEnabled,userType,externalUserState`,
         operation: 'GET /users/{key}',
         permissions: graphPermissions.readUser,
         ctx,
@@ -203,6 +235,7 @@ class GraphAdapter implements GraphPortWithStats {
       userPrincipalName: typeof body.userPrincipalName === 'string' ? body.userPrincipalName : '',
       accountEnabled: typeof body.accountEnabled === 'boolean' ? body.accountEnabled : undefined,
       userType: typeof body.userType === 'string' ? body.userType : undefined,
+      externalUserState: typeof body.externalUserState === 'string' ? body.externalUserState : null,
     };
   }
 
@@ -304,52 +337,21 @@ class GraphAdapter implements GraphPortWithStats {
     });
   }
 
-  // Graph docs: "List unifiedRoleAssignments" (api/rbacapplication-list-roleassignments, v1.0).
-  async listRoleAssignments(userId: string, ctx?: GraphCallContext): Promise<RoleAssignmentRef[]> {
-    const values = await this.listAll(
-      'v1.0',
-      `/roleManagement/directory/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${filterGuid(userId)}'`)}`,
-      'GET /roleManagement/directory/roleAssignments',
-      graphPermissions.readRoleAssignments,
-      ctx,
-    );
-    return values.map(toRoleRef);
+  // The guard's reads: privilege-reads.ts names each call's doc page.
+  readUserPrivilege(userId: string, ctx?: GraphCallContext): Promise<UserPrivilegeFacts> {
+    return this.privilege.readUserPrivilege(userId, ctx);
   }
 
-  // Graph docs: "List roleEligibilityScheduleInstances"
-  // (api/rbacapplication-list-roleeligibilityscheduleinstances, v1.0).
-  async listRoleEligibilities(userId: string, ctx?: GraphCallContext): Promise<RoleAssignmentRef[]> {
-    const values = await this.listAll(
-      'v1.0',
-      `/roleManagement/directory/roleEligibilityScheduleInstances?$filter=${encodeURIComponent(`principalId eq '${filterGuid(userId)}'`)}`,
-      'GET /roleManagement/directory/roleEligibilityScheduleInstances',
-      graphPermissions.readRoleEligibility,
-      ctx,
-    );
-    return values.map(toRoleRef);
+  listRoleAssignableGroups(ctx?: GraphCallContext): Promise<string[]> {
+    return this.privilege.listRoleAssignableGroups(ctx);
   }
 
-  // Graph docs: "List a user's transitive memberships" (api/user-list-transitivememberof, v1.0).
-  async listTransitiveMemberships(userId: string, ctx?: GraphCallContext): Promise<DirectoryMembership[]> {
-    const values = await this.listAll(
-      'v1.0',
-      `/users/${encodeUserKey(filterGuid(userId))}/transitiveMemberOf?$select=id&$top=999`,
-      'GET /users/{id}/transitiveMemberOf',
-      graphPermissions.readGroupMembership,
-      ctx,
-    );
-    return values.map((v) => {
-      const odataType = typeof v['@odata.type'] === 'string' ? v['@odata.type'].toLowerCase() : '';
-      return {
-        id: typeof v.id === 'string' ? v.id.toLowerCase() : '',
-        kind:
-          odataType === '#microsoft.graph.group'
-            ? 'group'
-            : odataType === '#microsoft.graph.directoryrole'
-              ? 'directoryRole'
-              : 'other',
-      };
-    });
+  listGroupEligibilities(groupId: string, ctx?: GraphCallContext): Promise<GroupEligibility[]> {
+    return this.privilege.listGroupEligibilities(groupId, ctx);
+  }
+
+  listNestedGroups(groupId: string, ctx?: GraphCallContext): Promise<string[]> {
+    return this.privilege.listNestedGroups(groupId, ctx);
   }
 
   /** GET a collection, following @odata.nextLink (only to the same host and version). */

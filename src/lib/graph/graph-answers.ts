@@ -1,6 +1,6 @@
 // Reading Graph's answers: JSON bodies reduced to what the port hands back (ids and types, never phone numbers or
 // e-mail addresses), error bodies, and collection paging.
-import type { GraphMethod, PhoneType, RoleAssignmentRef } from '../domain/index.js';
+import type { GraphMethod, PhoneType } from '../domain/index.js';
 import type { GraphVersion } from './method-catalogue.js';
 import { phoneTypeOfId, shortOdataName, typeOfOdataType } from './method-catalogue.js';
 
@@ -26,13 +26,6 @@ export function toMethod(value: Record<string, unknown>, fallbackType: string | 
       declared === 'mobile' || declared === 'alternateMobile' || declared === 'office' ? declared : phoneTypeOfId(id);
   }
   return { type, graphType: shortOdataName(odataType), id, ...(phoneType ? { phoneType } : {}) };
-}
-
-export function toRoleRef(value: Record<string, unknown>): RoleAssignmentRef {
-  return {
-    id: typeof value.id === 'string' ? value.id : '',
-    roleDefinitionId: typeof value.roleDefinitionId === 'string' ? value.roleDefinitionId : '',
-  };
 }
 
 export function asRecord(value: unknown): Record<string, unknown> {

@@ -1,13 +1,20 @@
-// Which Microsoft Graph application permissions (app roles) allow each call the worker makes (research §6), so a
-// 403 can name what the worker's identity lacks. Least privileged first.
+// Which Microsoft Graph application permissions (app roles) allow each call the worker makes (research §6 and, for
+// the guard's reads, each page's permission table and Microsoft's permission reference), so a 403 can name what the
+// worker's identity lacks. Least privileged first.
 export const graphPermissions = {
   readUser: ['User.Read.All'],
   readMethods: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'],
   writeMethods: ['UserAuthenticationMethod.ReadWrite.All'],
   revokeSessions: ['User.RevokeSessions.All'],
+  // The guard (privilege-reads.ts).
   readRoleAssignments: ['RoleManagement.Read.Directory'],
   readRoleEligibility: ['RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory'],
-  readGroupMembership: ['GroupMember.Read.All', 'User.Read.All'],
+  // transitiveMemberOf is allowed by User.Read.All, but its groups carry their properties (isAssignableToRole) only
+  // with a permission that reads groups: GroupMember.Read.All (readGroups) is held for that too.
+  readMemberships: ['User.Read.All', 'GroupMember.Read.All'],
+  readOwnedObjects: ['User.Read.All'],
+  readGroups: ['GroupMember.Read.All'],
+  readGroupEligibility: ['PrivilegedEligibilitySchedule.Read.AzureADGroup'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -17,7 +24,8 @@ export const graphPermissions = {
 export const workerGraphPermissions = [
   'UserAuthenticationMethod.ReadWrite.All',
   'User.Read.All',
+  'GroupMember.Read.All',
   'RoleManagement.Read.Directory',
-  'RoleEligibilitySchedule.Read.Directory',
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
   'User.RevokeSessions.All',
 ] as const;

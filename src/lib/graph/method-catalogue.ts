@@ -14,6 +14,8 @@ export interface GraphMethodType {
   readonly deleteSegment: string;
   /** Addressed without an id (one per user). */
   readonly singleton: boolean;
+  /** The delete page documents the item's address followed by `/$ref`. */
+  readonly deleteByRef: boolean;
   /** The granular per-type write permission Graph also accepts on the type's own endpoint (research §6). */
   readonly granularWrite?: string;
 }
@@ -25,6 +27,7 @@ const v1 = (odataName: string, deleteSegment: string, granularWrite?: string): G
   deleteVersion: 'v1.0',
   deleteSegment,
   singleton: false,
+  deleteByRef: false,
   ...(granularWrite ? { granularWrite } : {}),
 });
 const betaOnly = (odataName: string, deleteSegment: string, granularWrite?: string): GraphMethodType => ({
@@ -48,6 +51,11 @@ export const graphMethodTypes = {
     'softwareOathMethods',
     'UserAuthMethod-SoftwareOATH.ReadWrite.All',
   ),
+  // Listed and read here, never deleted by this service (the domain row's serviceDeletes is false): the beta delete
+  // page (api/authentication-delete-hardwareoathmethods, beta) says "Application: Not supported" for acting on other
+  // users, while the permission reference (microsoft-graph-devx-content permissions/new/permissions.json @6cbd6bb)
+  // lists UserAuthMethod-HardwareOATH.ReadWrite.All and UserAuthenticationMethod.ReadWrite.All for an app-only
+  // DELETE of /users/{id}/authentication/hardwareOathMethods/{id}. We follow the stricter page (issue 13).
   hardwareOath: betaOnly(
     'hardwareOathAuthenticationMethod',
     'hardwareOathMethods',
@@ -69,13 +77,21 @@ export const graphMethodTypes = {
     'UserAuthMethod-PlatformCred.ReadWrite.All',
   ),
   // The CIPP-style rule "type minus Authentication, plus s" is wrong for these two (research §2.1).
-  externalAuthentication: v1(
-    'externalAuthenticationMethod',
-    'externalAuthenticationMethods',
-    'UserAuthMethod-External.ReadWrite.All',
-  ),
+  // Deleted as its page documents it (api/authentication-delete-externalauthenticationmethods, v1.0 and beta):
+  // `DELETE /users/{id}/authentication/externalAuthenticationMethods/{id}/$ref`. The metadata (msgraph-metadata
+  // @f54f11b) makes the relationship contained, where OData has no $ref, and the permission reference lists the path
+  // without it; the page is what Microsoft documents as the call, so it is what we send.
+  externalAuthentication: {
+    ...v1('externalAuthenticationMethod', 'externalAuthenticationMethods', 'UserAuthMethod-External.ReadWrite.All'),
+    deleteByRef: true,
+  },
+  // Listed in v1.0 (the type is in v1.0's metadata) but addressed in beta only: `qrCodePinMethod` is a navigation
+  // property of authentication in beta's metadata and not in v1.0's (msgraph-metadata @f54f11b; issue 13), so the
+  // delete follows the beta page (api/authentication-delete-qrcodepinmethod, beta). A v1.0 page
+  // (api/qrcodepinauthenticationmethod-delete) documents the v1.0 path, which the v1.0 metadata still lacks.
   qrCodePin: {
     ...v1('qrCodePinAuthenticationMethod', 'qrCodePinMethod', 'UserAuthMethod-QR.ReadWrite.All'),
+    deleteVersion: 'beta',
     singleton: true,
   },
   // No granular permission is named for this deprecated type: a 403 names the general one only.
@@ -122,11 +138,13 @@ export function deletePath(type: MethodTypeName, userId: string, methodId: strin
   const row: GraphMethodType = graphMethodTypes[type];
   const user = encodeURIComponent(userId);
   if (row.singleton) return `/users/${user}/authentication/${row.deleteSegment}`;
-  return `/users/${user}/authentication/${row.deleteSegment}/${encodeURIComponent(methodId)}`;
+  const item = `/users/${user}/authentication/${row.deleteSegment}/${encodeURIComponent(methodId)}`;
+  return row.deleteByRef ? `${item}/$ref` : item;
 }
 
 /** The call a delete makes, by its template (for error messages). */
 export function deleteOperation(type: MethodTypeName): string {
   const row: GraphMethodType = graphMethodTypes[type];
-  return `DELETE ${row.deleteVersion === 'beta' ? '/beta' : ''}/users/{id}/authentication/${row.deleteSegment}${row.singleton ? '' : '/{id}'}`;
+  const item = row.singleton ? '' : row.deleteByRef ? '/{id}/$ref' : '/{id}';
+  return `DELETE ${row.deleteVersion === 'beta' ? '/beta' : ''}/users/{id}/authentication/${row.deleteSegment}${item}`;
 }

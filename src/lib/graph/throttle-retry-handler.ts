@@ -2,7 +2,10 @@
 // It honours Retry-After on 429/503/504, backs off with jitter on 503/504 and dropped connections, repeats a
 // non-idempotent call only after a 429, takes a slot of the process-wide adaptive limiter for each attempt, and when
 // Graph asks for a wait longer than the budget it records the wait for the caller (who defers the queue item)
-// instead of sleeping. The SDK wraps anything a middleware throws into a GraphError, so results travel back in the
+// instead of sleeping. Graph's authentication-method APIs time out after 60 s with a 504 (resources/
+// authenticationmethods-overview, v1.0): the time such an attempt took counts against the budget like a sleep, so
+// timeouts do not pile up inside one call, and an attempt that gets no answer at all is given up after
+// `attemptTimeoutMs` (then treated like a dropped connection). The SDK wraps anything a middleware throws into a GraphError, so results travel back in the
 // per-request GraphCallOptions object rather than as exceptions.
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import type { AdaptiveLimiter } from './adaptive-limiter.js';
@@ -37,6 +40,8 @@ export interface ThrottleRetryOptions {
   /** Longest total sleep for one call before handing the wait to the caller. */
   readonly maxWaitMs: number;
   readonly maxAttempts?: number;
+  /** An attempt with no response headers after this long is abandoned (default 90 s, above Graph's 60 s timeout). */
+  readonly attemptTimeoutMs?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
   readonly random?: () => number;
@@ -47,12 +52,14 @@ export interface ThrottleRetryOptions {
 export class ThrottleRetryHandler implements Middleware {
   private next: Middleware | undefined;
   private readonly maxAttempts: number;
+  private readonly attemptTimeoutMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly random: () => number;
 
   constructor(private readonly options: ThrottleRetryOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 90_000;
     this.baseDelayMs = options.baseDelayMs ?? 250;
     this.maxDelayMs = options.maxDelayMs ?? 8_000;
     this.random = options.random ?? Math.random;
@@ -90,19 +97,28 @@ export class ThrottleRetryHandler implements Middleware {
       if (attempt > 1) setHeader(context, 'Retry-Attempt', String(attempt - 1));
       const permit = await this.options.limiter.acquire(call.signal);
       let response: Response | undefined;
+      const attemptStarted = Date.now();
+      const timer = attemptTimer(context, call.signal, this.attemptTimeoutMs);
+      let failure: { error: unknown } | undefined;
       try {
         context.response = undefined;
         await next.execute(context);
         response = responseOf(context);
       } catch (error) {
+        failure = { error };
+      } finally {
+        timer.clear();
+      }
+      if (failure) {
         permit.release();
-        if (call.signal?.aborted) throw error;
-        call.transportError = error;
+        if (call.signal?.aborted) throw failure.error;
+        call.transportError = timer.timedOut() ? timer.reason : failure.error;
+        waitedMs += Date.now() - attemptStarted;
         const verdict = decideRetry(undefined, undefined, this.retryContext(attempt, idempotent, waitedMs));
-        if (verdict.kind === 'done') throw error;
+        if (verdict.kind === 'done') throw failure.error;
         if (verdict.kind === 'defer') {
           call.deferMs = verdict.delayMs;
-          throw error;
+          throw failure.error;
         }
         this.options.onRetry?.({ status: undefined, attempt, delayMs: verdict.delayMs, method });
         await sleep(verdict.delayMs, call.signal);
@@ -113,6 +129,8 @@ export class ThrottleRetryHandler implements Middleware {
         permit.release();
         return;
       }
+      // A gateway timeout took as long as a wait: it counts against the budget (Graph's own is 60 s).
+      if (response.status === 504) waitedMs += Date.now() - attemptStarted;
       call.transportError = undefined;
       const requestId = response.headers.get('request-id');
       if (requestId) {
@@ -157,6 +175,28 @@ export class ThrottleRetryHandler implements Middleware {
       maxDelayMs: this.maxDelayMs,
     };
   }
+}
+
+/**
+ * Gives the attempt its own deadline (until the response headers arrive) on top of the caller's signal: the fetch is
+ * aborted when either fires, and `timedOut()` tells which one did.
+ */
+function attemptTimer(context: Context, outer: AbortSignal | undefined, ms: number) {
+  const controller = new AbortController();
+  const reason = new Error(`no answer from Microsoft Graph within ${ms} ms`);
+  const timer = setTimeout(() => controller.abort(reason), ms);
+  const onOuter = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  (context.options ??= {}).signal = controller.signal;
+  return {
+    reason,
+    timedOut: (): boolean => controller.signal.reason === reason,
+    clear: (): void => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
+    },
+  };
 }
 
 // A function, so that TypeScript does not narrow `context.response` to the undefined assigned before `execute`.

@@ -1,5 +1,7 @@
 // What GET /api/resets/{id} shows of a stored request and its items: the JSON views and the CSV export's rows.
-// Methods appear as type and id only (never phone numbers or addresses); CSV cells are escaped by toCsv.
+// Methods appear as type and id only (never phone numbers or addresses); CSV cells are escaped by toCsv. A protected
+// item shows `protected` and no reason: the reason (which kind of admin) stays in the audit row and the operator log,
+// so no caller, not even with a dry run over the whole tenant, can map who the admins are.
 import type { RequestSummary, StoredItem } from '../store/ports.js';
 import { toCsv } from './csv-export.js';
 
@@ -14,12 +16,18 @@ export function itemView(item: StoredItem) {
     ...(item.outcome ? { outcome: item.outcome } : {}),
     methodsRemoved: item.methodsRemoved.map((m) => ({ type: m.type, id: m.id })),
     ...(item.methodsRemaining.length > 0
-      ? { methodsRemaining: item.methodsRemaining.map((m) => ({ type: m.type, id: m.id })) }
+      ? {
+          methodsRemaining: item.methodsRemaining.map((m) => ({
+            type: m.type,
+            id: m.id,
+            ...(m.reason ? { reason: m.reason } : {}),
+          })),
+        }
       : {}),
     ...(item.methodsPlanned ? { methodsPlanned: item.methodsPlanned.map((m) => ({ type: m.type, id: m.id })) } : {}),
-    ...(item.protectedReason ? { protectedReason: item.protectedReason } : {}),
     ...(item.error ? { error: { code: item.error.code, message: item.error.message } } : {}),
     sessionsRevoked: item.sessionsRevoked,
+    ...(item.sessionsNotRevokedReason ? { sessionsNotRevokedReason: item.sessionsNotRevokedReason } : {}),
     attempts: item.attempts,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
@@ -59,7 +67,6 @@ const CSV_HEADER = [
   'methodsRemoved',
   'methodsRemaining',
   'methodsPlanned',
-  'protectedReason',
   'errorCode',
   'errorMessage',
   'sessionsRevoked',
@@ -68,8 +75,9 @@ const CSV_HEADER = [
   'finishedAt',
 ];
 
-const methodsCell = (methods: readonly { type: string; id: string }[]): string =>
-  methods.map((m) => `${m.type}:${m.id}`).join(';');
+/** `type:id` pairs separated by `;`; a remaining method that stays for a reason is `type:id:reason`. */
+const methodsCell = (methods: readonly { type: string; id: string; reason?: string }[]): string =>
+  methods.map((m) => `${m.type}:${m.id}${m.reason ? `:${m.reason}` : ''}`).join(';');
 
 function csvRow(item: StoredItem): string[] {
   return [
@@ -82,7 +90,6 @@ function csvRow(item: StoredItem): string[] {
     methodsCell(item.methodsRemoved),
     methodsCell(item.methodsRemaining),
     methodsCell(item.methodsPlanned ?? []),
-    item.protectedReason ?? '',
     item.error?.code ?? '',
     item.error?.message ?? '',
     String(item.sessionsRevoked),

@@ -1,8 +1,11 @@
 // How a failed run is reported: a stable code and a sentence for the service desk, free of personal data.
 import type { ResetFailure } from '../domain/index.js';
 import { GraphCallError, GraphTransportError, redact } from '../domain/index.js';
+import { GuardUnavailableError } from './guard.js';
 
 export function describeFailure(error: unknown): ResetFailure {
+  // The guard could not decide: nothing was written. The message names the read and, for a 403, the permission.
+  if (error instanceof GuardUnavailableError) return { code: error.code, message: error.message };
   if (error instanceof GraphCallError) {
     // The message of a `forbidden` failure names the operation and the permission the worker's identity lacks.
     if (error.kind === 'forbidden') return { code: 'graph_permission_missing', message: error.message };

@@ -5,7 +5,6 @@ import type { GraphPort, ResetEngine, ResetOptions, ResetResult, ResetRunContext
 import { RetryLaterError, isUserKey } from '../domain/index.js';
 import { describeFailure, invalidUserKey, verificationFailed } from './describe-failure.js';
 import { executePlan } from './executor.js';
-import type { GuardConfig } from './guard.js';
 import { normaliseGuardConfig } from './guard.js';
 import { EarlyInspection, inspectTarget, inspector } from './inspect.js';
 import { dedupe, toRef } from './method-refs.js';
@@ -13,6 +12,8 @@ import { hasWork, planTarget } from './plan-target.js';
 import { resolveTarget } from './resolve.js';
 import { RunRecord } from './run-record.js';
 import { typesInScope } from './scope.js';
+import { signsInElsewhere } from './sessions.js';
+import { TenantPrivilegeCache } from './tenant-privilege.js';
 
 export interface ResetEngineOptions {
   readonly graph: GraphPort;
@@ -20,6 +21,8 @@ export interface ResetEngineOptions {
   readonly protectedUsers: readonly string[];
   /** PROTECTED_GROUP_IDS: group object ids whose (transitive) members are never reset. */
   readonly protectedGroupIds: readonly string[];
+  /** How long runs of one request share the guard's tenant sets (default 60 s; 0: every run reads them). */
+  readonly tenantSetsMaxAgeMs?: number;
   /** Delete/verify passes before giving up (default 4). */
   readonly maxPasses?: number;
   /** Deletes of one user in flight at once (default 8; the process-wide limiter still applies). */
@@ -29,16 +32,19 @@ export interface ResetEngineOptions {
 
 interface EngineDeps {
   readonly graph: GraphPort;
-  readonly guard: GuardConfig;
+  readonly protectedUsers: readonly string[];
+  readonly tenant: TenantPrivilegeCache;
   readonly maxPasses: number;
   readonly maxParallelDeletes: number;
   readonly now: () => Date;
 }
 
 export function createResetEngine(options: ResetEngineOptions): ResetEngine {
+  const guard = normaliseGuardConfig(options);
   const deps: EngineDeps = {
     graph: options.graph,
-    guard: normaliseGuardConfig(options),
+    protectedUsers: guard.protectedUsers,
+    tenant: new TenantPrivilegeCache(options.graph, guard.protectedGroupIds, options.tenantSetsMaxAgeMs),
     maxPasses: Math.max(1, options.maxPasses ?? 4),
     maxParallelDeletes: Math.max(1, options.maxParallelDeletes ?? 8),
     now: options.now ?? (() => new Date()),
@@ -57,11 +63,11 @@ async function runReset(
   if (!isUserKey(userKey)) return run.finish('failed', { error: invalidUserKey });
 
   const inScope = typesInScope(options.methods, options.keep);
-  const inspect = inspector(graph, deps.guard, inScope, run.ctx);
+  const inspect = inspector(graph, deps.tenant, inScope, run.ctx);
   const early = new EarlyInspection(userKey, inspect);
   try {
     // Resolve.
-    const resolved = await resolveTarget(graph, userKey, deps.guard.protectedUsers, early, run);
+    const resolved = await resolveTarget(graph, userKey, deps.protectedUsers, early, run);
     if (!resolved.found) {
       const { found: _found, outcome, ...rest } = resolved;
       return run.finish(outcome, rest);
@@ -83,6 +89,7 @@ async function runReset(
     // Execute, verify and revoke. On a later attempt the caller's snapshot stays what it was (what this run plans is
     // a part of it), so a third attempt still counts what the first removed.
     await context.onPlanned?.(context.snapshot ?? target.planned, run.methodsBefore);
+    const external = signsInElsewhere(user);
     const executed = await executePlan({
       graph,
       userId: user.id,
@@ -91,7 +98,8 @@ async function runReset(
       scope: options.methods,
       keep: options.keep,
       listHardwareOath: inScope.has('hardwareOath'),
-      revokeSessions: options.revokeSessions,
+      // Graph's revoke does not reach users who sign in through another tenant: not called, and said so below.
+      revokeSessions: options.revokeSessions && !external,
       maxPasses: deps.maxPasses,
       maxParallelDeletes: deps.maxParallelDeletes,
       ctx: run.ctx,
@@ -103,6 +111,7 @@ async function runReset(
       methodsRemoved: dedupe([...target.alreadyGone, ...executed.removed]),
       methodsRemaining: executed.after.map(toRef),
       sessionsRevoked: executed.sessionsRevoked,
+      ...(options.revokeSessions && external ? { sessionsNotRevokedReason: 'external_user' as const } : {}),
       passes: executed.passes,
       skipped: target.skipped,
     };

@@ -6,5 +6,7 @@ export { describeFailure } from './describe-failure.js';
 export { planReset, defaultCandidates } from './planner.js';
 export type { Plan, PlanRequest, PlanStep, PlannedMethod } from './planner.js';
 export { typesInScope } from './scope.js';
-export { isListedProtected, checkDirectoryGuard } from './guard.js';
+export { isListedProtected, checkDirectoryGuard, verdictOf, GuardUnavailableError } from './guard.js';
 export type { GuardConfig, GuardVerdict, ProtectedReason } from './guard.js';
+export { readTenantPrivilege, TenantPrivilegeCache } from './tenant-privilege.js';
+export type { TenantPrivilege, PrivilegedGroups } from './tenant-privilege.js';

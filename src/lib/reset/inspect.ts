@@ -1,12 +1,15 @@
-// The guard and list steps, run together: the directory guard (roles, eligibility, memberships), the method lists
-// and the default method are independent reads, so they go to Graph in parallel (one round trip).
+// The guard and list steps, run together: the directory guard (the user's privilege reads and the tenant sets), the
+// method lists and the default method are independent reads, so they go to Graph in parallel. The guard decides
+// first: a protected user is protected whatever the lists did, and a guard that could not decide fails the run
+// (guard_unavailable) whatever they did.
 import type { GraphCallContext, GraphMethod, GraphPort, GraphUser, MethodTypeName } from '../domain/index.js';
 import { GraphCallError, isGuid } from '../domain/index.js';
 import { settleAll } from '../concurrency/bounded.js';
-import type { GuardConfig, GuardVerdict } from './guard.js';
+import type { GuardVerdict } from './guard.js';
 import { checkDirectoryGuard } from './guard.js';
 import { mergeListings } from './method-refs.js';
 import type { RunRecord } from './run-record.js';
+import type { TenantPrivilegeCache } from './tenant-privilege.js';
 
 export interface Inspection {
   readonly verdict: GuardVerdict;
@@ -20,19 +23,28 @@ export type Inspect = (userId: string) => Promise<Inspection>;
 
 export function inspector(
   graph: GraphPort,
-  guard: GuardConfig,
+  tenant: TenantPrivilegeCache,
   inScope: ReadonlySet<MethodTypeName>,
   ctx: GraphCallContext,
 ): Inspect {
   const listHardwareOath = inScope.has('hardwareOath');
   return async (userId) => {
-    const [verdict, listed, hardware, prefs] = await settleAll([
-      checkDirectoryGuard(graph, userId, guard, ctx),
-      graph.listMethods(userId, ctx),
-      listHardwareOath ? graph.listHardwareOathMethods(userId, ctx) : Promise.resolve([] as GraphMethod[]),
-      readPreferred(graph, userId, ctx),
-    ] as const);
-    return { verdict, methods: mergeListings(listed, hardware), preferred: prefs };
+    const [guard, lists] = await Promise.allSettled([
+      checkDirectoryGuard(graph, userId, tenant, ctx),
+      settleAll([
+        graph.listMethods(userId, ctx),
+        listHardwareOath ? graph.listHardwareOathMethods(userId, ctx) : Promise.resolve([] as GraphMethod[]),
+        readPreferred(graph, userId, ctx),
+      ] as const),
+    ]);
+    if (guard.status === 'rejected') throw guard.reason;
+    const verdict = guard.value;
+    if (lists.status === 'rejected') {
+      if (verdict.protected) return { verdict, methods: [], preferred: null };
+      throw lists.reason;
+    }
+    const [listed, hardware, preferred] = lists.value;
+    return { verdict, methods: mergeListings(listed, hardware), preferred };
   };
 }
 

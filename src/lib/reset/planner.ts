@@ -1,10 +1,15 @@
 // The planner: a pure function from (methods, default, options) to ordered steps. Steps with the same stage are
 // independent and may run in parallel; stages run in order. Rules (research §3):
 // - never the password, never a type the method-type table does not know, never a kept type, only snapshot ids when given;
+// - never a type the service may not delete (hardware OATH tokens): it is reported as skipped, and stays (also as the
+//   default, if it is);
 // - the default method goes last (it cannot be deleted while other default-capable methods exist);
 // - alternateMobile goes before mobile (mobile cannot be deleted while alternateMobile exists), and mobile is left
 //   alone when alternateMobile stays;
-// - when the default is to go but a default-capable method stays, the default is first moved to the one that stays;
+// - when the default is to go but a default-capable method stays, the default is first moved to the one that stays
+//   (what else answers to the new value, e.g. `oath` for a going software token, is deleted before the move);
+// - when the default's value names a staying method and going ones alike, the default waits on another going method
+//   while those go, then comes back;
 //   when the default is alternateMobile and mobile goes too (the deadlock), the default is first moved to mobile.
 import type {
   GraphMethod,
@@ -19,6 +24,8 @@ import {
   isDefaultCapable,
   isMethodTypeName,
   preferenceValuesFor,
+  preferredMethodValues,
+  serviceDeletes,
   takeoverOrder,
 } from '../domain/index.js';
 import { refKey } from './method-refs.js';
@@ -44,27 +51,35 @@ export type PlanStep =
       readonly kind: 'setPreferredMethod';
       readonly stage: number;
       readonly value: PreferredMethodValue;
-      readonly reason: 'default_moves_to_kept_method' | 'alternate_mobile_deadlock';
+      readonly reason:
+        'default_moves_to_kept_method' | 'default_moves_aside' | 'default_moves_back' | 'alternate_mobile_deadlock';
     }
   | { readonly kind: 'delete'; readonly stage: number; readonly method: PlannedMethod; readonly isDefault: boolean };
 
-export type SkipReason = 'alternate_mobile_remains';
+/**
+ * Why a method in scope stays. `alternate_mobile_remains`: Graph refuses to delete mobile while alternateMobile stays.
+ * `delegated_admin_required`: Graph lets no application delete the type for another user (hardware OATH tokens); an
+ * administrator removes it with delegated rights, or the user keeps it.
+ */
+export type SkipReason = 'alternate_mobile_remains' | 'delegated_admin_required';
 
 export interface Plan {
   /** Ordered by stage; within a stage by the method-type table's delete order. */
   readonly steps: readonly PlanStep[];
   /** The methods to delete, in step order. */
   readonly deletes: readonly PlannedMethod[];
-  /** In scope but impossible to delete while something else stays. */
+  /** In scope but not deleted: Graph would refuse it while something else stays, or lets no application delete it. */
   readonly skipped: readonly { readonly method: PlannedMethod; readonly reason: SkipReason }[];
   readonly unknownTypes: readonly string[];
   readonly stageCount: number;
 }
 
-const stagePreference = 0;
-const stageMain = 1;
-const stageMobile = 2;
-const stageDefault = 3;
+const stageAside = 0;
+const stageBeforePreference = 1;
+const stagePreference = 2;
+const stageMain = 3;
+const stageMobile = 4;
+const stageDefault = 5;
 
 export function planReset(request: PlanRequest): Plan {
   const inScope = typesInScope(request.scope, request.keep);
@@ -84,8 +99,13 @@ export function planReset(request: PlanRequest): Plan {
   );
   const plannedKeys = (): Set<string> => new Set(planned.map((m) => refKey(m.type, m.id)));
 
+  // Types Graph lets no application delete stay, whatever the scope says.
+  const skipped: { method: PlannedMethod; reason: SkipReason }[] = planned
+    .filter((m) => !serviceDeletes(m.type))
+    .map((method) => ({ method, reason: 'delegated_admin_required' as const }));
+  planned = planned.filter((m) => serviceDeletes(m.type));
+
   // Mobile cannot go while alternateMobile stays.
-  const skipped: { method: PlannedMethod; reason: SkipReason }[] = [];
   const alternate = known.find((m) => isPhone(m, 'alternateMobile'));
   if (alternate && !plannedKeys().has(refKey(alternate.type, alternate.id))) {
     for (const m of planned.filter((p) => isPhone(p, 'mobile')))
@@ -98,6 +118,7 @@ export function planReset(request: PlanRequest): Plan {
   const preferred = request.preferred;
   let defaults = new Set(defaultCandidates(known, preferred).map((m) => refKey(m.type, m.id)));
   let plannedDefaults = planned.filter((m) => defaults.has(refKey(m.type, m.id)));
+  let early = new Set<string>();
   const steps: PlanStep[] = [];
 
   if (plannedDefaults.length > 0) {
@@ -112,12 +133,25 @@ export function planReset(request: PlanRequest): Plan {
           value,
           reason: 'default_moves_to_kept_method',
         });
-        // Normally nothing planned answers to the new value; if something does (`oath` with one token kept and one
-        // going), it goes last.
-        plannedDefaults = intersect(defaultCandidates(known, value), planned);
-        defaults = new Set(plannedDefaults.map((m) => refKey(m.type, m.id)));
+        // Normally nothing planned answers to the new value. If something does (`oath` with a hardware token staying
+        // and a software token going), it goes before the change, while it is not the default: after the change
+        // Graph could take it for the default and refuse to delete it while the staying token is there.
+        early = new Set(intersect(defaultCandidates(known, value), planned).map((m) => refKey(m.type, m.id)));
+        defaults = new Set();
       }
-    } else if (stayingCapable.length === 0) {
+    } else if (defaultStays) {
+      // The preference names a staying method and going ones alike (`oath` with a hardware token staying and a
+      // software token going): Graph may take a going one for the default and refuse to delete it. The default moves
+      // aside to another going method while those go, then back.
+      const aside = asideValue(known, planned, plannedDefaults, staying);
+      const back = preferredMethodValues.find((v) => v === preferred);
+      if (aside && back) {
+        steps.push({ kind: 'setPreferredMethod', stage: stageAside, value: aside, reason: 'default_moves_aside' });
+        steps.push({ kind: 'setPreferredMethod', stage: stagePreference, value: back, reason: 'default_moves_back' });
+        early = new Set(plannedDefaults.map((m) => refKey(m.type, m.id)));
+        defaults = new Set();
+      }
+    } else {
       const mobile = planned.find((m) => isPhone(m, 'mobile'));
       if (mobile && plannedDefaults.some((m) => isPhone(m, 'alternateMobile'))) {
         steps.push({
@@ -134,8 +168,15 @@ export function planReset(request: PlanRequest): Plan {
 
   const alternatePlanned = planned.some((m) => isPhone(m, 'alternateMobile'));
   for (const m of planned) {
-    const isDefault = defaults.has(refKey(m.type, m.id));
-    const stage = isDefault ? stageDefault : alternatePlanned && isPhone(m, 'mobile') ? stageMobile : stageMain;
+    const key = refKey(m.type, m.id);
+    const isDefault = defaults.has(key);
+    const stage = early.has(key)
+      ? stageBeforePreference
+      : isDefault
+        ? stageDefault
+        : alternatePlanned && isPhone(m, 'mobile')
+          ? stageMobile
+          : stageMain;
     steps.push({ kind: 'delete', stage, method: m, isDefault });
   }
 
@@ -174,6 +215,26 @@ function takeoverValue(
     .filter((c) => staying.some((m) => m.type === c.type && (c.phoneType === undefined || m.phoneType === c.phoneType)))
     .map((c) => c.value);
   return values.find((v) => intersect(defaultCandidates(known, v), planned).length === 0) ?? values[0];
+}
+
+/** A value that names only going methods, none of those it must make deletable: where the default waits meanwhile. */
+function asideValue(
+  known: readonly PlannedMethod[],
+  planned: readonly PlannedMethod[],
+  plannedDefaults: readonly PlannedMethod[],
+  staying: readonly PlannedMethod[],
+): PreferredMethodValue | undefined {
+  return takeoverOrder
+    .map((c) => c.value)
+    .find((v) => {
+      const named = defaultCandidates(known, v);
+      return (
+        named.length > 0 &&
+        intersect(named, planned).length === named.length &&
+        intersect(named, plannedDefaults).length === 0 &&
+        intersect(named, staying).length === 0
+      );
+    });
 }
 
 function intersect(a: readonly PlannedMethod[], b: readonly PlannedMethod[]): PlannedMethod[] {

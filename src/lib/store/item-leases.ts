@@ -105,6 +105,7 @@ export function completeItem(
       ...(result.protectedReason ? { protectedReason: result.protectedReason } : {}),
       ...(result.error ? { error: result.error } : {}),
       sessionsRevoked: result.sessionsRevoked,
+      ...(result.sessionsNotRevokedReason ? { sessionsNotRevokedReason: result.sessionsNotRevokedReason } : {}),
       graphRequestIds: mergeIds(item.graphRequestIds, result.graphRequestIds),
       updatedAt: now.toISOString(),
       finishedAt: result.finishedAt || now.toISOString(),

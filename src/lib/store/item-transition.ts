@@ -80,15 +80,26 @@ export async function transition(
   throw new Error(`item ${requestId}/${index}: too many concurrent updates`);
 }
 
-/** Records the first claim of any item on the request row (status `running`); first writer wins. */
+/**
+ * Records the first claim of any item on the request row (status `running`); first writer wins. The row has other
+ * writers (the intake confirming the hand-off races the first claim), so a lost ETag race reads again: giving up
+ * would leave the request without startedAt, and its status `queued` after every item is final.
+ */
 async function markStarted(ctx: TableContext, requestId: string): Promise<void> {
-  const entity = await ctx.getEntity(requestPartition(requestId), REQUEST_ROW);
-  if (!entity || entity.startedAt) return;
-  await ctx.client
-    .updateEntity({ partitionKey: entity.partitionKey, rowKey: entity.rowKey, startedAt: nowIso(ctx) }, 'Merge', {
-      etag: String(entity.etag),
-    })
-    .catch((e: unknown) => {
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    const entity = await ctx.getEntity(requestPartition(requestId), REQUEST_ROW);
+    if (!entity || entity.startedAt) return;
+    try {
+      await ctx.client.updateEntity(
+        { partitionKey: entity.partitionKey, rowKey: entity.rowKey, startedAt: nowIso(ctx) },
+        'Merge',
+        { etag: String(entity.etag) },
+      );
+      return;
+    } catch (e) {
       if (!isRace(e)) throw e;
-    });
+      await raceBackoff(attempt);
+    }
+  }
+  throw new Error(`request ${requestId}: too many concurrent updates`);
 }

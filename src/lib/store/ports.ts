@@ -10,10 +10,12 @@ import type {
   ItemOutcome,
   MethodRef,
   NewItem,
+  RemainingMethod,
   ResetFailure,
   ResetOptions,
   ResetReason,
   ResetResult,
+  SessionsNotRevokedReason,
 } from '../domain/index.js';
 
 export type { ItemLease, ItemStatus } from '../domain/item-lease.js';
@@ -84,7 +86,8 @@ export interface StoredItem {
   /** Object id Graph resolved the key to. */
   readonly userId?: string;
   readonly methodsRemoved: readonly MethodRef[];
-  readonly methodsRemaining: readonly MethodRef[];
+  /** With the reason a method in scope stays (ResetResult.skipped), where there is one. */
+  readonly methodsRemaining: readonly RemainingMethod[];
   /** The plan of a dry run (outcome `planned`): what a real run would delete. */
   readonly methodsPlanned?: readonly MethodRef[];
   /** Methods an attempt set out to delete, saved before the first Graph write; later attempts delete only these. */
@@ -92,6 +95,7 @@ export interface StoredItem {
   readonly protectedReason?: string;
   readonly error?: ResetFailure;
   readonly sessionsRevoked: boolean;
+  readonly sessionsNotRevokedReason?: SessionsNotRevokedReason;
   readonly graphRequestIds: readonly string[];
   /** Number of claims (worker attempts) so far. */
   readonly attempts: number;

@@ -219,6 +219,8 @@ export async function processItem(
     outcome: result.outcome,
     methodsRemoved: result.methodsRemoved.length,
     errorCode: result.error?.code,
+    // For the operator only: callers see `protected` without it (status-views.ts).
+    protectedReason: result.protectedReason,
     ms: Date.now() - started,
   });
   return 'completed';

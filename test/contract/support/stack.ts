@@ -2,10 +2,8 @@
 // Graph) and the local host harness serving the real composition root. Like the production split, the intake and the
 // worker are separate apps on the same storage, so a test can keep requests pending (intake alone) and then let the
 // worker finish them.
-import { compose } from '../../../src/app/compose.js';
-import { registerFunctions } from '../../../src/app/register-functions.js';
-import { loadConfig } from '../../../src/lib/config/index.js';
-import { startHarness, type RunningHarness } from '../../../dev/harness/harness.js';
+import { startAppHarness } from '../../../dev/harness/app-harness.js';
+import type { RunningHarness } from '../../../dev/harness/harness.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 
@@ -49,12 +47,7 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
 
     const start = async (mode: 'intake' | 'worker', overrides: Env = {}): Promise<RunningHarness> => {
       const appEnv = { ...env, ...overrides, MFA_RESET_FUNCTIONS: mode };
-      const deps = await compose(loadConfig(appEnv), { env: appEnv });
-      const harness = await startHarness({
-        register: (registrar) => registerFunctions(registrar, deps),
-        port: 0,
-        settings: appEnv,
-      });
+      const { harness } = await startAppHarness({ port: 0, settings: appEnv });
       harnesses.push(harness);
       return harness;
     };

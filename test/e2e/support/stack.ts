@@ -16,6 +16,8 @@ import type { ComposedApp, ComposeOptions } from '../../../src/app/compose.js';
 import { defaultResetOptions } from '../../../src/lib/domain/index.js';
 import type { StateStore, StoredRequest } from '../../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../../src/lib/telemetry/index.js';
+import { systemReport } from '../../reliability/support/system-report.js';
+import { reportOnTimeout, timeoutReport } from '../../reliability/support/wait-for.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { graphEnvFor, startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 
@@ -60,6 +62,17 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   };
   const telemetry = new RecordingTelemetry();
   const wrap = options.workerStore;
+  // The last log lines are kept for the report a timed-out wait prints; E2E_LOG=debug|info also prints every line
+  // (single JSON lines) to stderr.
+  const recent: string[] = [];
+  const log = jsonLineLog(
+    (line) => {
+      recent.push(line.trimEnd());
+      if (recent.length > 200) recent.shift();
+      if (process.env.E2E_LOG) process.stderr.write(line);
+    },
+    (process.env.E2E_LOG as 'info' | undefined) ?? 'info',
+  );
   const { harness, app } = await startAppHarness({
     app: {
       compose: { telemetry, ...options.compose },
@@ -71,11 +84,21 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     },
     port: 0,
     settings,
-    // E2E_LOG=debug|info prints the harness and function logs (single JSON lines) to stderr.
-    ...(process.env.E2E_LOG ? { log: jsonLineLog((l) => process.stderr.write(l), process.env.E2E_LOG as 'info') } : {}),
+    log,
     // Failed messages come back after 1 s instead of 30 s, so poison tests stay short; everything else is host.json.
     queueSettings: { visibilityTimeoutMs: 1_000, ...options.queueSettings },
   });
+  const stopReporting = reportOnTimeout(() =>
+    systemReport({
+      connectionString: azurite.connectionString,
+      hostLines: () => recent,
+      extra: () => [
+        `listeners: ${harness.listeners
+          .map((l) => `${l.queueName} inFlight=${l.inFlight} ${JSON.stringify(l.stats)}`)
+          .join(' | ')}`,
+      ],
+    }),
+  );
   return {
     azurite,
     emulator,
@@ -85,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     url: harness.url,
     settings,
     stop: async () => {
+      stopReporting();
       await harness.stop();
       await emulator.stop();
       await azurite.stop();
@@ -102,7 +126,7 @@ export async function until<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${await timeoutReport()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

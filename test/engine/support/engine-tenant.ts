@@ -17,19 +17,14 @@ import {
 import type { FixtureMethod, FixtureUser, TenantFixture } from '../../../dev/graph-emulator/index.js';
 import { GRAPH_AUDIENCE } from '../../../dev/graph-emulator/index.js';
 import { guidFrom } from '../../../dev/graph-emulator/ids.js';
+import { workerGraphPermissions } from '../../../src/lib/graph/graph-permissions.js';
 import type { TestEmulator } from '../../support/emulator.js';
 
 export const tenantId = guidFrom('engine-tests', 'tenant');
 export const managedIdentityAppId = guidFrom('engine-tests', 'mi');
 export const readerApp = { appId: guidFrom('engine-tests', 'reader'), clientSecret: 'reader-secret' };
 
-export const workerPermissions = [
-  'UserAuthenticationMethod.ReadWrite.All',
-  'User.Read.All',
-  'RoleManagement.Read.Directory',
-  'RoleEligibilitySchedule.Read.Directory',
-  'User.RevokeSessions.All',
-];
+export const workerPermissions: string[] = [...workerGraphPermissions];
 
 export const roles = {
   globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
@@ -105,17 +100,24 @@ export function appCredential(emulator: TestEmulator, app: { appId: string; clie
 
 /** Paths a reset may use, per DESIGN §4 and research §2.1 (after the version segment, user id as {id}). */
 export const documentedPaths: readonly RegExp[] = [
-  /^\/v1\.0\/users\/[^/]+\?\$select=id,userPrincipalName,accountEnabled,userType$/,
+  /^\/v1\.0\/users\/[^/]+\?\$select=id,userPrincipalName,accountEnabled,userType,externalUserState$/,
   /^\/v1\.0\/users\/[^/]+\/authentication\/methods$/,
-  /^\/beta\/users\/[^/]+\/authentication\/hardwareOathMethods(\/[^/?]+)?$/,
+  // Listed only: Graph lets no application delete a hardware token.
+  /^\/beta\/users\/[^/]+\/authentication\/hardwareOathMethods$/,
   /^\/beta\/users\/[^/]+\/authentication\/signInPreferences$/,
-  /^\/v1\.0\/users\/[^/]+\/authentication\/(emailMethods|fido2Methods|windowsHelloForBusinessMethods|platformCredentialMethods|temporaryAccessPassMethods|externalAuthenticationMethods|softwareOathMethods|microsoftAuthenticatorMethods|phoneMethods)\/[^/?]+$/,
-  /^\/v1\.0\/users\/[^/]+\/authentication\/qrCodePinMethod$/,
+  /^\/v1\.0\/users\/[^/]+\/authentication\/(emailMethods|fido2Methods|windowsHelloForBusinessMethods|platformCredentialMethods|temporaryAccessPassMethods|softwareOathMethods|microsoftAuthenticatorMethods|phoneMethods)\/[^/?]+$/,
+  /^\/v1\.0\/users\/[^/]+\/authentication\/externalAuthenticationMethods\/[^/?]+\/\$ref$/,
+  /^\/beta\/users\/[^/]+\/authentication\/qrCodePinMethod$/,
   /^\/beta\/users\/[^/]+\/authentication\/passwordlessMicrosoftAuthenticatorMethods\/[^/?]+$/,
   /^\/v1\.0\/users\/[^/]+\/revokeSignInSessions$/,
-  /^\/v1\.0\/users\/[^/]+\/transitiveMemberOf\?\$select=id&\$top=999(&\$skiptoken=\d+)?$/,
+  // The guard's reads (src/lib/graph/privilege-reads.ts).
   /^\/v1\.0\/roleManagement\/directory\/roleAssignments\?\$filter=principalId%20eq%20%27[0-9a-f-]{36}%27$/,
   /^\/v1\.0\/roleManagement\/directory\/roleEligibilityScheduleInstances\?\$filter=principalId%20eq%20%27[0-9a-f-]{36}%27$/,
+  /^\/v1\.0\/users\/[^/]+\/(transitiveMemberOf|ownedObjects)\/microsoft\.graph\.group\?\$select=id,isAssignableToRole,securityEnabled&\$top=999&\$count=true(&\$skiptoken=\d+)?$/,
+  /^\/v1\.0\/identityGovernance\/privilegedAccess\/group\/eligibilityScheduleInstances\?\$filter=(principalId%20eq%20%27[0-9a-f-]{36}%27|groupId%20eq%20%27[0-9a-f-]{36}%27&\$expand=principal)$/,
+  /^\/v1\.0\/groups\?\$filter=isAssignableToRole%20eq%20true&\$select=id,isAssignableToRole&\$top=999$/,
+  /^\/v1\.0\/groups\/[0-9a-f-]{36}\?\$select=id,isAssignableToRole,securityEnabled$/,
+  /^\/v1\.0\/groups\/[0-9a-f-]{36}\/transitiveMembers\/microsoft\.graph\.group\?\$select=id&\$top=999&\$count=true$/,
 ];
 
 export function undocumented(paths: readonly string[]): string[] {

@@ -200,6 +200,26 @@ export class GraphFacts {
     };
   }
 
+  /**
+   * Properties a query names that its resource's type does not have (in that version): each `$select` item and the
+   * left side of each `$filter` comparison. Empty when the path is unknown or has no query; a type the extract does
+   * not describe is a problem too (widen scripts/lib/graph-facts-scope.ts and regenerate).
+   */
+  queryProblems(version: GraphVersion, url: string): string[] {
+    const m = this.match(version, url);
+    if (!m) return [];
+    const { query } = parseGraphPath(url);
+    const named = [
+      ...(query.get('$select') ?? '').split(',').map((p) => p.trim()),
+      ...[...(query.get('$filter') ?? '').matchAll(/([A-Za-z_][\w/]*)\s+(?:eq|ne|gt|ge|lt|le)\s/g)].map((x) => x[1]),
+    ].filter((p) => p !== '');
+    if (named.length === 0) return [];
+    const members = m.type ? this.file.types[version][m.type] : undefined;
+    if (!members) return [`${m.type ?? m.template}: type not in the extract (${named.join(', ')} unchecked)`];
+    const known = new Set(members.map((p) => p.toLowerCase()));
+    return named.filter((p) => !known.has(p.toLowerCase())).map((p) => `${m.type}: no property '${p}' in ${version}`);
+  }
+
   /** Application permissions that allow the call; empty when none does or the path is unknown. */
   allowedBy(version: GraphVersion, method: string, path: string): readonly string[] {
     return this.permissions(version, method, path)?.application ?? [];

@@ -7,7 +7,8 @@ import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js'
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { startHostProcess, type HostProcess } from './host-process.js';
 import { emptyQueues, queueCounts, type QueueCounts } from './queue-probe.js';
-import { waitFor } from './wait-for.js';
+import { systemReport } from './system-report.js';
+import { reportOnTimeout, waitFor } from './wait-for.js';
 
 export interface StackOptions {
   readonly fixture: TenantFixture;
@@ -125,6 +126,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     return answer(res);
   };
+
+  // Every wait of the test file prints this on a timeout: queues, unfinished requests and their items, host log.
+  const report = (requestIds?: readonly string[], extra: readonly string[] = []): Promise<string> =>
+    systemReport({
+      connectionString: azurite.connectionString,
+      ...(requestIds ? { requestIds } : {}),
+      hostLines: () => [...hostLines, ...(host?.lines ?? [])],
+      quiet: (line) => line.includes('"event":"http_request"') && line.includes('"method":"GET"'),
+      extra: () => [...extra, `host: ${host ? `running (pid ${host.pid})` : 'not running'}`],
+    });
+  const stopReporting = reportOnTimeout(() => report());
+
   const stack: Stack = {
     emulator,
     azurite,
@@ -202,18 +215,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return send('PUT', path, token, body);
     },
     async waitCompleted(requestId, timeoutMs = 60_000, token) {
+      let answered = 'no answer yet';
       return waitFor(
         async () => {
           const r = await stack.get(`/api/resets/${requestId}`, token);
           const body = r.json as Record<string, unknown> | undefined;
+          answered = `${r.status} status=${String(body?.status)} pending=${String(body?.pending)}`;
           return r.status === 200 && body?.status === 'completed' ? body : undefined;
         },
-        { what: `request ${requestId} to complete`, timeoutMs, intervalMs: 200 },
-      ).catch((error: unknown) => {
-        // Say what the host was doing: its recent lines of every level (a stall logs no warning).
-        const recent = (host?.lines ?? []).slice(-40);
-        throw new Error(`${error instanceof Error ? error.message : String(error)}\nhost log:\n${recent.join('\n')}`);
-      });
+        {
+          what: `request ${requestId} to complete`,
+          timeoutMs,
+          intervalMs: 200,
+          report: () => report([requestId], [`last status answer: ${answered}`]),
+        },
+      );
     },
     queues: () => queueCounts(azurite.connectionString),
     async waitQueuesEmpty(timeoutMs = 30_000) {
@@ -224,6 +240,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
     },
     async stop() {
+      stopReporting();
       await stack.stopHost().catch(() => undefined);
       await Promise.allSettled([emulator.stop(), azurite.stop()]);
     },
