@@ -10,7 +10,7 @@ import {
 } from '../lib/queue/index.js';
 import type { ResetEngine } from '../lib/domain/index.js';
 import { createResetEngine } from '../lib/reset/index.js';
-import { createTableStore, type TableStore } from '../lib/store/index.js';
+import { cachedKillSwitch, createTableStore, type TableStore } from '../lib/store/index.js';
 import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
 import { composeHttpFunctions } from './compose-intake.js';
 import type { FunctionDeps } from './register-functions.js';
@@ -22,6 +22,8 @@ export interface ComposeOptions {
   readonly queue?: { readonly itemsPerBatch?: number; readonly directLimit?: number };
   /** Worker tuning (tests). */
   readonly worker?: { readonly leaseSeconds?: number; readonly killSwitchDelaySeconds?: number };
+  /** Clock of the store and the worker's age check (tests move time; default the system clock). */
+  readonly now?: () => Date;
   /** Environment the Graph credential inspects (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -41,7 +43,10 @@ function startupWarning(what: string, error: unknown): void {
 
 export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
-  const store = createTableStore(config);
+  const store = createTableStore(config, {
+    idempotencyWindowSeconds: config.limits.idempotencyWindowHours * 3600,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const queue = createStorageResetQueue({
     service: createQueueServiceClient(queueConnectionOf(config.storage)),
     ...options.queue,
@@ -96,6 +101,9 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             telemetry,
             engine,
             killSwitch: config.killSwitch,
+            ...(store.getKillSwitch ? { killSwitchState: cachedKillSwitch(() => store.getKillSwitch!()) } : {}),
+            maxItemAgeMs: config.maxItemAgeHours * 3600 * 1000,
+            ...(options.now ? { now: options.now } : {}),
             // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.
             ...(writeQuotaWaitMs ? { writeQuotaWaitMs } : {}),
             ...options.worker,

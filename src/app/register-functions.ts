@@ -20,7 +20,7 @@ export const storageConnection = 'AzureWebJobsStorage';
 export interface HttpFunctionSpec {
   readonly name: string;
   readonly route: string;
-  readonly methods: readonly ('GET' | 'POST')[];
+  readonly methods: readonly ('GET' | 'POST' | 'PUT')[];
   readonly handler: HttpHandler;
 }
 

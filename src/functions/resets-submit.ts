@@ -20,6 +20,7 @@ import {
   type ParsedRequest,
 } from '../lib/requests/index.js';
 import type { StateStore, StoredRequest } from '../lib/store/ports.js';
+import type { KillSwitchReader } from '../lib/store/index.js';
 import type { HttpHandler, HttpRequest, InvocationContext } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
 
@@ -33,6 +34,24 @@ export interface SubmitResetsDeps extends ResetsHttpDeps {
   readonly queue: ResetQueue;
   /** Per-caller quota and tenant-wide circuit breaker (src/lib/guardrails); absent: no limits. */
   readonly guard?: SubmissionGuard;
+  /** The operator's kill switch (cached read of the state table); in pause or cancel, nothing new is accepted. */
+  readonly killSwitch?: KillSwitchReader;
+}
+
+/** Seconds a refused caller should wait before trying again while the kill switch is on. */
+const KILL_SWITCH_RETRY_AFTER_SECONDS = 300;
+
+async function refuseWhileStopped(deps: SubmitResetsDeps): Promise<void> {
+  const state = await deps.killSwitch?.();
+  if (!state || state.mode === 'off') return;
+  throw new ProblemException({
+    slug: 'service-stopped',
+    status: 503,
+    title: 'Service Unavailable',
+    detail: 'An operator stopped new MFA resets (kill switch). Nothing was stored; retry later.',
+    extensions: { mode: state.mode },
+    headers: { 'retry-after': String(KILL_SWITCH_RETRY_AFTER_SECONDS) },
+  });
 }
 
 /**
@@ -140,6 +159,7 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
     if (!principal.roles.includes(Roles.submit) && !principal.roles.includes(Roles.submitBulk)) {
       requireRole(principal, Roles.submit);
     }
+    await refuseWhileStopped(deps);
     const header = parseIdempotencyHeader(request.headers.get('idempotency-key'));
     if (!header.ok) {
       throw invalid([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);

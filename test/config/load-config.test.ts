@@ -33,7 +33,12 @@ describe('loadConfig', () => {
       protectedUsers: [],
       protectedGroupIds: [],
     });
-    expect(c.limits).toEqual({ maxBulkRows: 50000, maxBodyBytes: 8388608, statusRetryAfterSeconds: 5 });
+    expect(c.limits).toEqual({
+      maxBulkRows: 50000,
+      maxBodyBytes: 8388608,
+      statusRetryAfterSeconds: 5,
+      idempotencyWindowHours: 24,
+    });
     expect(c.killSwitch).toBe(false);
     expect(c.telemetry).toEqual({});
   });

@@ -19,7 +19,8 @@ const limits = {
 
 let stack: ContractStack;
 let contract: ContractChecker;
-const tokens: Record<'servicenow' | 'logicApp' | 'reader' | 'noRoles', string> = {
+const tokens: Record<'servicenow' | 'logicApp' | 'reader' | 'noRoles' | 'operator', string> = {
+  operator: '',
   servicenow: '',
   logicApp: '',
   reader: '',
@@ -329,6 +330,9 @@ describe('GET /api/resets/{id} (GetReset)', () => {
     const status = await callApi(url, 'GET', `/api/resets/${ids.single ?? ''}`, { token: tokens.servicenow });
     contract.check('GetReset', status);
     expect(status.status).toBe(503);
+    const cancel = await callApi(url, 'POST', `/api/resets/${ids.single ?? ''}/cancel`, { token: tokens.servicenow });
+    contract.check('CancelReset', cancel);
+    expect(cancel.status).toBe(503);
   });
 
   it('200 once the worker has finished every item, with per-user outcomes', async () => {
@@ -427,6 +431,62 @@ describe('docs/samples/logic-app-reset.json, played the way Logic Apps runs it',
       actionOutputs: { Outcome: outcome },
     });
     expect(response).toMatchObject({ statusCode: 200, body: outcome });
+  });
+});
+
+describe('POST /api/resets/{id}/cancel', () => {
+  const cancel = (token: string | undefined, id: string) =>
+    callApi(stack.baseUrl, 'POST', `/api/resets/${encodeURIComponent(id)}/cancel`, { token });
+
+  it('200 for the submitter, twice; 400, 401, 403 and 404 as for GET', async () => {
+    const { id } = submitted(
+      await post(tokens.logicApp, {
+        users: [DEMO_USERS.defaultSms, DEMO_USERS.defaultPush],
+        ticket: 'INC0900001',
+        reason: 'other',
+        options: { dryRun: true },
+      }),
+    );
+    for (let i = 0; i < 2; i++) {
+      const answer = await cancel(tokens.logicApp, id);
+      contract.check('CancelReset', answer);
+      expect(answer.status, answer.text).toBe(200);
+      const body = answer.body as { cancelled: number; finishing: number[]; total: number };
+      expect(body.total).toBe(2);
+    }
+    for (const [token, which, status] of [
+      [tokens.logicApp, 'not-a-request-id', 400],
+      [undefined, id, 401],
+      [tokens.reader, id, 403],
+      [tokens.servicenow, id, 404],
+    ] as const) {
+      const answer = await cancel(token, which);
+      contract.check('CancelReset', answer);
+      expect(answer.status, answer.text).toBe(status);
+    }
+    const status = await get(tokens.logicApp, id);
+    contract.check('GetReset', status);
+    expect((status.body as { cancelledAt?: string }).cancelledAt).toBeDefined();
+  });
+});
+
+describe('GET and PUT /api/control/kill-switch', () => {
+  it('200 for an operator, 400 for a bad body, 401 without a token, 403 without Resets.Operate', async () => {
+    const call = (method: 'GET' | 'PUT', token: string | undefined, body?: unknown) =>
+      callApi(stack.baseUrl, method, '/api/control/kill-switch', { token, body });
+    const checks: [string, ApiAnswer, number][] = [
+      ['GetKillSwitch', await call('GET', tokens.operator), 200],
+      ['GetKillSwitch', await call('GET', undefined), 401],
+      ['GetKillSwitch', await call('GET', tokens.reader), 403],
+      ['SetKillSwitch', await call('PUT', tokens.operator, { mode: 'off', reason: 'contract test' }), 200],
+      ['SetKillSwitch', await call('PUT', tokens.operator, { mode: 'halt' }), 400],
+      ['SetKillSwitch', await call('PUT', undefined, { mode: 'off', reason: 'x' }), 401],
+      ['SetKillSwitch', await call('PUT', tokens.logicApp, { mode: 'off', reason: 'x' }), 403],
+    ];
+    for (const [operation, answer, status] of checks) {
+      contract.check(operation, answer);
+      expect(answer.status, `${operation}: ${answer.text}`).toBe(status);
+    }
   });
 });
 

@@ -25,7 +25,12 @@ let store: TableStore;
 let deps: SubmitResetsDeps;
 let queueService: QueueServiceClient;
 let audience: string;
-const limits: LimitsConfig = { maxBulkRows: 50_000, maxBodyBytes: 8_388_608, statusRetryAfterSeconds: 5 };
+const limits: LimitsConfig = {
+  maxBulkRows: 50_000,
+  maxBodyBytes: 8_388_608,
+  statusRetryAfterSeconds: 5,
+  idempotencyWindowHours: 24,
+};
 const tokens = new Map<string, string>();
 const domain = 'contoso.example';
 
@@ -224,6 +229,41 @@ describe('POST /api/resets', () => {
     expect(fields).toEqual(['callbackUrl', 'options.dryRun', 'options.methods', 'reason', 'ticket', 'user']);
     expect(JSON.stringify(parseBody(res))).not.toContain('not a upn');
     expect((await post('{"user":', { type: 'application/json' })).status).toBe(400);
+  });
+
+  it('refuses revokeSessions false with reason compromised (JSON and CSV), naming the field; stores nothing', async () => {
+    await drain(queueNames.items);
+    const ticket = `INC${randomUUID().slice(0, 8)}`;
+    const json = await post({
+      user: `victim@${domain}`,
+      ticket,
+      reason: 'compromised',
+      options: { revokeSessions: false },
+    });
+    expect(json.status).toBe(400);
+    expect(parseBody(json).errors?.map((e) => e.field)).toEqual(['options.revokeSessions']);
+    expect(parseBody(json).errors?.[0]?.message).toContain('compromised');
+    const csv = await post(
+      `user,ticket,reason\nok@${domain},${ticket},other\nvictim@${domain},${ticket},compromised\n`,
+      {
+        query: '?revokeSessions=false',
+      },
+    );
+    expect(csv.status).toBe(400);
+    expect(parseBody(csv).errors?.map((e) => e.field)).toEqual(['query.revokeSessions']);
+    expect(await queueDepth(queueNames.items)).toBe(0);
+    // Without the option (or with it true) a compromised account is reset and its sessions revoked.
+    const ok = await post({ user: `victim@${domain}`, ticket, reason: 'compromised' });
+    expect(ok.status).toBe(202);
+    const stored = await store.getRequest(String(parseBody(ok).id));
+    expect(stored?.options.revokeSessions).toBe(true);
+    const other = await post({
+      user: `victim2@${domain}`,
+      ticket,
+      reason: 'other',
+      options: { revokeSessions: false },
+    });
+    expect(other.status).toBe(202);
   });
 
   it('answers 415 for other content types and 413 for oversized bodies (declared or streamed)', async () => {

@@ -98,7 +98,7 @@ describe('scripts/assign-caller-role against the emulator', () => {
 
     expect(run.code).toBe(2);
     expect(run.err[0]).toBe(
-      "error: --api is required; --caller is required; unknown role 'Resets.Admin' (use Resets.Submit, Resets.SubmitBulk, Resets.Read)",
+      "error: --api is required; --caller is required; unknown role 'Resets.Admin' (use Resets.Submit, Resets.SubmitBulk, Resets.Read, Resets.Operate, Resets.Approve)",
     );
   });
 

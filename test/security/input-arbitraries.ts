@@ -110,25 +110,29 @@ function validJson(knownUsers: readonly string[]): fc.Arbitrary<Record<string, u
     },
     { requiredKeys: [] },
   );
-  return fc
-    .record(
-      {
-        form: fc.constantFrom('user', 'users'),
-        user: validUser,
-        users: fc.uniqueArray(validUser, { minLength: 1, maxLength: 5 }),
-        ticket: fc.integer({ min: 0, max: 9_999_999 }).map((n) => `INC${String(n).padStart(7, '0')}`),
-        reason: fc.constantFrom(...reasons),
-        requestedBy: fc.option(upnArb, { nil: undefined }),
-        options: fc.option(validOptions, { nil: undefined }),
-      },
-      { requiredKeys: ['form', 'user', 'users', 'ticket', 'reason'] },
-    )
-    .map(({ form, user, users, requestedBy, options, ...rest }) => ({
-      ...(form === 'user' ? { user } : { users }),
-      ...rest,
-      ...(requestedBy === undefined ? {} : { requestedBy }),
-      ...(options === undefined ? {} : { options }),
-    }));
+  return (
+    fc
+      .record(
+        {
+          form: fc.constantFrom('user', 'users'),
+          user: validUser,
+          users: fc.uniqueArray(validUser, { minLength: 1, maxLength: 5 }),
+          ticket: fc.integer({ min: 0, max: 9_999_999 }).map((n) => `INC${String(n).padStart(7, '0')}`),
+          reason: fc.constantFrom(...reasons),
+          requestedBy: fc.option(upnArb, { nil: undefined }),
+          options: fc.option(validOptions, { nil: undefined }),
+        },
+        { requiredKeys: ['form', 'user', 'users', 'ticket', 'reason'] },
+      )
+      .map(({ form, user, users, requestedBy, options, ...rest }) => ({
+        ...(form === 'user' ? { user } : { users }),
+        ...rest,
+        ...(requestedBy === undefined ? {} : { requestedBy }),
+        ...(options === undefined ? {} : { options }),
+      }))
+      // A compromised account always has its sessions revoked: asking otherwise is a 400, not a valid body.
+      .filter((b) => !(b.reason === 'compromised' && b.options?.revokeSessions === false))
+  );
 }
 
 type Mutation = (body: Record<string, unknown>) => Record<string, unknown>;

@@ -172,7 +172,13 @@ describe('forged and mismatched tokens', () => {
 });
 
 describe('route × role table', () => {
-  const R = { submit: 'Resets.Submit', bulk: 'Resets.SubmitBulk', read: 'Resets.Read' };
+  const R = {
+    submit: 'Resets.Submit',
+    bulk: 'Resets.SubmitBulk',
+    read: 'Resets.Read',
+    operate: 'Resets.Operate',
+    approve: 'Resets.Approve',
+  };
   const roleSets: Record<string, string[]> = {
     none: [],
     read: [R.read],
@@ -181,12 +187,15 @@ describe('route × role table', () => {
     'submit+bulk': [R.submit, R.bulk],
     'submit+read': [R.submit, R.read],
     all: [R.submit, R.bulk, R.read],
+    operate: [R.operate],
+    approve: [R.approve],
     'unknown role': ['Resets.Admin'],
     'wrong case': ['resets.submit', 'RESETS.READ', 'resets.submitbulk'],
   };
   interface Route {
     readonly fn: string;
-    readonly needs: string;
+    /** Any one of these roles lets the call through; a refusal names the first. */
+    readonly needs: string | readonly string[];
     call(token: string, n: number): Promise<HttpAnswer>;
   }
   let ownRequestId: string;
@@ -236,7 +245,27 @@ describe('route × role table', () => {
       needs: R.read,
       call: (t) => stack.get(`/api/resets/${ownRequestId}?format=csv`, t),
     },
+    // The submitter cancels its own request; an operator cancels anyone's. Cancelling twice is harmless (200).
+    'POST /api/resets/{id}/cancel': {
+      fn: 'resets-cancel',
+      needs: [R.operate, R.submit, R.bulk],
+      call: (t) => stack.post(`/api/resets/${ownRequestId}/cancel`, t),
+    },
+    'GET /api/control/kill-switch': {
+      fn: 'control-kill-switch',
+      needs: R.operate,
+      call: (t) => stack.get('/api/control/kill-switch', t),
+    },
+    // Setting `off` (what it already is) keeps the other rows of the table unaffected.
+    'PUT /api/control/kill-switch': {
+      fn: 'control-kill-switch',
+      needs: R.operate,
+      call: (t) => stack.put('/api/control/kill-switch', t, { mode: 'off', reason: 'route x role table' }),
+    },
   };
+  const allows = (spec: Route, roles: readonly string[]): boolean =>
+    (typeof spec.needs === 'string' ? [spec.needs] : spec.needs).some((r) => roles.includes(r));
+  const named = (spec: Route): string => (typeof spec.needs === 'string' ? spec.needs : (spec.needs[0] ?? ''));
 
   beforeAll(async () => {
     const r = await stack.submit(
@@ -256,7 +285,7 @@ describe('route × role table', () => {
   });
 
   const cells = Object.entries(routes).flatMap(([route, spec]) =>
-    Object.entries(roleSets).map(([roleName, roles]) => [route, roleName, roles.includes(spec.needs)] as const),
+    Object.entries(roleSets).map(([roleName, roles]) => [route, roleName, allows(spec, roles)] as const),
   );
   let n = 0;
   it.each(cells)('%s with roles [%s] → allowed: %s', async (route, roleName, allowed) => {
@@ -267,7 +296,9 @@ describe('route × role table', () => {
     } else {
       expectProblem(answer, 403);
       // The refusal names a role to ask for (a caller with no submit role at all is first told about Resets.Submit).
-      expect(answer.text).toMatch(spec.needs === R.read ? /Resets\.Read/ : /Resets\.Submit/);
+      expect(answer.text).toMatch(
+        named(spec) === R.read ? /Resets\.Read/ : named(spec) === R.operate ? /Resets\.Operate/ : /Resets\.Submit/,
+      );
     }
   });
 });

@@ -98,6 +98,40 @@ describe('table store: intake', () => {
     });
   });
 
+  it('forgets a key after the idempotency window: the same key then makes a new request', async () => {
+    const windowed = createTableStore(
+      { storage: { kind: 'connectionString', connectionString: azurite.connectionString } },
+      { now: () => new Date(clockMs), idempotencyWindowSeconds: 3600 },
+    );
+    const d = draft(['window@contoso.com']);
+    const first = await windowed.createRequest(d);
+    if (first.kind !== 'created') throw new Error(`expected created, got ${first.kind}`);
+    advance(3599);
+    expect(await windowed.createRequest(d)).toMatchObject({ kind: 'existing', request: { id: first.request.id } });
+    expect(await windowed.findRequestByKey?.(d.idempotencyKey)).toMatchObject({ id: first.request.id });
+    advance(1);
+    expect(await windowed.findRequestByKey?.(d.idempotencyKey)).toBeUndefined();
+    // Past the window even another body is a new request, not a conflict; two racing renewals agree on one id.
+    const [a, b] = await Promise.all([
+      windowed.createRequest({ ...d, fingerprint: 'fp-reopened' }),
+      windowed.createRequest({ ...d, fingerprint: 'fp-reopened' }),
+    ]);
+    const renewed = [a, b].find((r) => r.kind === 'created');
+    if (renewed?.kind !== 'created') throw new Error(`expected one created, got ${a.kind} and ${b.kind}`);
+    expect(renewed.request.id).not.toBe(first.request.id);
+    expect([a, b].map((r) => (r.kind === 'created' || r.kind === 'existing' ? r.request.id : r.requestId))).toEqual([
+      renewed.request.id,
+      renewed.request.id,
+    ]);
+    // The first request is untouched and the new key holds for a window of its own.
+    expect(await windowed.getRequest(first.request.id)).toMatchObject({ phase: 'accepted', itemCount: 1 });
+    advance(1800);
+    expect(await windowed.createRequest({ ...d, fingerprint: 'fp-reopened' })).toMatchObject({
+      kind: 'existing',
+      request: { id: renewed.request.id },
+    });
+  });
+
   it('reports a creation in flight, and resumes one abandoned by a crashed writer', async () => {
     const d = draft(['d@contoso.com', 'e@contoso.com', 'f@contoso.com']);
     // A writer took the key and wrote one item, then died before marking the request accepted.
@@ -237,6 +271,46 @@ describe('table store: worker transitions', () => {
       outcome: 'reset',
     });
     expect(JSON.stringify(audit)).not.toMatch(/eyJ|\+\d{6,}/);
+  });
+
+  it('cancels every item not started; a live worker finishes its user; an expired lease does not hold it', async () => {
+    const request = await created(draft(['k0@contoso.com', 'k1@contoso.com', 'k2@contoso.com', 'k3@contoso.com']));
+    await store.claimItem(request.id, 0, { owner: 'w-done', leaseSeconds: 60 });
+    await store.completeItem(request.id, 0, 'w-done', result());
+    await store.claimItem(request.id, 1, { owner: 'w-live', leaseSeconds: 600 });
+    await store.claimItem(request.id, 2, { owner: 'w-gone', leaseSeconds: 1 });
+    advance(2);
+    const operator: CallerRef = { tenantId: 't1', appId: 'app-ops' };
+    const first = await store.cancelRequest?.(request.id, operator);
+    expect(first).toMatchObject({ cancelled: 2, finishing: [1] });
+    expect(first?.request.cancelledAt).toBeDefined();
+    // The live worker completes its user; its lease still counts, a cancel cannot take the item from it.
+    expect(await store.completeItem(request.id, 1, 'w-live', result())).toMatchObject({ changed: true });
+    expect(await store.cancelRequest?.(request.id, caller)).toMatchObject({ cancelled: 0, finishing: [] });
+    const summary = await store.getSummary((await store.getRequest(request.id))!);
+    expect(summary).toMatchObject({ pending: 0, status: 'completed', counts: { reset: 2, cancelled: 2 } });
+    const audit = await store.listAudit(request.id);
+    const marks = audit.filter((a) => a.eventType === 'RequestCancelled');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]?.actor).toEqual(operator);
+    expect(audit.filter((a) => a.eventType === 'ItemCancelled').map((a) => a.item)).toEqual([2, 3]);
+    expect(await store.cancelRequest?.(randomUUID(), caller)).toBeUndefined();
+  });
+
+  it('never ends an item whose writes began: a released item with a snapshot is finished, not cancelled or expired', async () => {
+    const request = await created(draft(['s0@contoso.com', 's1@contoso.com']));
+    await store.claimItem(request.id, 0, { owner: 'w1', leaseSeconds: 60 });
+    await store.saveSnapshot(request.id, 0, 'w1', [{ type: 'phone', id: 'p1' }]);
+    await store.releaseItem(request.id, 0, 'w1', 'graph_throttled');
+    expect(await store.endUnstarted?.(request.id, 0, 'expired')).toMatchObject({
+      changed: false,
+      reason: 'lost_lease',
+    });
+    expect(await store.endUnstarted?.(request.id, 1, 'expired')).toMatchObject({
+      changed: true,
+      item: { status: 'final', outcome: 'expired' },
+    });
+    expect(await store.cancelRequest?.(request.id, caller)).toMatchObject({ cancelled: 0, finishing: [0] });
   });
 
   it('keeps the plan of a dry run', async () => {

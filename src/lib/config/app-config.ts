@@ -37,6 +37,8 @@ export interface LimitsConfig {
   readonly maxBulkRows: number;
   readonly maxBodyBytes: number;
   readonly statusRetryAfterSeconds: number;
+  /** How long an idempotency key (explicit or natural) names its request; later the same key makes a new one. */
+  readonly idempotencyWindowHours: number;
 }
 
 export interface AppConfig {
@@ -50,5 +52,7 @@ export interface AppConfig {
   /** Per-caller quotas and tenant-wide circuit breakers of the intake (set in `all` and `intake` modes). */
   readonly guardrails?: GuardrailLimits;
   readonly killSwitch: boolean;
+  /** Worker: an item not started this many hours after its request ends `expired` (no Graph call). */
+  readonly maxItemAgeHours: number;
   readonly telemetry: { readonly applicationInsightsConnectionString?: string };
 }

@@ -101,6 +101,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   let graph: GraphConfig | undefined;
   let killSwitch = false;
+  let maxItemAgeHours = 24;
   if (mode !== 'intake') {
     const g = parse(graphSchema, env, problems);
     if (g) {
@@ -113,6 +114,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         protectedGroupIds: g.PROTECTED_GROUP_IDS,
       };
       killSwitch = g.KILL_SWITCH;
+      maxItemAgeHours = g.MAX_ITEM_AGE_HOURS;
     }
   }
 
@@ -126,9 +128,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxBulkRows: limits.MAX_BULK_ROWS,
       maxBodyBytes: limits.MAX_BODY_BYTES,
       statusRetryAfterSeconds: limits.STATUS_RETRY_AFTER_SECONDS,
+      idempotencyWindowHours: limits.IDEMPOTENCY_WINDOW_HOURS,
     },
     ...(guardrails ? { guardrails } : {}),
     killSwitch,
+    maxItemAgeHours,
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }
       : {},

@@ -32,6 +32,7 @@ export const graphSchema = z.object({
   PROTECTED_USERS: list((e) => (isGuid(e) || isUpn(e) ? undefined : 'must be a UPN or an object id (GUID)')),
   PROTECTED_GROUP_IDS: list((e) => (isGuid(e) ? undefined : 'must be a group object id (GUID)')),
   KILL_SWITCH: boolean(false),
+  MAX_ITEM_AGE_HOURS: integer(24, 1, 720),
 });
 
 export const authSchema = z.object({
@@ -52,6 +53,7 @@ export const limitsSchema = z.object({
   MAX_BULK_ROWS: integer(50_000, 1, 100_000),
   MAX_BODY_BYTES: integer(8_388_608, 1024, 104_857_600),
   STATUS_RETRY_AFTER_SECONDS: integer(5, 1, 3600),
+  IDEMPOTENCY_WINDOW_HOURS: integer(24, 1, 8760),
 });
 
 /** Submission guardrails (src/lib/guardrails/limits.ts): users per clock hour; 0 turns a limit off. */

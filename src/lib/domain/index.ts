@@ -9,3 +9,4 @@ export * from './graph-port.js';
 export * from './privilege.js';
 export * from './graph-errors.js';
 export * from './redact.js';
+export * from './kill-switch.js';

@@ -22,6 +22,24 @@ export interface MethodRef {
 }
 
 /**
+ * Every final outcome of an item. The engine produces the first six; the others end an item that never started (no
+ * Graph call): `cancelled` by the submitter's or an operator's cancel, `expired` when it was not started within
+ * MAX_ITEM_AGE_HOURS of its request.
+ */
+export const itemOutcomes = [
+  'reset',
+  'nothing_to_reset',
+  'protected',
+  'not_found',
+  'planned',
+  'failed',
+  'cancelled',
+  'expired',
+] as const;
+
+export type ItemOutcome = (typeof itemOutcomes)[number];
+
+/**
  * A method the user still has after the run. `reason` says why a method the options put in scope stays (the codes
  * of `ResetResult.skipped`): `delegated_admin_required` (Graph lets no application delete it: an administrator
  * removes it with delegated rights, or the user keeps it) or `alternate_mobile_remains`.
@@ -35,8 +53,6 @@ export interface RemainingMethod extends MethodRef {
  * user signs in through another tenant (B2B), where Graph's revokeSignInSessions does not reach.
  */
 export type SessionsNotRevokedReason = 'external_user';
-
-export type ItemOutcome = 'reset' | 'nothing_to_reset' | 'protected' | 'not_found' | 'planned' | 'failed';
 
 export interface ResetFailure {
   /** Stable machine-readable code, e.g. `graph_permission_missing`, `verification_failed`, `graph_error`. */

@@ -4,13 +4,16 @@
  * Why the service desk asks for the reset (documented in docs/api.md):
  * - `lost_device`: the user lost (or broke) the device holding their authenticator;
  * - `new_device`: the user moved to a new phone and cannot transfer the authenticator;
- * - `compromised`: a method or the account is believed compromised (also revoke sessions);
+ * - `compromised`: a method or the account is believed compromised (sessions are always revoked);
  * - `user_request`: the user asked for a clean re-registration;
  * - `other`: anything else (say more in the ticket).
  */
 export const resetReasons = ['lost_device', 'new_device', 'compromised', 'user_request', 'other'] as const;
 
 export type ResetReason = (typeof resetReasons)[number];
+
+/** Reasons whose resets always revoke the user's sessions, whatever the options say (the intake refuses otherwise). */
+export const reasonsThatRevoke: readonly ResetReason[] = ['compromised'];
 
 /** The authenticated caller (from the access token), owner of the requests it creates. */
 export interface CallerRef {

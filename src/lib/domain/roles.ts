@@ -7,6 +7,10 @@ export const Roles = {
   submitBulk: 'Resets.SubmitBulk',
   /** GET /api/resets/{id}. */
   read: 'Resets.Read',
+  /** Cancel anyone's request; the kill switch and the breaker (operators, incident response). */
+  operate: 'Resets.Operate',
+  /** Approve or reject requests others submitted. */
+  approve: 'Resets.Approve',
 } as const;
 
 export type Role = (typeof Roles)[keyof typeof Roles];

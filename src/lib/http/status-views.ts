@@ -45,6 +45,7 @@ export function summaryView(summary: RequestSummary) {
     createdAt: r.createdAt,
     updatedAt: summary.updatedAt,
     ...(summary.status === 'completed' ? { completedAt: r.completedAt ?? summary.updatedAt } : {}),
+    ...(r.cancelledAt ? { cancelledAt: r.cancelledAt } : {}),
     ticket: r.ticket,
     reason: r.reason,
     ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),

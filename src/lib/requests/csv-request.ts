@@ -8,6 +8,7 @@ import type { ProblemError } from '../http/problem.js';
 import { MAX_LISTED_ERRORS } from '../http/problem.js';
 import type { NewItem, ResetOptions, ResetReason } from '../domain/index.js';
 import { normalizeUserKey, resetReasons } from '../domain/index.js';
+import { compromisedRevokeError } from './compromised-rule.js';
 import { isTicket, REASON_MESSAGE, REQUESTED_BY_MESSAGE, TICKET_MESSAGE, USER_MESSAGE } from './fields.js';
 import type { ParsedRequest } from './parsed-request.js';
 
@@ -125,6 +126,8 @@ export async function parseCsvRequest(
 
   const first = items[0];
   if (!first) return { ok: false, errors: [{ line: 2, message: 'the upload has no rows' }], totalErrors: 1 };
+  const revokeError = compromisedRevokeError(items, options.resetOptions, 'query.revokeSessions');
+  if (revokeError) return { ok: false, errors: [revokeError], totalErrors: 1 };
   return {
     ok: true,
     request: {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ProblemError } from '../http/problem.js';
 import type { NewItem } from '../domain/index.js';
 import { optionsSchema, reasonSchema, requestedBySchema, ticketSchema, userSchema } from './fields.js';
+import { compromisedRevokeError } from './compromised-rule.js';
 import { resolveOptions } from './options.js';
 import type { ParseResult } from './parsed-request.js';
 
@@ -73,6 +74,9 @@ export function parseJsonRequest(body: unknown, maxUsers: number): ParseResult {
       ...(data.requestedBy ? { requestedBy: data.requestedBy } : {}),
     });
   }
+  const options = resolveOptions(data.options);
+  const revokeError = compromisedRevokeError(items, options, 'options.revokeSessions');
+  if (revokeError) return { ok: false, errors: [revokeError] };
   return {
     ok: true,
     request: {
@@ -80,7 +84,7 @@ export function parseJsonRequest(body: unknown, maxUsers: number): ParseResult {
       ticket: data.ticket,
       reason: data.reason,
       ...(data.requestedBy ? { requestedBy: data.requestedBy } : {}),
-      options: resolveOptions(data.options),
+      options,
       items,
       duplicates: users.length - items.length,
     },

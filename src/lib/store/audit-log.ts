@@ -40,6 +40,8 @@ export function auditEvent(
 export function auditTypeFor(outcome: ItemOutcome): AuditEventType {
   if (outcome === 'failed') return 'ResetFailed';
   if (outcome === 'protected') return 'Rejected';
+  if (outcome === 'cancelled') return 'ItemCancelled';
+  if (outcome === 'expired') return 'ItemExpired';
   return 'ResetCompleted';
 }
 

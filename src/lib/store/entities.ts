@@ -11,6 +11,7 @@ import type {
   ResetReason,
   SessionsNotRevokedReason,
 } from '../domain/index.js';
+import { itemOutcomes } from '../domain/index.js';
 import type { AuditEvent, ItemOutcomeCounts, ItemStatus, RequestPhase, StoredItem, StoredRequest } from './ports.js';
 import {
   auditRow,
@@ -45,14 +46,7 @@ const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
 // Azure Tables caps a string property at 64 KiB (32K UTF-16 chars); Graph request ids are the only unbounded list.
 const MAX_REQUEST_IDS = 400;
 
-export const outcomeNames: readonly ItemOutcome[] = [
-  'reset',
-  'nothing_to_reset',
-  'protected',
-  'not_found',
-  'planned',
-  'failed',
-];
+export const outcomeNames: readonly ItemOutcome[] = itemOutcomes;
 
 export const zeroCounts = (): Record<ItemOutcome, number> =>
   Object.fromEntries(outcomeNames.map((o) => [o, 0])) as Record<ItemOutcome, number>;
@@ -112,6 +106,7 @@ export function requestFromEntity(e: Record<string, unknown>): StoredRequest {
     ...opt('enqueuedAt', str(e, 'enqueuedAt')),
     ...opt('completedAt', str(e, 'completedAt')),
     ...opt('finalCounts', json<ItemOutcomeCounts | undefined>(e, 'finalCounts', undefined)),
+    ...opt('cancelledAt', str(e, 'cancelledAt')),
   };
 }
 

@@ -5,6 +5,8 @@
 import type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 import type {
   CallerRef,
+  KillSwitchMode,
+  KillSwitchState,
   ItemOutcome,
   MethodRef,
   NewItem,
@@ -67,6 +69,8 @@ export interface StoredRequest {
   readonly completedAt?: string;
   /** Counts per outcome, cached with `completedAt` (final items never change again). */
   readonly finalCounts?: ItemOutcomeCounts;
+  /** When the submitter or an operator cancelled it: items not started end `cancelled`, the worker starts no more. */
+  readonly cancelledAt?: string;
 }
 
 export interface StoredItem {
@@ -146,7 +150,10 @@ export type AuditEventType =
   | 'ResetCompleted'
   | 'ResetFailed'
   | 'Rejected'
-  | 'PoisonQuarantined';
+  | 'PoisonQuarantined'
+  | 'RequestCancelled'
+  | 'ItemCancelled'
+  | 'ItemExpired';
 
 /** One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs. */
 export interface AuditEvent {
@@ -177,6 +184,8 @@ export interface AuditEvent {
   readonly itemCount?: number;
   readonly dryRun?: boolean;
   readonly sessionsRevoked?: boolean;
+  /** Who took an operator action (cancel), when it is not the request's caller. */
+  readonly actor?: CallerRef;
   /** Free-form, short, no personal data (e.g. the deferral reason). */
   readonly note?: string;
 }
@@ -251,9 +260,41 @@ export interface StateStore {
   /** Any non-final state → final `failed` (poison queue, unrecoverable errors); no lease needed. */
   failItem(requestId: string, index: number, error: ResetFailure, correlationId?: string): Promise<TransitionResult>;
 
+  // ---- operator controls
+  /**
+   * Marks the request cancelled (once, audited with who asked) and ends every item not started `cancelled`. Items a
+   * worker holds under a live lease finish their user and are listed in `finishing`. Undefined for an unknown id.
+   */
+  cancelRequest?(requestId: string, by: CallerRef): Promise<CancelResult | undefined>;
+  /**
+   * One item that never started → final `cancelled` (its request was cancelled) or `expired` (too old to start).
+   * Refused `lost_lease` when a worker holds it under a live lease or an attempt has begun its writes.
+   */
+  endUnstarted?(
+    requestId: string,
+    index: number,
+    outcome: UnstartedOutcome,
+    correlationId?: string,
+  ): Promise<TransitionResult>;
+
+  /** The kill switch an operator set (mode `off` when never set). */
+  getKillSwitch?(): Promise<KillSwitchState>;
+  setKillSwitch?(mode: KillSwitchMode, reason: string, updatedBy: string): Promise<KillSwitchState>;
+
   // ---- audit
   /** Every audit row of a request, oldest first. */
   listAudit(requestId: string): Promise<readonly AuditEvent[]>;
+}
+
+/** Final outcomes of an item that never started: no Graph call was made for it. */
+export type UnstartedOutcome = 'cancelled' | 'expired';
+
+export interface CancelResult {
+  readonly request: StoredRequest;
+  /** Items this call ended `cancelled`. */
+  readonly cancelled: number;
+  /** Indexes of items a worker is carrying out now: they finish their user (no half-reset). */
+  readonly finishing: readonly number[];
 }
 
 /** Items per status page. */

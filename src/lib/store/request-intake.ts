@@ -47,9 +47,9 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
   } catch (e) {
     if (!isConflict(e)) throw e;
     const outcome = await arbitrate(ctx, idemPk, draft.fingerprint);
-    if (outcome.kind !== 'resume') return outcome;
+    if (outcome.kind !== 'resume' && outcome.kind !== 'renew') return outcome;
     requestId = outcome.requestId;
-    resumed = true;
+    resumed = outcome.kind === 'resume';
   }
 
   await ctx.client.upsertEntity({ partitionKey: PENDING_PARTITION, rowKey: requestId, createdAt: now }, 'Replace');
@@ -94,19 +94,51 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
 export async function findRequestByKey(ctx: TableContext, idempotencyKey: string): Promise<StoredRequest | undefined> {
   await ctx.ensureTable();
   const idem = await ctx.getEntity(idempotencyPartition(idempotencyKey), IDEMPOTENCY_ROW);
-  return idem ? getRequest(ctx, String(idem.requestId)) : undefined;
+  return idem && !keyExpired(ctx, idem) ? getRequest(ctx, String(idem.requestId)) : undefined;
 }
+
+/** A key older than the idempotency window is forgotten: a reopened ticket for the same user is a new request. */
+const keyExpired = (ctx: TableContext, idem: Record<string, unknown>): boolean =>
+  ctx.now().getTime() - Date.parse(String(idem.createdAt)) >= ctx.idempotencyWindowMs;
 
 /** The idempotency key is taken: decide between the earlier request, a conflict, in-progress, or resuming. */
 async function arbitrate(
   ctx: TableContext,
   idemPk: string,
   fingerprint: string,
-): Promise<Exclude<CreateRequestResult, { kind: 'created' }> | { kind: 'resume'; requestId: string }> {
+): Promise<
+  | Exclude<CreateRequestResult, { kind: 'created' }>
+  | { kind: 'resume'; requestId: string }
+  | { kind: 'renew'; requestId: string }
+> {
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
     const idem = await ctx.getEntity(idemPk, IDEMPOTENCY_ROW);
     if (!idem) throw new Error('idempotency record vanished');
     const requestId = String(idem.requestId);
+    if (keyExpired(ctx, idem)) {
+      // Past the window: the key now names a new request (one renewer wins the ETag race; the others see it fresh).
+      const renewed = randomUUID();
+      const now = nowIso(ctx);
+      try {
+        await ctx.client.updateEntity(
+          {
+            partitionKey: idemPk,
+            rowKey: IDEMPOTENCY_ROW,
+            requestId: renewed,
+            fingerprint,
+            createdAt: now,
+            claimedAt: now,
+            previousRequestId: requestId,
+          },
+          'Replace',
+          { etag: String(idem.etag) },
+        );
+        return { kind: 'renew', requestId: renewed };
+      } catch (e) {
+        if (!isRace(e)) throw e;
+        continue;
+      }
+    }
     if (idem.fingerprint !== fingerprint) return { kind: 'conflict', requestId };
     const existing = await getRequest(ctx, requestId);
     if (existing && existing.phase !== 'creating') return { kind: 'existing', request: existing };

@@ -86,7 +86,7 @@ export async function* iterateItems(ctx: TableContext, request: StoredRequest): 
 }
 
 /** The chunk's items: the roster, overlaid with the state rows of items that have had a transition. */
-async function chunkItems(ctx: TableContext, requestId: string, chunk: number): Promise<StoredItem[]> {
+export async function chunkItems(ctx: TableContext, requestId: string, chunk: number): Promise<StoredItem[]> {
   await ctx.ensureTable();
   let roster: Record<string, unknown> | undefined;
   const stored = new Map<number, StoredItem>();

@@ -21,6 +21,8 @@ export interface TableStoreOptions {
   readonly readConcurrency?: number;
   /** A request still `creating` this long after its key was taken is treated as abandoned and resumed (default 120). */
   readonly inFlightSeconds?: number;
+  /** An idempotency key (explicit or natural) is remembered this long; then the same key makes a new request (24 h). */
+  readonly idempotencyWindowSeconds?: number;
 }
 
 export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -39,6 +41,7 @@ export interface TableContext {
   readonly writeConcurrency: number;
   readonly readConcurrency: number;
   readonly inFlightMs: number;
+  readonly idempotencyWindowMs: number;
   /** Request owners never change: cached for the audit rows of item transitions (bounded). */
   readonly owners: Map<string, RequestOwner>;
   /** Creates the table if missing; once per process (again after a failure). */
@@ -79,6 +82,7 @@ export function createTableContext(storage: StorageConfig, options: TableStoreOp
     writeConcurrency: options.writeConcurrency ?? 16,
     readConcurrency: options.readConcurrency ?? 32,
     inFlightMs: (options.inFlightSeconds ?? 120) * 1000,
+    idempotencyWindowMs: (options.idempotencyWindowSeconds ?? 24 * 3600) * 1000,
     owners: new Map(),
     ensureTable,
     async getEntity(partitionKey, rowKey) {

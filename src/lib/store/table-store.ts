@@ -15,6 +15,8 @@ import type { StateStore } from './ports.js';
 import { createRequest, findRequestByKey, listUnenqueued, markEnqueued } from './request-intake.js';
 import { getItem, getRequest, getRequestForCaller } from './request-reads.js';
 import { getSummary, iterateItems, listItems } from './status-reads.js';
+import { cancelRequest, endUnstarted } from './request-cancel.js';
+import { getKillSwitch, setKillSwitch } from './kill-switch-row.js';
 import { createTableContext, type TableStoreOptions } from './table-context.js';
 
 export type { TableStoreOptions } from './table-context.js';
@@ -55,6 +57,12 @@ export function createTableStore(
     releaseItem: (requestId, index, owner, note, correlationId) =>
       releaseItem(ctx, requestId, index, owner, note, correlationId),
     failItem: (requestId, index, error, correlationId) => failItem(ctx, requestId, index, error, correlationId),
+    // operator controls
+    cancelRequest: (requestId, by) => cancelRequest(ctx, requestId, by),
+    endUnstarted: (requestId, index, outcome, correlationId) =>
+      endUnstarted(ctx, requestId, index, outcome, correlationId),
+    getKillSwitch: () => getKillSwitch(ctx),
+    setKillSwitch: (mode, reason, updatedBy) => setKillSwitch(ctx, mode, reason, updatedBy),
     // audit
     listAudit: (requestId) => listAudit(ctx, requestId),
   };

@@ -1,6 +1,13 @@
 // The worker use case: carry out one item (one user) of a stored request. The queue message is only a pointer;
 // the stored item is the truth. Redeliveries, concurrent copies, throttling and the kill switch all end here.
-import { RetryLaterError, type MethodRef, type ResetEngine } from '../domain/index.js';
+import {
+  effectiveKillSwitch,
+  reasonsThatRevoke,
+  RetryLaterError,
+  type KillSwitchState,
+  type MethodRef,
+  type ResetEngine,
+} from '../domain/index.js';
 import type { StateStore, StoredItem } from '../store/ports.js';
 import type { ResetItemMessage, ResetQueue } from '../queue/reset-queue.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
@@ -12,8 +19,10 @@ export interface ProcessItemDeps {
   readonly telemetry: Telemetry;
   /** Absent when the kill switch is on and no Graph client was built. */
   readonly engine: ResetEngine | undefined;
-  /** KILL_SWITCH: no Graph call at all; items wait on the queue. */
+  /** KILL_SWITCH: no Graph call at all; items wait on the queue. A floor the operator's switch cannot lift. */
   readonly killSwitch: boolean;
+  /** The operator's kill switch (cached read of the state table, so a change is seen within seconds). */
+  readonly killSwitchState?: () => Promise<KillSwitchState>;
   /** How long a claim holds an item: longer than functionTimeout, so a live worker never loses it. */
   readonly leaseSeconds?: number;
   /** How long an item waits on the queue before checking the kill switch again. */
@@ -23,6 +32,10 @@ export interface ProcessItemDeps {
    * put back on the queue before they are claimed or read from Graph: a started item would stop at its first write.
    */
   readonly writeQuotaWaitMs?: () => number;
+  /** MAX_ITEM_AGE_HOURS: an item not started this long after its request was created ends `expired` (absent: never). */
+  readonly maxItemAgeMs?: number;
+  /** Clock for the age check (tests); the store has its own. */
+  readonly now?: () => Date;
 }
 
 export interface ItemInvocation {
@@ -39,7 +52,9 @@ export type ProcessItemResult =
   | 'deferred_throttled'
   | 'deferred_kill_switch'
   | 'deferred_leased'
-  | 'lost_lease';
+  | 'lost_lease'
+  | 'cancelled'
+  | 'expired';
 
 const defaultLeaseSeconds = 11 * 60;
 const defaultKillSwitchDelaySeconds = 300;
@@ -70,7 +85,18 @@ export async function processItem(
   }
   if (stored.status === 'final') return duplicate(deps, stored, invocation);
 
-  if (deps.killSwitch || !deps.engine) {
+  const switchMode = effectiveKillSwitch((await deps.killSwitchState?.())?.mode ?? 'off', deps.killSwitch);
+  if (switchMode === 'cancel' && store.endUnstarted) {
+    // Kill switch `cancel`: every pending item ends `cancelled` as its message comes by (no Graph call).
+    const ended = await store.endUnstarted(requestId, index, 'cancelled');
+    if (ended.changed) {
+      telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: 'cancelled' });
+      log.info('item_ended_unstarted', { ...where, outcome: 'cancelled', cause: 'kill_switch' });
+      return 'cancelled';
+    }
+    if (ended.reason === 'final' && ended.item) return duplicate(deps, ended.item, invocation);
+  }
+  if (switchMode !== 'off' || !deps.engine) {
     const delay = deps.killSwitchDelaySeconds ?? defaultKillSwitchDelaySeconds;
     await queue.deferItem(requestId, index, delay);
     telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'kill_switch' });
@@ -96,6 +122,20 @@ export async function processItem(
     return 'missing';
   }
   const correlationId = request.correlationId ?? requestId;
+  // Cancelled by its submitter or an operator, or waited too long to start: the item ends with no Graph call. One
+  // whose writes already began (or that a live worker holds) is finished instead: no user is left half-reset.
+  const now = deps.now?.() ?? new Date();
+  const tooOld = deps.maxItemAgeMs !== undefined && now.getTime() - Date.parse(request.createdAt) >= deps.maxItemAgeMs;
+  const unstarted = request.cancelledAt ? 'cancelled' : tooOld ? 'expired' : undefined;
+  if (unstarted && store.endUnstarted) {
+    const ended = await store.endUnstarted(requestId, index, unstarted, correlationId);
+    if (ended.changed) {
+      telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: unstarted });
+      log.info('item_ended_unstarted', { ...where, outcome: unstarted });
+      return unstarted;
+    }
+    if (ended.reason === 'final' && ended.item) return duplicate(deps, ended.item, invocation);
+  }
 
   const claim = await store.claimItem(requestId, index, {
     owner: invocationId,
@@ -120,7 +160,11 @@ export async function processItem(
   log.info('item_claimed', { ...where, attempt: claim.item.attempts, dequeueCount: invocation.dequeueCount });
   let result;
   try {
-    result = await engine.reset(claim.item.userKey, request.options, {
+    // Defence in depth: the intake refuses `compromised` without revocation; an item stored otherwise still revokes.
+    const options = reasonsThatRevoke.includes(claim.item.reason)
+      ? { ...request.options, revokeSessions: true }
+      : request.options;
+    result = await engine.reset(claim.item.userKey, options, {
       ...(claim.item.snapshot ? { snapshot: claim.item.snapshot } : {}),
       correlationId,
       onPlanned: async (planned: readonly MethodRef[]) => {

@@ -48,6 +48,10 @@ export interface Stack {
   ): Promise<HttpAnswer>;
   /** GET a path of the API (e.g. `/api/resets/{id}`). */
   get(path: string, token?: string): Promise<HttpAnswer>;
+  /** POST a path of the API with an optional JSON body (e.g. `/api/resets/{id}/cancel`). */
+  post(path: string, token?: string, body?: object): Promise<HttpAnswer>;
+  /** PUT a JSON body to a path of the API (e.g. `/api/control/kill-switch`). */
+  put(path: string, token?: string, body?: object): Promise<HttpAnswer>;
   /** Waits until every item of the request is final; returns the status body. */
   waitCompleted(requestId: string, timeoutMs?: number, token?: string): Promise<Record<string, unknown>>;
   queues(): Promise<QueueCounts>;
@@ -110,6 +114,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const hostEnv = (extra: Readonly<Record<string, string>> = {}): Record<string, string> =>
     hostEnvFor({ azurite, emulator, options }, extra);
+
+  const send = async (method: string, path: string, token?: string, body?: object): Promise<HttpAnswer> => {
+    const res = await fetch(`${stack.url()}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token ?? (await stack.token())}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return answer(res);
+  };
 
   // Every wait of the test file prints this on a timeout: queues, unfinished requests and their items, host log.
   const report = (requestIds?: readonly string[], extra: readonly string[] = []): Promise<string> =>
@@ -191,6 +207,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         headers: { authorization: `Bearer ${token ?? (await stack.token())}` },
       });
       return answer(res);
+    },
+    async post(path, token, body) {
+      return send('POST', path, token, body);
+    },
+    async put(path, token, body) {
+      return send('PUT', path, token, body);
     },
     async waitCompleted(requestId, timeoutMs = 60_000, token) {
       let answered = 'no answer yet';

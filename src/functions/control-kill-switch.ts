@@ -1,0 +1,75 @@
+// GET/PUT /api/control/kill-switch (Resets.Operate): the kill switch every instance reads from the state table.
+// The issue named /api/admin/…; the Functions host refuses HTTP routes that begin with `admin`, even under the /api
+// prefix (reserved for its own admin API: azure-functions-host issue 1781), hence `control`.
+
+import { z } from 'zod';
+import { requireRole } from '../lib/auth/index.js';
+import { killSwitchModes, Roles, type KillSwitchState } from '../lib/domain/index.js';
+import { readBodyText } from '../lib/http/body.js';
+import { ProblemException } from '../lib/http/problem.js';
+import { json } from '../lib/http/respond.js';
+import type { HttpHandler } from './adapter/functions-types.js';
+import { withProblems } from './adapter/http-function.js';
+import type { ResetsHttpDeps } from './resets-submit.js';
+
+export const killSwitchRoute = {
+  name: 'control-kill-switch',
+  methods: ['GET', 'PUT'],
+  authLevel: 'anonymous',
+  route: 'control/kill-switch',
+} as const;
+
+const bodySchema = z.strictObject({
+  mode: z.enum(killSwitchModes, { error: `must be one of ${killSwitchModes.join(', ')}` }),
+  reason: z
+    .string({ error: 'is required: why (an incident number, a sentence)' })
+    .trim()
+    .min(1, 'is required: why (an incident number, a sentence)')
+    .max(500, 'must be at most 500 characters'),
+});
+
+const invalid = (errors: { field: string; message: string }[]): ProblemException =>
+  new ProblemException({
+    slug: 'validation-failed',
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The request has problems; every one is listed in errors.',
+    errors,
+  });
+
+const view = (state: KillSwitchState) => ({
+  mode: state.mode,
+  ...(state.reason ? { reason: state.reason } : {}),
+  ...(state.updatedAt ? { updatedAt: state.updatedAt } : {}),
+  ...(state.updatedBy ? { updatedBy: state.updatedBy } : {}),
+});
+
+export function makeKillSwitchHandler(deps: ResetsHttpDeps): HttpHandler {
+  return withProblems('control-kill-switch', async (request, context) => {
+    const principal = await deps.verifier.verify(request.headers.get('authorization'));
+    requireRole(principal, Roles.operate);
+    const store = deps.store;
+    if (!store.getKillSwitch || !store.setKillSwitch) throw new Error('the state store has no kill switch');
+    if (request.method.toUpperCase() === 'GET') return json(200, view(await store.getKillSwitch()));
+
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBodyText(request, 16_384));
+    } catch (e) {
+      if (e instanceof ProblemException) throw e;
+      throw invalid([{ field: '(body)', message: 'is not valid JSON' }]);
+    }
+    const parsed = bodySchema.safeParse(body);
+    if (!parsed.success) {
+      throw invalid(
+        parsed.error.issues.map((i) => ({
+          field: i.path.map(String).join('.') || '(body)',
+          message: i.code === 'unrecognized_keys' ? `has unknown fields: ${i.keys.join(', ')}` : i.message,
+        })),
+      );
+    }
+    const state = await store.setKillSwitch(parsed.data.mode, parsed.data.reason, principal.caller.appId);
+    context.warn(`event=kill_switch_set mode=${state.mode} app=${principal.caller.appId}`);
+    return json(200, view(state));
+  });
+}

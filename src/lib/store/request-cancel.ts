@@ -1,0 +1,93 @@
+// Cancelling a request: the request row records it first (so no worker starts another of its items), then every
+// item not started ends `cancelled`, chunk by chunk. Items a worker holds, or whose writes began, finish their user.
+// The same item transition ends an item `expired` when it waited too long to start.
+
+import type { TransactionAction } from '@azure/data-tables';
+import { mapBounded } from '../concurrency/bounded.js';
+import { endUnstartedRefusal } from '../domain/item-cancel.js';
+import { withoutLease } from '../domain/item-lease.js';
+import type { CallerRef } from '../domain/index.js';
+import { auditEvent, auditTypeFor } from './audit-log.js';
+import { auditToEntity, requestFromEntity } from './entities.js';
+import { transition } from './item-transition.js';
+import { chunkCount, REQUEST_ROW, requestPartition } from './keys.js';
+import type { CancelResult, StoredRequest, TransitionResult, UnstartedOutcome } from './ports.js';
+import { chunkItems } from './status-reads.js';
+import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
+
+const ITEMS_IN_FLIGHT_PER_CHUNK = 4;
+
+/**
+ * One item → final `cancelled` or `expired` (no Graph call). Refused as `final`, or as `lost_lease` when a worker
+ * holds it under a live lease or an attempt has begun its writes (that user is finished instead).
+ */
+export function endUnstarted(
+  ctx: TableContext,
+  requestId: string,
+  index: number,
+  outcome: UnstartedOutcome,
+  correlationId?: string,
+): Promise<TransitionResult> {
+  return transition(ctx, requestId, index, correlationId, (item, now) => {
+    const refusal = endUnstartedRefusal(item, now);
+    if (refusal === 'final') return { write: false, result: { changed: false, reason: 'final', item } };
+    if (refusal) return { write: false, result: { changed: false, reason: 'lost_lease', item } };
+    const at = now.toISOString();
+    return {
+      write: true,
+      next: { ...withoutLease(item), status: 'final', outcome, updatedAt: at, finishedAt: at },
+      finalOutcome: outcome,
+      audit: { eventType: auditTypeFor(outcome), target: { key: item.userKey }, outcome },
+    };
+  });
+}
+
+/** Sets `cancelledAt` once (ETag loop, audited with who asked); returns the request as it ends up. */
+async function markCancelled(ctx: TableContext, requestId: string, by: CallerRef): Promise<StoredRequest | undefined> {
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    const entity = await ctx.getEntity(requestPartition(requestId), REQUEST_ROW);
+    if (!entity) return undefined;
+    const current = requestFromEntity(entity);
+    if (current.cancelledAt) return current;
+    const at = nowIso(ctx);
+    const patch = { partitionKey: entity.partitionKey, rowKey: entity.rowKey, cancelledAt: at, updatedAt: at };
+    const audit = auditEvent(ctx, 'RequestCancelled', current, { actor: by, itemCount: current.itemCount });
+    const actions: TransactionAction[] = [
+      ['update', patch, 'Merge', { etag: String(entity.etag) }],
+      ['create', auditToEntity(requestPartition(requestId), audit)],
+    ];
+    try {
+      await ctx.client.submitTransaction(actions);
+      return requestFromEntity({ ...entity, ...patch });
+    } catch (e) {
+      if (!isRace(e)) throw e;
+      await raceBackoff(attempt);
+    }
+  }
+  throw new Error(`request ${requestId}: too many concurrent updates`);
+}
+
+export async function cancelRequest(
+  ctx: TableContext,
+  requestId: string,
+  by: CallerRef,
+): Promise<CancelResult | undefined> {
+  await ctx.ensureTable();
+  const request = await markCancelled(ctx, requestId, by);
+  if (!request) return undefined;
+  let cancelled = 0;
+  const finishing: number[] = [];
+  const chunks = Array.from({ length: chunkCount(request.itemCount) }, (_, c) => c);
+  // Chunks in parallel, and a few items of a chunk at once: each item is its own row, and the chunk's counters are
+  // merged without a condition, so they never contend.
+  await mapBounded(chunks, ctx.writeConcurrency, async (chunk) => {
+    const open = (await chunkItems(ctx, requestId, chunk)).filter((item) => item.status !== 'final');
+    await mapBounded(open, ITEMS_IN_FLIGHT_PER_CHUNK, async (item) => {
+      const result = await endUnstarted(ctx, requestId, item.index, 'cancelled', request.correlationId);
+      if (result.changed) cancelled += 1;
+      else if (result.reason === 'lost_lease') finishing.push(item.index);
+    });
+  });
+  finishing.sort((a, b) => a - b);
+  return { request, cancelled, finishing };
+}
