@@ -1,5 +1,12 @@
 // The HTTP side (INTAKE's handler factories), wired from the shared store, queue and telemetry.
+import {
+  breakerResetRoute,
+  breakerRoute,
+  makeBreakerHandler,
+  makeBreakerResetHandler,
+} from '../functions/control-breaker.js';
 import { killSwitchRoute, makeKillSwitchHandler } from '../functions/control-kill-switch.js';
+import { approveResetRoute, makeDecideResetHandler, rejectResetRoute } from '../functions/resets-decide.js';
 import { cancelResetRoute, makeCancelResetHandler } from '../functions/resets-cancel.js';
 import { getResetRoute, makeGetResetHandler } from '../functions/resets-status.js';
 import { makeSubmitResetsHandler, submitResetsRoute } from '../functions/resets-submit.js';
@@ -7,7 +14,13 @@ import { createTokenVerifier } from '../lib/auth/index.js';
 import { requireAuth, type AppConfig } from '../lib/config/index.js';
 import { createSubmissionGuard, createTableWindowCounters, defaultGuardrailLimits } from '../lib/guardrails/index.js';
 import type { ResetQueue } from '../lib/queue/index.js';
-import { cachedKillSwitch, createTableClient, DEFAULT_TABLE_NAME, type StateStore } from '../lib/store/index.js';
+import {
+  cachedBreaker,
+  cachedKillSwitch,
+  createTableClient,
+  DEFAULT_TABLE_NAME,
+  type StateStore,
+} from '../lib/store/index.js';
 import type { Telemetry } from '../lib/telemetry/index.js';
 import type { HttpFunctionSpec } from './register-functions.js';
 
@@ -29,38 +42,31 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
   const killSwitch = store.getKillSwitch
     ? cachedKillSwitch(async () => (await store.getKillSwitch?.()) ?? { mode: 'off' })
     : undefined;
+  const breaker = store.getBreaker ? cachedBreaker(() => store.getBreaker!()) : undefined;
+  const { approvalMinUsers, approvalTtlHours } = config.controls;
   const deps = {
     verifier,
     store: shared.store,
     queue: shared.queue,
     limits: config.limits,
     guard,
+    telemetry: shared.telemetry,
     ...(killSwitch ? { killSwitch } : {}),
+    ...(breaker ? { breaker } : {}),
+    ...(approvalMinUsers > 0 ? { approval: { minUsers: approvalMinUsers, windowHours: approvalTtlHours } } : {}),
   };
+  const route = (
+    spec: { readonly name: string; readonly route: string; readonly methods: readonly ('GET' | 'POST' | 'PUT')[] },
+    handler: HttpFunctionSpec['handler'],
+  ): HttpFunctionSpec => ({ name: spec.name, route: spec.route, methods: [...spec.methods], handler });
   return [
-    {
-      name: submitResetsRoute.name,
-      route: submitResetsRoute.route,
-      methods: [...submitResetsRoute.methods],
-      handler: makeSubmitResetsHandler(deps),
-    },
-    {
-      name: getResetRoute.name,
-      route: getResetRoute.route,
-      methods: [...getResetRoute.methods],
-      handler: makeGetResetHandler(deps),
-    },
-    {
-      name: cancelResetRoute.name,
-      route: cancelResetRoute.route,
-      methods: [...cancelResetRoute.methods],
-      handler: makeCancelResetHandler(deps),
-    },
-    {
-      name: killSwitchRoute.name,
-      route: killSwitchRoute.route,
-      methods: [...killSwitchRoute.methods],
-      handler: makeKillSwitchHandler(deps),
-    },
+    route(approveResetRoute, makeDecideResetHandler(deps, 'approved')),
+    route(rejectResetRoute, makeDecideResetHandler(deps, 'rejected')),
+    route(breakerRoute, makeBreakerHandler(deps)),
+    route(breakerResetRoute, makeBreakerResetHandler(deps)),
+    route(submitResetsRoute, makeSubmitResetsHandler(deps)),
+    route(getResetRoute, makeGetResetHandler(deps)),
+    route(cancelResetRoute, makeCancelResetHandler(deps)),
+    route(killSwitchRoute, makeKillSwitchHandler(deps)),
   ];
 }

@@ -10,7 +10,7 @@ import {
 } from '../lib/queue/index.js';
 import type { ResetEngine } from '../lib/domain/index.js';
 import { createResetEngine } from '../lib/reset/index.js';
-import { cachedKillSwitch, createTableStore, type TableStore } from '../lib/store/index.js';
+import { cachedBreaker, cachedKillSwitch, createTableStore, type TableStore } from '../lib/store/index.js';
 import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
 import { composeHttpFunctions } from './compose-intake.js';
 import type { FunctionDeps } from './register-functions.js';
@@ -102,6 +102,8 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             engine,
             killSwitch: config.killSwitch,
             ...(store.getKillSwitch ? { killSwitchState: cachedKillSwitch(() => store.getKillSwitch!()) } : {}),
+            ...(store.getBreaker ? { breakerState: cachedBreaker(() => store.getBreaker!()) } : {}),
+            cooldownMs: config.controls.targetCooldownHours * 3600 * 1000,
             maxItemAgeMs: config.maxItemAgeHours * 3600 * 1000,
             ...(options.now ? { now: options.now } : {}),
             // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.

@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { requireRole } from '../lib/auth/index.js';
 import { killSwitchModes, Roles, type KillSwitchState } from '../lib/domain/index.js';
-import { readBodyText } from '../lib/http/body.js';
-import { ProblemException } from '../lib/http/problem.js';
+import { parseJsonBody, requiredText } from '../lib/http/json-body.js';
 import { json } from '../lib/http/respond.js';
 import type { HttpHandler } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
@@ -21,21 +20,8 @@ export const killSwitchRoute = {
 
 const bodySchema = z.strictObject({
   mode: z.enum(killSwitchModes, { error: `must be one of ${killSwitchModes.join(', ')}` }),
-  reason: z
-    .string({ error: 'is required: why (an incident number, a sentence)' })
-    .trim()
-    .min(1, 'is required: why (an incident number, a sentence)')
-    .max(500, 'must be at most 500 characters'),
+  reason: requiredText('why (an incident number, a sentence)'),
 });
-
-const invalid = (errors: { field: string; message: string }[]): ProblemException =>
-  new ProblemException({
-    slug: 'validation-failed',
-    status: 400,
-    title: 'Bad Request',
-    detail: 'The request has problems; every one is listed in errors.',
-    errors,
-  });
 
 const view = (state: KillSwitchState) => ({
   mode: state.mode,
@@ -52,23 +38,8 @@ export function makeKillSwitchHandler(deps: ResetsHttpDeps): HttpHandler {
     if (!store.getKillSwitch || !store.setKillSwitch) throw new Error('the state store has no kill switch');
     if (request.method.toUpperCase() === 'GET') return json(200, view(await store.getKillSwitch()));
 
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBodyText(request, 16_384));
-    } catch (e) {
-      if (e instanceof ProblemException) throw e;
-      throw invalid([{ field: '(body)', message: 'is not valid JSON' }]);
-    }
-    const parsed = bodySchema.safeParse(body);
-    if (!parsed.success) {
-      throw invalid(
-        parsed.error.issues.map((i) => ({
-          field: i.path.map(String).join('.') || '(body)',
-          message: i.code === 'unrecognized_keys' ? `has unknown fields: ${i.keys.join(', ')}` : i.message,
-        })),
-      );
-    }
-    const state = await store.setKillSwitch(parsed.data.mode, parsed.data.reason, principal.caller.appId);
+    const body = await parseJsonBody(request, bodySchema);
+    const state = await store.setKillSwitch(body.mode, body.reason, principal.caller.appId);
     context.warn(`event=kill_switch_set mode=${state.mode} app=${principal.caller.appId}`);
     return json(200, view(state));
   });

@@ -1,5 +1,6 @@
-// Timer function `reset-sweeper`: re-submits requests whose queue hand-off was never confirmed.
-import { resubmitUnenqueued, workLog, type ResubmitDeps } from '../lib/worker/index.js';
+// Timer function `reset-sweeper`: re-submits requests whose queue hand-off was never confirmed, and lets approvals
+// whose window ended lapse.
+import { expireLapsedApprovals, resubmitUnenqueued, workLog, type ResubmitDeps } from '../lib/worker/index.js';
 import type { InvocationContext, TimerHandler } from './adapter/functions-types.js';
 
 /** Every minute, at second 30 (NCRONTAB, six fields). */
@@ -8,5 +9,7 @@ export const resetSweeperFunction = { name: 'reset-sweeper', schedule: '30 * * *
 export const resetSweeperHandler =
   (deps: ResubmitDeps): TimerHandler =>
   async (_timer: unknown, context: InvocationContext): Promise<void> => {
-    await resubmitUnenqueued(deps, workLog(context));
+    const log = workLog(context);
+    await resubmitUnenqueued(deps, log);
+    await expireLapsedApprovals(deps.store, log);
   };

@@ -4,7 +4,7 @@
 
 import { requireRole } from '../lib/auth/index.js';
 import { isGuid, Roles } from '../lib/domain/index.js';
-import { ProblemException } from '../lib/http/problem.js';
+import { invalidRequest, requestNotFound } from '../lib/http/problem.js';
 import { json } from '../lib/http/respond.js';
 import type { HttpHandler } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
@@ -17,14 +17,6 @@ export const cancelResetRoute = {
   route: 'resets/{id}/cancel',
 } as const;
 
-const notFound = (): ProblemException =>
-  new ProblemException({
-    slug: 'not-found',
-    status: 404,
-    title: 'Not Found',
-    detail: 'No reset request with this id was created by this caller.',
-  });
-
 export function makeCancelResetHandler(deps: ResetsHttpDeps): HttpHandler {
   return withProblems('resets-cancel', async (request, context) => {
     const principal = await deps.verifier.verify(request.headers.get('authorization'));
@@ -33,20 +25,16 @@ export function makeCancelResetHandler(deps: ResetsHttpDeps): HttpHandler {
     if (!operator && !submitter) requireRole(principal, Roles.operate);
     const id = (request.params.id ?? '').toLowerCase();
     if (!isGuid(id)) {
-      throw new ProblemException({
-        slug: 'validation-failed',
-        status: 400,
-        title: 'Bad Request',
-        detail: 'The request has problems; every one is listed in errors.',
-        errors: [{ field: 'id', message: 'must be a request id (a GUID, as returned by POST /api/resets)' }],
-      });
+      throw invalidRequest([
+        { field: 'id', message: 'must be a request id (a GUID, as returned by POST /api/resets)' },
+      ]);
     }
     const owned = operator
       ? await deps.store.getRequest(id)
       : await deps.store.getRequestForCaller(id, principal.caller);
-    if (!owned || !deps.store.cancelRequest) throw notFound();
+    if (!owned || !deps.store.cancelRequest) throw requestNotFound();
     const result = await deps.store.cancelRequest(id, principal.caller);
-    if (!result) throw notFound();
+    if (!result) throw requestNotFound();
     const summary = await deps.store.getSummary(result.request);
     context.info(
       `event=reset_request_cancelled requestId=${id} cancelled=${result.cancelled} finishing=${result.finishing.length} app=${principal.caller.appId} operator=${operator}`,

@@ -1,10 +1,11 @@
 // GET /api/resets/{id}: the request's status, counts per outcome and a page of items (JSON), or every item as CSV.
 // 202 + Retry-After while any item is pending (Logic Apps keeps polling), 200 once all are final.
-// A caller sees only the requests it created: others' ids and unknown ids are both 404.
+// A caller sees only the requests it created (others' ids and unknown ids are both 404); approvers and operators see
+// every request.
 
 import { requireRole } from '../lib/auth/index.js';
 import { isGuid, Roles } from '../lib/domain/index.js';
-import { ProblemException } from '../lib/http/problem.js';
+import { invalidRequest, type ProblemException, requestNotFound } from '../lib/http/problem.js';
 import { json } from '../lib/http/respond.js';
 import { itemsCsv, itemView, summaryView } from '../lib/http/status-views.js';
 import type { HttpHandler, HttpRequest } from './adapter/functions-types.js';
@@ -20,14 +21,7 @@ export const getResetRoute = {
   route: 'resets/{id}',
 } as const;
 
-const badQuery = (field: string, message: string): ProblemException =>
-  new ProblemException({
-    slug: 'validation-failed',
-    status: 400,
-    title: 'Bad Request',
-    detail: 'The request has problems; every one is listed in errors.',
-    errors: [{ field, message }],
-  });
+const badQuery = (field: string, message: string): ProblemException => invalidRequest([{ field, message }]);
 
 function pageOf(request: HttpRequest): number {
   const raw = request.query.get('page');
@@ -39,22 +33,19 @@ function pageOf(request: HttpRequest): number {
 export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
   return withProblems('resets-status', async (request) => {
     const principal = await deps.verifier.verify(request.headers.get('authorization'));
-    requireRole(principal, Roles.read);
+    // Approvers review what they are asked to approve, and operators look into any request: both read every request.
+    const reviewer = principal.roles.includes(Roles.approve) || principal.roles.includes(Roles.operate);
+    if (!reviewer) requireRole(principal, Roles.read);
     const id = request.params.id ?? '';
     if (!isGuid(id)) throw badQuery('id', 'must be a request id (a GUID, as returned by POST /api/resets)');
     const format = request.query.get('format') ?? 'json';
     if (format !== 'json' && format !== 'csv') throw badQuery('format', 'must be json or csv');
     const page = pageOf(request);
 
-    const stored = await deps.store.getRequestForCaller(id.toLowerCase(), principal.caller);
-    if (!stored) {
-      throw new ProblemException({
-        slug: 'not-found',
-        status: 404,
-        title: 'Not Found',
-        detail: 'No reset request with this id was created by this caller.',
-      });
-    }
+    const stored = reviewer
+      ? await deps.store.getRequest(id.toLowerCase())
+      : await deps.store.getRequestForCaller(id.toLowerCase(), principal.caller);
+    if (!stored) throw requestNotFound();
     const summary = await deps.store.getSummary(stored);
     // Logic Apps keeps polling only while each 202 carries a Location: give it this status URL again.
     const pollHeaders: Record<string, string> =

@@ -2,11 +2,11 @@
 // → 202 Accepted with Location and Retry-After. Registered by src/app/register-functions.ts (no app.* here).
 
 import { requireRole, type TokenVerifier } from '../lib/auth/index.js';
-import { Roles, type CallerRef } from '../lib/domain/index.js';
+import { needsApproval, Roles, type ApprovalRule, type CallerRef } from '../lib/domain/index.js';
 import { rateLimitProblem, type Reservation, type SubmissionGuard } from '../lib/guardrails/index.js';
 import type { LimitsConfig } from '../lib/config/index.js';
 import { bodyChunks, checkContentLength, readBodyText } from '../lib/http/body.js';
-import { ProblemException, type ProblemError } from '../lib/http/problem.js';
+import { invalidRequest, ProblemException } from '../lib/http/problem.js';
 import { json } from '../lib/http/respond.js';
 import type { ResetQueue } from '../lib/queue/reset-queue.js';
 import {
@@ -20,7 +20,8 @@ import {
   type ParsedRequest,
 } from '../lib/requests/index.js';
 import type { StateStore, StoredRequest } from '../lib/store/ports.js';
-import type { KillSwitchReader } from '../lib/store/index.js';
+import type { BreakerReader, KillSwitchReader } from '../lib/store/index.js';
+import { telemetryEvents, type Telemetry } from '../lib/telemetry/telemetry.js';
 import type { HttpHandler, HttpRequest, InvocationContext } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
 
@@ -36,12 +37,30 @@ export interface SubmitResetsDeps extends ResetsHttpDeps {
   readonly guard?: SubmissionGuard;
   /** The operator's kill switch (cached read of the state table); in pause or cancel, nothing new is accepted. */
   readonly killSwitch?: KillSwitchReader;
+  /** The latched tenant-wide circuit breaker (cached read); while open, nothing new is accepted. */
+  readonly breaker?: BreakerReader;
+  /** APPROVAL_MIN_USERS and APPROVAL_TTL_HOURS; absent: no approval. */
+  readonly approval?: ApprovalRule & { readonly windowHours: number };
+  readonly telemetry?: Telemetry;
 }
 
 /** Seconds a refused caller should wait before trying again while the kill switch is on. */
 const KILL_SWITCH_RETRY_AFTER_SECONDS = 300;
 
 async function refuseWhileStopped(deps: SubmitResetsDeps): Promise<void> {
+  const breaker = await deps.breaker?.();
+  if (breaker?.open) {
+    throw new ProblemException({
+      slug: 'breaker-open',
+      status: 503,
+      title: 'Service Unavailable',
+      detail:
+        `The tenant-wide circuit breaker opened at ${breaker.trippedAt ?? 'an earlier time'} (more resets than ` +
+        'every caller together may make) and stays open until an operator resets it. Nothing was stored.',
+      extensions: { trippedAt: breaker.trippedAt },
+      headers: { 'retry-after': String(KILL_SWITCH_RETRY_AFTER_SECONDS) },
+    });
+  }
   const state = await deps.killSwitch?.();
   if (!state || state.mode === 'off') return;
   throw new ProblemException({
@@ -69,6 +88,18 @@ async function reserve(
   const decision = await deps.guard.reserve({ caller, kind, users: parsed.items.length });
   if (decision.allowed) return decision;
   if (await deps.store.findRequestByKey?.(key)) return undefined;
+  if (decision.scope === 'tenant' && (await deps.store.tripBreaker?.({ kind, limit: decision.limit }))) {
+    // The breaker latches: the worker pauses every item not started, and one alert goes out for the trip.
+    deps.telemetry?.trackEvent(telemetryEvents.circuitBreakerOpened, {
+      kind,
+      limit: decision.limit,
+      used: decision.used,
+      requested: decision.requested,
+      setting: decision.setting,
+      callerAppId: caller.appId,
+      callerTenantId: caller.tenantId,
+    });
+  }
   throw new ProblemException(rateLimitProblem(decision));
 }
 
@@ -79,16 +110,7 @@ export const submitResetsRoute = {
   route: 'resets',
 } as const;
 
-function invalid(errors: readonly ProblemError[], totalErrors?: number): ProblemException {
-  return new ProblemException({
-    slug: 'validation-failed',
-    status: 400,
-    title: 'Bad Request',
-    detail: 'The request has problems; every one is listed in errors.',
-    errors,
-    ...(totalErrors !== undefined && totalErrors > errors.length ? { extensions: { totalErrors } } : {}),
-  });
-}
+const invalid = invalidRequest;
 
 function mediaTypeOf(request: HttpRequest): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -133,15 +155,26 @@ async function parseBody(request: HttpRequest, limits: LimitsConfig): Promise<Pa
 
 function accepted(request: HttpRequest, stored: StoredRequest, limits: LimitsConfig, extra: Record<string, unknown>) {
   const location = new URL(`/api/resets/${stored.id}`, request.url).toString();
+  const waiting = stored.phase === 'awaiting_approval' && stored.approval;
   return json(
     202,
-    { id: stored.id, status: 'queued', items: stored.itemCount, ...extra },
+    {
+      id: stored.id,
+      status: waiting ? 'awaiting_approval' : 'queued',
+      items: stored.itemCount,
+      ...(waiting ? { approval: { state: 'pending', expiresAt: stored.approval?.expiresAt } } : {}),
+      ...extra,
+    },
     { location, 'retry-after': String(limits.statusRetryAfterSeconds) },
   );
 }
 
 /** Hands a stored request to the queue and records it; a failure leaves it `accepted` for a retry or the sweeper. */
-async function handOff(deps: SubmitResetsDeps, stored: StoredRequest, context: InvocationContext): Promise<void> {
+export async function handOff(
+  deps: Pick<SubmitResetsDeps, 'queue' | 'store'>,
+  stored: StoredRequest,
+  context: InvocationContext,
+): Promise<void> {
   try {
     await deps.queue.submit(stored.id, stored.itemCount);
     await deps.store.markEnqueued(stored.id);
@@ -183,6 +216,14 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
         idempotencyKey: key,
         fingerprint: fingerprint(parsed),
         correlationId,
+        ...(deps.approval &&
+        needsApproval(deps.approval, {
+          users: parsed.items.length,
+          source: parsed.source,
+          dryRun: parsed.options.dryRun,
+        })
+          ? { approval: { windowMs: deps.approval.windowHours * 3600 * 1000 } }
+          : {}),
       })
       .catch(async (e: unknown) => {
         await reservation?.release().catch(() => undefined);

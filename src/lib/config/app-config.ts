@@ -41,6 +41,15 @@ export interface LimitsConfig {
   readonly idempotencyWindowHours: number;
 }
 
+export interface ControlsConfig {
+  /** Requests of at least this many users (and every CSV that is not a dry run) wait for approval; 0: off. */
+  readonly approvalMinUsers: number;
+  /** A pending approval lapses after this many hours: every item ends `expired`. */
+  readonly approvalTtlHours: number;
+  /** A user reset within this many hours is skipped (`skipped_recently_reset`) unless the request was approved; 0: off. */
+  readonly targetCooldownHours: number;
+}
+
 export interface AppConfig {
   readonly functions: FunctionsMode;
   readonly storage: StorageConfig;
@@ -54,5 +63,6 @@ export interface AppConfig {
   readonly killSwitch: boolean;
   /** Worker: an item not started this many hours after its request ends `expired` (no Graph call). */
   readonly maxItemAgeHours: number;
+  readonly controls: ControlsConfig;
   readonly telemetry: { readonly applicationInsightsConnectionString?: string };
 }

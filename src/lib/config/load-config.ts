@@ -7,6 +7,7 @@ import {
   authSchema,
   graphSchema,
   guardrailsSchema,
+  controlsSchema,
   limitsSchema,
   modeSchema,
   storageSchema,
@@ -75,6 +76,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const storage = rawStorage ? storageFrom(rawStorage, problems) : undefined;
   const limits = parse(limitsSchema, env, problems);
   const telemetry = parse(telemetrySchema, env, problems);
+  const controls = parse(controlsSchema, env, problems);
 
   let auth: AuthConfig | undefined;
   let guardrails: GuardrailLimits | undefined;
@@ -118,7 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
-  if (problems.length > 0 || !storage || !limits || !telemetry) throw new ConfigError(problems);
+  if (problems.length > 0 || !storage || !limits || !telemetry || !controls) throw new ConfigError(problems);
   return {
     functions: mode,
     storage,
@@ -133,6 +135,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ...(guardrails ? { guardrails } : {}),
     killSwitch,
     maxItemAgeHours,
+    controls: {
+      approvalMinUsers: controls.APPROVAL_MIN_USERS,
+      approvalTtlHours: controls.APPROVAL_TTL_HOURS,
+      targetCooldownHours: controls.TARGET_COOLDOWN_HOURS,
+    },
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }
       : {},

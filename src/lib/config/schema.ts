@@ -64,6 +64,13 @@ export const guardrailsSchema = z.object({
   TENANT_MAX_BULK_USERS_PER_HOUR: integer(guardrailDefaults.tenantBulkPerHour, 0, 10_000_000),
 });
 
+/** Operator controls of issue 14 (src/lib/domain/approval.ts, cooldown.ts); read in every mode. */
+export const controlsSchema = z.object({
+  APPROVAL_MIN_USERS: integer(25, 0, 100_000),
+  APPROVAL_TTL_HOURS: integer(24, 1, 720),
+  TARGET_COOLDOWN_HOURS: integer(12, 0, 720),
+});
+
 export const telemetrySchema = z.object({
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString(),
 });

@@ -10,3 +10,6 @@ export * from './privilege.js';
 export * from './graph-errors.js';
 export * from './redact.js';
 export * from './kill-switch.js';
+export * from './approval.js';
+export * from './breaker.js';
+export * from './cooldown.js';

@@ -1,5 +1,6 @@
 // The reset's public contract: what the queue worker (or a CLI, or a test) hands the engine and gets back.
 // It knows nothing about Azure Functions, queues, tables or HTTP.
+import type { CooldownVerdict } from './cooldown.js';
 import type { MethodTypeName } from './method-types.js';
 
 /** `all`: every deletable type; `portal`: what the Entra portal's "Require re-register MFA" removes; or explicit types. */
@@ -22,9 +23,10 @@ export interface MethodRef {
 }
 
 /**
- * Every final outcome of an item. The engine produces the first six; the others end an item that never started (no
- * Graph call): `cancelled` by the submitter's or an operator's cancel, `expired` when it was not started within
- * MAX_ITEM_AGE_HOURS of its request.
+ * Every final outcome of an item. The engine produces the first six and `skipped_recently_reset` (the user was reset
+ * within TARGET_COOLDOWN_HOURS; nothing deleted); the others end an item that never started (no Graph call):
+ * `cancelled` by the submitter's or an operator's cancel, `expired` when it was not started within MAX_ITEM_AGE_HOURS
+ * of its request or its approval lapsed, `rejected` when an approver rejected the request.
  */
 export const itemOutcomes = [
   'reset',
@@ -35,6 +37,8 @@ export const itemOutcomes = [
   'failed',
   'cancelled',
   'expired',
+  'rejected',
+  'skipped_recently_reset',
 ] as const;
 
 export type ItemOutcome = (typeof itemOutcomes)[number];
@@ -88,6 +92,8 @@ export interface ResetResult {
    * delete). They also appear in `methodsRemaining` with the same reason.
    */
   readonly skipped?: readonly (MethodRef & { readonly reason: string })[];
+  /** The user was inside the cooldown, and the request's approval overrode it (the audit row says so). */
+  readonly cooldownOverridden?: boolean;
   /** Delete/verify passes the executor ran (0 for a dry run or when nothing was planned). */
   readonly passes?: number;
   /** Milliseconds per phase, and the number of sequential Graph round trips on the critical path. */
@@ -117,6 +123,11 @@ export interface ResetRunContext {
    * was given it is passed back unchanged (this run deletes a part of it), so the stored snapshot stays whole.
    */
   readonly onPlanned?: (planned: readonly MethodRef[], before: readonly MethodRef[]) => Promise<void>;
+  /**
+   * The per-target cooldown, asked once the user is resolved, guarded and has something to delete, before any write
+   * (not asked for dry runs or for a later attempt whose deletes began). `skip` ends the run `skipped_recently_reset`.
+   */
+  readonly cooldown?: (userId: string) => Promise<CooldownVerdict>;
   /** Correlation id sent to Graph as client-request-id prefix / logged with each call. */
   readonly correlationId?: string;
   readonly signal?: AbortSignal;

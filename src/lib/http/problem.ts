@@ -56,3 +56,24 @@ export class ProblemException extends Error {
     this.name = 'ProblemException';
   }
 }
+
+/** 400 naming every problem (the shape every validation failure of the API has). */
+export function invalidRequest(errors: readonly ProblemError[], totalErrors?: number): ProblemException {
+  return new ProblemException({
+    slug: 'validation-failed',
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The request has problems; every one is listed in errors.',
+    errors,
+    ...(totalErrors !== undefined && totalErrors > errors.length ? { extensions: { totalErrors } } : {}),
+  });
+}
+
+/** 404 for a request id this caller may not see: unknown ids and other callers' ids answer alike. */
+export const requestNotFound = (): ProblemException =>
+  new ProblemException({
+    slug: 'not-found',
+    status: 404,
+    title: 'Not Found',
+    detail: 'No reset request with this id was created by this caller.',
+  });

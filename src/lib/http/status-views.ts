@@ -2,6 +2,7 @@
 // Methods appear as type and id only (never phone numbers or addresses); CSV cells are escaped by toCsv. A protected
 // item shows `protected` and no reason: the reason (which kind of admin) stays in the audit row and the operator log,
 // so no caller, not even with a dry run over the whole tenant, can map who the admins are.
+import type { Approval, CallerRef } from '../domain/index.js';
 import type { RequestSummary, StoredItem } from '../store/ports.js';
 import { toCsv } from './csv-export.js';
 
@@ -36,6 +37,21 @@ export function itemView(item: StoredItem) {
   };
 }
 
+const callerView = (c: CallerRef) => ({ appId: c.appId, ...(c.objectId ? { objectId: c.objectId } : {}) });
+
+/** The API view of an approval: its state, who asked (the submitting caller) and when, when it lapses, who decided. */
+export function approvalView(approval: Approval, submitter: CallerRef) {
+  return {
+    state: approval.state,
+    askedBy: callerView(submitter),
+    requestedAt: approval.requestedAt,
+    expiresAt: approval.expiresAt,
+    ...(approval.decidedBy ? { decidedBy: callerView(approval.decidedBy) } : {}),
+    ...(approval.decidedAt ? { decidedAt: approval.decidedAt } : {}),
+    ...(approval.comment ? { comment: approval.comment } : {}),
+  };
+}
+
 /** The API view of a request: its status, totals and counts per outcome. */
 export function summaryView(summary: RequestSummary) {
   const r = summary.request;
@@ -46,6 +62,7 @@ export function summaryView(summary: RequestSummary) {
     updatedAt: summary.updatedAt,
     ...(summary.status === 'completed' ? { completedAt: r.completedAt ?? summary.updatedAt } : {}),
     ...(r.cancelledAt ? { cancelledAt: r.cancelledAt } : {}),
+    ...(r.approval ? { approval: approvalView(r.approval, r.caller) } : {}),
     ticket: r.ticket,
     reason: r.reason,
     ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),

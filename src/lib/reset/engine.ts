@@ -86,6 +86,10 @@ async function runReset(
     if (!hasWork(target)) return run.finish('nothing_to_reset', { skipped: target.skipped, passes: 0 });
     if (options.dryRun) return run.finish('planned', { skipped: target.skipped, passes: 0 });
 
+    // Cooldown: a user reset moments ago is not reset again on a new ticket (a retry whose deletes began finishes).
+    const cooldown = context.snapshot ? 'clear' : ((await context.cooldown?.(user.id)) ?? 'clear');
+    if (cooldown === 'skip') return run.finish('skipped_recently_reset', { skipped: target.skipped, passes: 0 });
+
     // Execute, verify and revoke. On a later attempt the caller's snapshot stays what it was (what this run plans is
     // a part of it), so a third attempt still counts what the first removed.
     await context.onPlanned?.(context.snapshot ?? target.planned, run.methodsBefore);
@@ -114,6 +118,7 @@ async function runReset(
       ...(options.revokeSessions && external ? { sessionsNotRevokedReason: 'external_user' as const } : {}),
       passes: executed.passes,
       skipped: target.skipped,
+      ...(cooldown === 'override' ? { cooldownOverridden: true } : {}),
     };
     if (executed.notRemoved.length > 0) {
       return run.finish('failed', {

@@ -42,6 +42,8 @@ export function auditTypeFor(outcome: ItemOutcome): AuditEventType {
   if (outcome === 'protected') return 'Rejected';
   if (outcome === 'cancelled') return 'ItemCancelled';
   if (outcome === 'expired') return 'ItemExpired';
+  if (outcome === 'rejected') return 'ItemRejected';
+  if (outcome === 'skipped_recently_reset') return 'ResetSkipped';
   return 'ResetCompleted';
 }
 

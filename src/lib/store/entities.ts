@@ -1,6 +1,7 @@
 // Mapping between the port's types and table entities. Lists and objects are stored as JSON strings.
 
 import type {
+  Approval,
   CallerRef,
   ItemOutcome,
   MethodRef,
@@ -78,6 +79,7 @@ export function requestToEntity(r: StoredRequest): Entity {
     ...opt('enqueuedAt', r.enqueuedAt),
     ...opt('completedAt', r.completedAt),
     ...opt('finalCounts', r.finalCounts ? JSON.stringify(r.finalCounts) : undefined),
+    ...opt('approval', r.approval ? JSON.stringify(r.approval) : undefined),
   };
 }
 
@@ -107,6 +109,7 @@ export function requestFromEntity(e: Record<string, unknown>): StoredRequest {
     ...opt('completedAt', str(e, 'completedAt')),
     ...opt('finalCounts', json<ItemOutcomeCounts | undefined>(e, 'finalCounts', undefined)),
     ...opt('cancelledAt', str(e, 'cancelledAt')),
+    ...opt('approval', json<Approval | undefined>(e, 'approval', undefined)),
   };
 }
 

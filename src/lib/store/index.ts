@@ -1,6 +1,6 @@
 export * from './ports.js';
 export { createTableStore } from './table-store.js';
 export type { TableStore, TableStoreOptions } from './table-store.js';
-export { cachedKillSwitch, type KillSwitchReader } from './kill-switch-cache.js';
+export { cachedBreaker, cachedKillSwitch, type BreakerReader, type KillSwitchReader } from './kill-switch-cache.js';
 export { createTableClient } from './table-client.js';
 export { CHUNK_SIZE, DEFAULT_TABLE_NAME } from './keys.js';

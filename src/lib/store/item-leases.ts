@@ -125,6 +125,7 @@ export function completeItem(
         attempt: item.attempts,
         ...(result.protectedReason ? { protectedReason: result.protectedReason } : {}),
         ...(result.error ? { error: result.error } : {}),
+        ...(result.cooldownOverridden ? { note: 'target cooldown overridden by the approval' } : {}),
       },
     };
   });

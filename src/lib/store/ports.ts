@@ -4,7 +4,11 @@
 
 import type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 import type {
+  Approval,
+  ApprovalDecision,
+  BreakerState,
   CallerRef,
+  LastReset,
   KillSwitchMode,
   KillSwitchState,
   ItemOutcome,
@@ -22,13 +26,15 @@ export type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 
 /**
  * Lifecycle of a stored request (not the API status, which is derived from the items):
- * `creating` rows are still being written; `accepted` every item is stored but the queue hand-off is not confirmed;
- * `enqueued` the queue accepted the work. A request left `accepted` is re-submitted by a retried POST or a sweeper.
+ * `creating` rows are still being written; `awaiting_approval` stored, nothing queued until a second person approves;
+ * `accepted` every item is stored but the queue hand-off is not confirmed; `enqueued` the queue accepted the work;
+ * `closed` rejected or its approval lapsed (nothing will be queued). A request left `accepted` is re-submitted by a
+ * retried POST or a sweeper.
  */
-export type RequestPhase = 'creating' | 'accepted' | 'enqueued';
+export type RequestPhase = 'creating' | 'awaiting_approval' | 'accepted' | 'enqueued' | 'closed';
 
 /** The request status the API reports. */
-export type RequestStatus = 'queued' | 'running' | 'completed';
+export type RequestStatus = 'awaiting_approval' | 'queued' | 'running' | 'completed';
 
 export interface NewRequest {
   readonly caller: CallerRef;
@@ -44,6 +50,8 @@ export interface NewRequest {
   /** Hash of the canonical request; the same key with another fingerprint is a conflict (HTTP 422). */
   readonly fingerprint: string;
   readonly correlationId?: string;
+  /** Set when the request must wait for approval (src/lib/domain/approval.ts): nothing is queued until then. */
+  readonly approval?: { readonly windowMs: number };
 }
 
 export interface StoredRequest {
@@ -71,6 +79,8 @@ export interface StoredRequest {
   readonly finalCounts?: ItemOutcomeCounts;
   /** When the submitter or an operator cancelled it: items not started end `cancelled`, the worker starts no more. */
   readonly cancelledAt?: string;
+  /** Present when the request needed approval. */
+  readonly approval?: Approval;
 }
 
 export interface StoredItem {
@@ -153,7 +163,13 @@ export type AuditEventType =
   | 'PoisonQuarantined'
   | 'RequestCancelled'
   | 'ItemCancelled'
-  | 'ItemExpired';
+  | 'ItemExpired'
+  | 'ApprovalRequested'
+  | 'RequestApproved'
+  | 'RequestRejected'
+  | 'ApprovalExpired'
+  | 'ItemRejected'
+  | 'ResetSkipped';
 
 /** One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs. */
 export interface AuditEvent {
@@ -184,7 +200,7 @@ export interface AuditEvent {
   readonly itemCount?: number;
   readonly dryRun?: boolean;
   readonly sessionsRevoked?: boolean;
-  /** Who took an operator action (cancel), when it is not the request's caller. */
+  /** Who took an operator action (cancel, approve, reject), when it is not the request's caller. */
   readonly actor?: CallerRef;
   /** Free-form, short, no personal data (e.g. the deferral reason). */
   readonly note?: string;
@@ -277,6 +293,32 @@ export interface StateStore {
     correlationId?: string,
   ): Promise<TransitionResult>;
 
+  /**
+   * Records an approver's decision, or the lapse of the approval window (`expired`, no decider), once: `approved`
+   * moves the request to `accepted` (the caller hands it to the queue), `rejected`/`expired` close it and end every
+   * item with that outcome. `decided: false` when it was not awaiting approval (the request as it is), or when its
+   * window had ended: then it lapses instead (approval state `expired`).
+   */
+  decideApproval?(
+    requestId: string,
+    decision: ApprovalDecision | 'expired',
+    by?: CallerRef,
+    comment?: string,
+  ): Promise<{ readonly request: StoredRequest; readonly decided: boolean } | undefined>;
+  /** Requests still awaiting approval whose window has ended (the sweeper expires them). */
+  listLapsedApprovals?(limit?: number): Promise<readonly StoredRequest[]>;
+
+  /** The tenant-wide circuit breaker (closed when never tripped). */
+  getBreaker?(): Promise<BreakerState>;
+  /** Opens the breaker; true only for the call that opened it (one alert per trip). */
+  tripBreaker?(trip: { readonly kind: string; readonly limit: number }): Promise<boolean>;
+  /** Closes the breaker (an operator's decision, with who and why). */
+  resetBreaker?(by: string, reason: string): Promise<BreakerState>;
+
+  /** When this service last reset the user (object id), for the per-target cooldown. */
+  lastResetOf?(userId: string): Promise<LastReset | undefined>;
+  recordReset?(userId: string, requestId: string): Promise<void>;
+
   /** The kill switch an operator set (mode `off` when never set). */
   getKillSwitch?(): Promise<KillSwitchState>;
   setKillSwitch?(mode: KillSwitchMode, reason: string, updatedBy: string): Promise<KillSwitchState>;
@@ -287,7 +329,7 @@ export interface StateStore {
 }
 
 /** Final outcomes of an item that never started: no Graph call was made for it. */
-export type UnstartedOutcome = 'cancelled' | 'expired';
+export type UnstartedOutcome = 'cancelled' | 'expired' | 'rejected';
 
 export interface CancelResult {
   readonly request: StoredRequest;

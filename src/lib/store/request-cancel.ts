@@ -75,19 +75,30 @@ export async function cancelRequest(
   await ctx.ensureTable();
   const request = await markCancelled(ctx, requestId, by);
   if (!request) return undefined;
-  let cancelled = 0;
+  const { ended, finishing } = await endEveryUnstarted(ctx, request, 'cancelled');
+  return { request, cancelled: ended, finishing };
+}
+
+/**
+ * Ends every item of the request that never started with `outcome`. Chunks in parallel, and a few items of a chunk at
+ * once: each item is its own row, and the chunk's counters are merged without a condition, so they never contend.
+ */
+export async function endEveryUnstarted(
+  ctx: TableContext,
+  request: StoredRequest,
+  outcome: UnstartedOutcome,
+): Promise<{ ended: number; finishing: number[] }> {
+  let ended = 0;
   const finishing: number[] = [];
   const chunks = Array.from({ length: chunkCount(request.itemCount) }, (_, c) => c);
-  // Chunks in parallel, and a few items of a chunk at once: each item is its own row, and the chunk's counters are
-  // merged without a condition, so they never contend.
   await mapBounded(chunks, ctx.writeConcurrency, async (chunk) => {
-    const open = (await chunkItems(ctx, requestId, chunk)).filter((item) => item.status !== 'final');
+    const open = (await chunkItems(ctx, request.id, chunk)).filter((item) => item.status !== 'final');
     await mapBounded(open, ITEMS_IN_FLIGHT_PER_CHUNK, async (item) => {
-      const result = await endUnstarted(ctx, requestId, item.index, 'cancelled', request.correlationId);
-      if (result.changed) cancelled += 1;
+      const result = await endUnstarted(ctx, request.id, item.index, outcome, request.correlationId);
+      if (result.changed) ended += 1;
       else if (result.reason === 'lost_lease') finishing.push(item.index);
     });
   });
   finishing.sort((a, b) => a - b);
-  return { request, cancelled, finishing };
+  return { ended, finishing };
 }

@@ -52,7 +52,19 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
     resumed = outcome.kind === 'resume';
   }
 
-  await ctx.client.upsertEntity({ partitionKey: PENDING_PARTITION, rowKey: requestId, createdAt: now }, 'Replace');
+  // The hand-off marker: the sweeper re-submits a request whose hand-off is unconfirmed, or expires an approval.
+  const approvalExpiresAt = draft.approval
+    ? new Date(ctx.now().getTime() + draft.approval.windowMs).toISOString()
+    : undefined;
+  await ctx.client.upsertEntity(
+    {
+      partitionKey: PENDING_PARTITION,
+      rowKey: requestId,
+      createdAt: now,
+      ...(approvalExpiresAt ? { approvalExpiresAt } : {}),
+    },
+    'Replace',
+  );
   const request: StoredRequest = {
     id: requestId,
     caller: draft.caller,
@@ -68,6 +80,7 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
     ...(draft.correlationId ? { correlationId: draft.correlationId } : {}),
     createdAt: now,
     updatedAt: now,
+    ...(approvalExpiresAt ? { approval: { state: 'pending', requestedAt: now, expiresAt: approvalExpiresAt } } : {}),
   };
   const received = auditEvent(ctx, 'RequestReceived', request, {
     reason: draft.reason,
@@ -87,8 +100,20 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
   }
 
   await writeItems(ctx, requestId, draft.items, now);
-  const accepted = await setPhase(ctx, requestId, ['creating'], 'accepted', {});
-  return { kind: resumed ? 'existing' : 'created', request: accepted };
+  const stored = approvalExpiresAt
+    ? await setPhase(
+        ctx,
+        requestId,
+        ['creating'],
+        'awaiting_approval',
+        {},
+        auditEvent(ctx, 'ApprovalRequested', request, {
+          itemCount: draft.items.length,
+          note: `until ${approvalExpiresAt}`,
+        }),
+      )
+    : await setPhase(ctx, requestId, ['creating'], 'accepted', {});
+  return { kind: resumed ? 'existing' : 'created', request: stored };
 }
 
 export async function findRequestByKey(ctx: TableContext, idempotencyKey: string): Promise<StoredRequest | undefined> {

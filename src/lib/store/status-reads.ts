@@ -28,6 +28,16 @@ export async function getSummary(ctx: TableContext, request: StoredRequest): Pro
       updatedAt: request.completedAt,
     };
   }
+  if (request.phase === 'awaiting_approval') {
+    return {
+      request,
+      status: 'awaiting_approval',
+      total,
+      pending: total,
+      counts: zeroCounts(),
+      updatedAt: request.updatedAt,
+    };
+  }
   if (!request.startedAt) {
     // No item has had a transition (startedAt is written before the first one): nothing to count.
     return { request, status: 'queued', total, pending: total, counts: zeroCounts(), updatedAt: request.updatedAt };

@@ -4,6 +4,9 @@
 //   status-reads.ts        status aggregation (per-chunk counters) and item pages
 //   item-leases.ts         the item lease state machine (rules in src/lib/domain/item-lease.ts), written atomically
 //                          with its audit row by item-transition.ts
+//   request-cancel.ts      cancel, and ending items that never started
+//   request-approval.ts    approval decided once, lapsed approvals
+//   kill-switch-row.ts, breaker-row.ts, cooldown-rows.ts   the operator's controls and the per-target cooldown
 //   audit-log.ts           the audit rows
 // Everything outside src/lib/store sees only the StateStore port (ports.ts).
 
@@ -17,6 +20,9 @@ import { getItem, getRequest, getRequestForCaller } from './request-reads.js';
 import { getSummary, iterateItems, listItems } from './status-reads.js';
 import { cancelRequest, endUnstarted } from './request-cancel.js';
 import { getKillSwitch, setKillSwitch } from './kill-switch-row.js';
+import { getBreaker, resetBreaker, tripBreaker } from './breaker-row.js';
+import { lastResetOf, recordReset } from './cooldown-rows.js';
+import { decideApproval, listLapsedApprovals } from './request-approval.js';
 import { createTableContext, type TableStoreOptions } from './table-context.js';
 
 export type { TableStoreOptions } from './table-context.js';
@@ -61,6 +67,13 @@ export function createTableStore(
     cancelRequest: (requestId, by) => cancelRequest(ctx, requestId, by),
     endUnstarted: (requestId, index, outcome, correlationId) =>
       endUnstarted(ctx, requestId, index, outcome, correlationId),
+    decideApproval: (requestId, decision, by, comment) => decideApproval(ctx, requestId, decision, by, comment),
+    listLapsedApprovals: (limit) => listLapsedApprovals(ctx, limit),
+    getBreaker: () => getBreaker(ctx),
+    tripBreaker: (trip) => tripBreaker(ctx, trip),
+    resetBreaker: (by, reason) => resetBreaker(ctx, by, reason),
+    lastResetOf: (userId) => lastResetOf(ctx, userId),
+    recordReset: (userId, requestId) => recordReset(ctx, userId, requestId),
     getKillSwitch: () => getKillSwitch(ctx),
     setKillSwitch: (mode, reason, updatedBy) => setKillSwitch(ctx, mode, reason, updatedBy),
     // audit

@@ -24,7 +24,7 @@ export type TelemetryEventName = (typeof telemetryEvents)[keyof typeof telemetry
 export const telemetryMetrics = {
   /** Items finished, dimension `outcome`. */
   itemsProcessed: 'mfa_reset.items.processed',
-  /** Items put back on the queue, dimension `reason` (`throttled`, `kill_switch`). */
+  /** Items put back on the queue, dimension `reason` (`throttled`, `write_quota`, `kill_switch`, `breaker_open`). */
   itemsDeferred: 'mfa_reset.items.deferred',
   /** Graph asked us to wait longer than the in-process budget. */
   graphThrottled: 'mfa_reset.graph.throttled',

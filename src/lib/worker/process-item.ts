@@ -1,9 +1,11 @@
 // The worker use case: carry out one item (one user) of a stored request. The queue message is only a pointer;
 // the stored item is the truth. Redeliveries, concurrent copies, throttling and the kill switch all end here.
 import {
+  cooldownVerdict,
   effectiveKillSwitch,
   reasonsThatRevoke,
   RetryLaterError,
+  type BreakerState,
   type KillSwitchState,
   type MethodRef,
   type ResetEngine,
@@ -23,6 +25,10 @@ export interface ProcessItemDeps {
   readonly killSwitch: boolean;
   /** The operator's kill switch (cached read of the state table, so a change is seen within seconds). */
   readonly killSwitchState?: () => Promise<KillSwitchState>;
+  /** The latched tenant-wide circuit breaker (cached read): while open, no item starts. */
+  readonly breakerState?: () => Promise<BreakerState>;
+  /** TARGET_COOLDOWN_HOURS in ms: a user reset this recently is skipped unless the request was approved (0: off). */
+  readonly cooldownMs?: number;
   /** How long a claim holds an item: longer than functionTimeout, so a live worker never loses it. */
   readonly leaseSeconds?: number;
   /** How long an item waits on the queue before checking the kill switch again. */
@@ -51,6 +57,7 @@ export type ProcessItemResult =
   | 'missing'
   | 'deferred_throttled'
   | 'deferred_kill_switch'
+  | 'deferred_breaker'
   | 'deferred_leased'
   | 'lost_lease'
   | 'cancelled'
@@ -96,13 +103,16 @@ export async function processItem(
     }
     if (ended.reason === 'final' && ended.item) return duplicate(deps, ended.item, invocation);
   }
-  if (switchMode !== 'off' || !deps.engine) {
+  // The latched breaker pauses every item not started, as the kill switch's `pause` does, until an operator resets it.
+  const breakerOpen = switchMode === 'off' && (await deps.breakerState?.())?.open === true;
+  if (switchMode !== 'off' || breakerOpen || !deps.engine) {
+    const reason = breakerOpen ? 'breaker_open' : 'kill_switch';
     const delay = deps.killSwitchDelaySeconds ?? defaultKillSwitchDelaySeconds;
     await queue.deferItem(requestId, index, delay);
-    telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'kill_switch' });
-    telemetry.trackEvent(telemetryEvents.itemDeferred, { ...where, reason: 'kill_switch', delaySeconds: delay });
-    log.info('item_deferred', { ...where, reason: 'kill_switch', delaySeconds: delay });
-    return 'deferred_kill_switch';
+    telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason });
+    telemetry.trackEvent(telemetryEvents.itemDeferred, { ...where, reason, delaySeconds: delay });
+    log.info('item_deferred', { ...where, reason, delaySeconds: delay });
+    return breakerOpen ? 'deferred_breaker' : 'deferred_kill_switch';
   }
   const engine = deps.engine;
 
@@ -164,8 +174,17 @@ export async function processItem(
     const options = reasonsThatRevoke.includes(claim.item.reason)
       ? { ...request.options, revokeSessions: true }
       : request.options;
+    const approved = request.approval?.state === 'approved';
+    const { cooldownMs } = deps;
+    const lastResetOf = store.lastResetOf?.bind(store);
     result = await engine.reset(claim.item.userKey, options, {
       ...(claim.item.snapshot ? { snapshot: claim.item.snapshot } : {}),
+      ...(cooldownMs && lastResetOf
+        ? {
+            cooldown: async (userId: string) =>
+              cooldownVerdict(await lastResetOf(userId), cooldownMs, approved, deps.now?.() ?? new Date()),
+          }
+        : {}),
       correlationId,
       onPlanned: async (planned: readonly MethodRef[]) => {
         // Write-ahead: the snapshot is durable before the first delete, so a retry deletes only these ids.
@@ -194,6 +213,9 @@ export async function processItem(
     throw error;
   }
 
+  // The cooldown's record is written first: a crash before the item's outcome errs on the side of the cooldown.
+  if (result.outcome === 'reset' && result.userId && store.recordReset)
+    await store.recordReset(result.userId, requestId);
   const completed = await store.completeItem(requestId, index, invocationId, result, correlationId);
   if (!completed.changed) {
     log.warn('item_complete_refused', { ...where, reason: completed.reason });
