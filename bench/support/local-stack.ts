@@ -104,6 +104,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AUTH_JWKS_URI: e.AUTH_JWKS_URI,
       BENCH_SKIP_FUNCTIONS: (options.skipFunctions ?? []).join(','),
       BENCH_WAKE_ON_SEND: options.wakeOnSend === false ? 'false' : 'true',
+      // The benchmarks submit more than the default quotas allow (a 50,000-row CSV, thousands of users, runs of
+      // single resets): a deployment that does so raises them. The users are still counted, so the cost is measured.
+      CALLER_MAX_USERS_PER_HOUR: '100000',
+      CALLER_MAX_BULK_USERS_PER_HOUR: '100000',
+      TENANT_MAX_USERS_PER_HOUR: '100000',
+      TENANT_MAX_BULK_USERS_PER_HOUR: '100000',
       ...options.settings,
     };
     const app = await startApp(env);

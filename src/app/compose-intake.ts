@@ -32,7 +32,7 @@ export interface IntakeShared {
 
 export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): HttpFunctionSpec[] {
   const verifier = createTokenVerifier(requireAuth(config));
-  // Quota and circuit-breaker counters live in the state table (partition prefix guard|), shared by every instance.
+  // Quota and circuit-breaker counters live in the state table (partition guard), shared by every instance.
   const guard = createSubmissionGuard({
     counters: createTableWindowCounters(createTableClient(config.storage, { tableName: DEFAULT_TABLE_NAME })),
     limits: config.guardrails ?? defaultGuardrailLimits,

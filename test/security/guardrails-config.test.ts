@@ -12,8 +12,14 @@ const base = {
 };
 
 describe('guardrail settings', () => {
-  it('default to limits that are on', () => {
+  it('default to limits that are on, at the values the docs state', () => {
     expect(loadConfig(base).guardrails).toEqual(defaultGuardrailLimits);
+    expect(loadConfig(base).guardrails).toEqual({
+      callerSinglePerHour: 50,
+      callerBulkPerHour: 2_000,
+      tenantSinglePerHour: 500,
+      tenantBulkPerHour: 10_000,
+    });
   });
 
   it('take explicit values, 0 included', () => {

@@ -1,9 +1,11 @@
 // The submission guardrails through the running host: a flood of resets from one caller hits its quota, all callers
-// together hit the tenant-wide circuit breaker; each refusal is a 429 problem with Retry-After, nothing refused is
-// stored or queued, and the first refusal per counter raises an alert event.
+// together hit the tenant-wide circuit breaker; each refusal is a 429 problem with Retry-After (until the counted users
+// leave the sliding 60-minute window), nothing refused is stored or queued, and the first refusal per counter raises
+// an alert event.
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPS, DEMO_USERS, demoTenant } from '../../dev/graph-emulator/index.js';
+import { BUCKET_SECONDS, WINDOW_SECONDS } from '../../src/lib/guardrails/index.js';
 import { DEFAULT_TABLE_NAME } from '../../src/lib/store/index.js';
 import { startStack, type HttpAnswer, type Stack } from '../reliability/support/stack.js';
 
@@ -39,13 +41,17 @@ function expectRefusal(r: HttpAnswer, scope: 'caller' | 'tenant'): void {
   expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   const retryAfter = Number(r.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThan(0);
-  expect(retryAfter).toBeLessThanOrEqual(3600);
+  // A user counts for at least the window and at most one bucket longer.
+  expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS + BUCKET_SECONDS);
   expect(r.json).toMatchObject({
     type: 'urn:mfa-reset:problem:rate-limited',
     status: 429,
     scope,
     retryAfterSeconds: retryAfter,
+    detail: expect.stringContaining('in the last 60 minutes') as unknown,
   });
+  const resetsAt = Date.parse(String((r.json as { resetsAt?: unknown }).resetsAt));
+  expect(Math.abs(resetsAt - Date.now() - retryAfter * 1000)).toBeLessThan(60_000);
 }
 
 const alerts = (name: string): string[] =>

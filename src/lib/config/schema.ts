@@ -56,7 +56,7 @@ export const limitsSchema = z.object({
   IDEMPOTENCY_WINDOW_HOURS: integer(24, 1, 8760),
 });
 
-/** Submission guardrails (src/lib/guardrails/limits.ts): users per clock hour; 0 turns a limit off. */
+/** Submission guardrails (src/lib/guardrails/limits.ts): users in any 60 minutes (sliding); 0 turns a limit off. */
 export const guardrailsSchema = z.object({
   CALLER_MAX_USERS_PER_HOUR: integer(guardrailDefaults.callerSinglePerHour, 0, 10_000_000),
   CALLER_MAX_BULK_USERS_PER_HOUR: integer(guardrailDefaults.callerBulkPerHour, 0, 10_000_000),

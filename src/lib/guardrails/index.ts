@@ -1,8 +1,9 @@
 export * from './limits.js';
-export { windowAt, secondsUntilEnd, WINDOW_SECONDS, type Window } from './fixed-window.js';
+export { bucketAt, BUCKET_SECONDS, WINDOW_SECONDS, type Buckets } from './sliding-window.js';
 export {
   createTableWindowCounters,
   GuardrailContentionError,
+  GUARD_PARTITION,
   type WindowCounters,
   type CounterAddition,
   type AddResult,

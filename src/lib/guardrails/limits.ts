@@ -1,24 +1,28 @@
 // Submission limits against a compromised or runaway caller (security.md API4/API6, requirement 15).
 //
-// Counted in users (one reset = one user), per fixed clock hour (UTC), in two classes because their legitimate
-// volumes differ by orders of magnitude:
-// - `single`: requests for one user (role Resets.Submit): a service desk ticket. A large desk resets a few dozen
-//   users an hour; a loop of stolen-token requests resets hundreds within minutes.
-// - `bulk`: requests for several users or a CSV (role Resets.SubmitBulk): a planned campaign. One full-size file
-//   (MAX_BULK_ROWS, 50,000) must pass; a second and third file within the same hour is not a campaign.
+// Counted in users (one reset = one user) over a sliding 60-minute window (sliding-window.ts: two bursts either side
+// of a clock hour count together), in two classes because their legitimate volumes differ by orders of magnitude.
+// The defaults fit a service desk's real volume, not a tenant's worst day: raise them per deployment.
+// - `single`: requests for one user (role Resets.Submit): a service-desk ticket. A busy desk resets a few dozen users
+//   an hour, so 50 per caller leaves room for a bad morning while a loop of stolen-token requests stops at 50. 500
+//   tenant-wide lets ten desks or integrations peak together.
+// - `bulk`: requests for several users or a CSV (role Resets.SubmitBulk): a planned campaign. 2,000 per caller is one
+//   campaign an hour (a site, a department, a batch of lost devices). 10,000 tenant-wide caps what a stolen bulk
+//   secret (or several) can reset before the breaker trips. A full-size file (MAX_BULK_ROWS, 50,000) is above both
+//   defaults: it is refused naming the setting to raise, and a deployment that runs such campaigns raises it.
 // Each class has a per-caller quota and a tenant-wide circuit breaker (every caller together). 0 turns a limit off;
 // no default is 0.
 
 export type SubmissionKind = 'single' | 'bulk';
 
 export interface GuardrailLimits {
-  /** Users per caller per hour in one-user requests. */
+  /** Users per caller in any 60 minutes in one-user requests. */
   readonly callerSinglePerHour: number;
-  /** Users per caller per hour in bulk requests. */
+  /** Users per caller in any 60 minutes in bulk requests. */
   readonly callerBulkPerHour: number;
-  /** Users per hour in one-user requests, every caller together (circuit breaker). */
+  /** Users in any 60 minutes in one-user requests, every caller together (circuit breaker). */
   readonly tenantSinglePerHour: number;
-  /** Users per hour in bulk requests, every caller together (circuit breaker). */
+  /** Users in any 60 minutes in bulk requests, every caller together (circuit breaker). */
   readonly tenantBulkPerHour: number;
 }
 
@@ -31,10 +35,10 @@ export const guardrailSettings = {
 } as const satisfies Record<keyof GuardrailLimits, string>;
 
 export const defaultGuardrailLimits: GuardrailLimits = {
-  callerSinglePerHour: 200,
-  callerBulkPerHour: 50_000,
-  tenantSinglePerHour: 1_000,
-  tenantBulkPerHour: 100_000,
+  callerSinglePerHour: 50,
+  callerBulkPerHour: 2_000,
+  tenantSinglePerHour: 500,
+  tenantBulkPerHour: 10_000,
 };
 
 export type LimitScope = 'caller' | 'tenant';

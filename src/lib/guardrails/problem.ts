@@ -1,5 +1,6 @@
 // The HTTP answer to a refusal: 429 problem+json (RFC 9457, through the intake's problem renderer) with Retry-After
-// until the window ends. Extension members: scope, kind, limit, retryAfterSeconds, resetsAt.
+// until enough counted users have left the sliding 60-minute window for the request to fit. Extension members: scope,
+// kind, limit, retryAfterSeconds, resetsAt.
 
 import type { Problem } from '../http/problem.js';
 import type { Refusal } from './submission-guard.js';
@@ -11,10 +12,12 @@ export function rateLimitProblem(refusal: Refusal): Problem {
   const whose = refusal.scope === 'caller' ? 'this caller' : 'all callers together (tenant-wide circuit breaker)';
   const detail =
     refusal.requested > refusal.limit
-      ? `This request asks for ${refusal.requested} users, more than the ${refusal.limit} ${what} resets per hour ` +
-        `allowed for ${whose}; split it, or ask the operator to raise ${refusal.setting}.`
-      : `${refusal.used} of the ${refusal.limit} ${what} resets per hour allowed for ${whose} are used; ` +
-        `${refusal.requested} more would exceed the limit (${refusal.setting}). Retry after ${refusal.resetsAt}.`;
+      ? `This request asks for ${refusal.requested} users, more than the ${refusal.limit} ${what} resets allowed ` +
+        `for ${whose} in any 60 minutes; split it (at most ${refusal.limit} users in any 60 minutes), or ask the ` +
+        `operator to raise ${refusal.setting}.`
+      : `${refusal.used} of the ${refusal.limit} ${what} resets allowed for ${whose} in the last 60 minutes are ` +
+        `used; ${refusal.requested} more would exceed the limit (${refusal.setting}). Retry after ` +
+        `${refusal.resetsAt}, when enough of them have left the window.`;
   return {
     slug: rateLimitProblemSlug,
     status: 429,

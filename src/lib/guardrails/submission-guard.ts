@@ -1,10 +1,11 @@
 // Decides whether a submission may go ahead, and reserves its users against the caller's quota and the
-// tenant-wide circuit breaker. A refusal carries everything an HTTP 429 needs; the first refusal of a window raises
-// an alert event (one per counter and hour, however long the flood goes on).
+// tenant-wide circuit breaker, counted over a sliding 60-minute window (sliding-window.ts). A refusal carries
+// everything an HTTP 429 needs; the first refusal raises an alert event (one per counter and 60 minutes, however long
+// the flood goes on: see markTripped).
 
 import type { CallerRef } from '../domain/index.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
-import { secondsUntilEnd, windowAt } from './fixed-window.js';
+import { secondsUntil, WINDOW_SECONDS } from './sliding-window.js';
 import { limitFor, settingFor, type GuardrailLimits, type LimitScope, type SubmissionKind } from './limits.js';
 import { counterRow, type CounterAddition, type WindowCounters } from './window-counters.js';
 
@@ -26,11 +27,14 @@ export interface Refusal {
   readonly scope: LimitScope;
   readonly kind: SubmissionKind;
   readonly limit: number;
-  /** Users already counted in this window. */
+  /** Users counted in the last 60 minutes. */
   readonly used: number;
   readonly requested: number;
   readonly retryAfterSeconds: number;
-  /** End of the window (ISO 8601). */
+  /**
+   * The earliest moment enough of the counted users have left the window for this request to fit (ISO 8601). A
+   * request larger than the limit never fits: then a full window from now, so that an automatic retry does not hammer.
+   */
   readonly resetsAt: string;
   /** The setting that holds this limit. */
   readonly setting: string;
@@ -59,13 +63,12 @@ export function createSubmissionGuard(deps: SubmissionGuardDeps): SubmissionGuar
   return {
     async reserve(submission) {
       const at = now();
-      const window = windowAt(at);
       const { caller, kind, users } = submission;
       const additions: CounterAddition[] = [
         { rowKey: callerCounterRow(caller, kind), amount: users, limit: limitFor(deps.limits, 'caller', kind) },
         { rowKey: tenantCounterRow(kind), amount: users, limit: limitFor(deps.limits, 'tenant', kind) },
       ];
-      const result = await deps.counters.tryAdd(window.key, additions);
+      const result = await deps.counters.tryAdd(at, additions);
 
       if (result.added) {
         let released = false;
@@ -74,12 +77,13 @@ export function createSubmissionGuard(deps: SubmissionGuardDeps): SubmissionGuar
           release: async () => {
             if (released) return;
             released = true;
-            await deps.counters.subtract(window.key, additions);
+            await deps.counters.subtract(result.bucket, additions, now());
           },
         };
       }
 
       const scope: LimitScope = result.rowKey === additions[0]?.rowKey ? 'caller' : 'tenant';
+      const retryAt = result.fitsAt ?? new Date(at.getTime() + WINDOW_SECONDS * 1000);
       const refusal: Refusal = {
         allowed: false,
         scope,
@@ -87,12 +91,12 @@ export function createSubmissionGuard(deps: SubmissionGuardDeps): SubmissionGuar
         limit: result.limit,
         used: result.count,
         requested: users,
-        retryAfterSeconds: secondsUntilEnd(window, at),
-        resetsAt: window.end.toISOString(),
+        retryAfterSeconds: secondsUntil(retryAt, at),
+        resetsAt: retryAt.toISOString(),
         setting: settingFor(scope, kind),
       };
       deps.telemetry.trackMetric(telemetryMetrics.submissionsRefused, 1, { scope, kind });
-      if (await deps.counters.markTripped(window.key, result.rowKey, at)) {
+      if (await deps.counters.markTripped(result.rowKey, at)) {
         deps.telemetry.trackEvent(
           scope === 'caller' ? telemetryEvents.callerQuotaExceeded : telemetryEvents.circuitBreakerOpened,
           {
@@ -100,7 +104,6 @@ export function createSubmissionGuard(deps: SubmissionGuardDeps): SubmissionGuar
             limit: refusal.limit,
             used: refusal.used,
             requested: users,
-            window: window.key,
             resetsAt: refusal.resetsAt,
             setting: refusal.setting,
             callerAppId: caller.appId,

@@ -1,11 +1,14 @@
-// Per-window counters on Azure Tables, shared by every instance of the intake.
+// Sliding-window counters on Azure Tables, shared by every instance of the intake.
 //
-// All counters of one window live in one partition (`guard|2026-11-27T20`), so the caller's quota and the tenant's
-// breaker move together in ONE entity-group transaction with ETag conditions: either every counter takes the users
-// or none does, and two instances racing on the same counter cannot both win (the loser gets 412 and re-reads).
-// The rows sit in the state table beside the store's rows; their partition prefix `guard|` is used by nothing else.
+// One row per counter, holding its 5-minute buckets (sliding-window.ts) as a small JSON map. Every counter lives in ONE
+// partition (`guard`), so the caller's quota and the tenant's breaker move together in ONE entity-group transaction
+// with ETag conditions: either every counter takes the users or none does, and two instances racing on the same
+// counter cannot both win (the loser gets 412 and re-reads). Each write drops the buckets that left the window, so a
+// row never holds more than 13 of them. The rows sit in the state table beside the store's rows; the partition `guard`
+// is used by nothing else.
 
 import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { bucketAt, fitsAt, liveBuckets, usersInWindow, WINDOW_SECONDS, type Buckets } from './sliding-window.js';
 
 export interface CounterAddition {
   readonly rowKey: string;
@@ -15,29 +18,49 @@ export interface CounterAddition {
 }
 
 export type AddResult =
-  | { readonly added: true }
-  /** The first counter that would go over its limit, with the value it holds. */
-  | { readonly added: false; readonly rowKey: string; readonly count: number; readonly limit: number };
+  /** `bucket` is where the users went: give them back there. */
+  | { readonly added: true; readonly bucket: string }
+  /**
+   * The counter that keeps the users out longest, with the users it counts now and the earliest moment they would
+   * fit (undefined: never, the amount is over the limit itself).
+   */
+  | {
+      readonly added: false;
+      readonly rowKey: string;
+      readonly count: number;
+      readonly limit: number;
+      readonly fitsAt: Date | undefined;
+    };
 
 export interface WindowCounters {
-  /** Adds every amount atomically, only if every limited counter stays within its limit. */
-  tryAdd(windowKey: string, additions: readonly CounterAddition[]): Promise<AddResult>;
-  /** Takes amounts back (a reservation that did not become a request); never below 0. */
-  subtract(windowKey: string, additions: readonly Pick<CounterAddition, 'rowKey' | 'amount'>[]): Promise<void>;
-  /** Marks a counter as tripped in this window; true only for the one call that set the mark. */
-  markTripped(windowKey: string, rowKey: string, at: Date): Promise<boolean>;
-  /** Current value (0 when absent), for tests and diagnostics. */
-  read(windowKey: string, rowKey: string): Promise<number>;
+  /** Adds every amount to the bucket of `at`, atomically, only if every limited counter stays within its limit. */
+  tryAdd(at: Date, additions: readonly CounterAddition[]): Promise<AddResult>;
+  /** Takes amounts back from the bucket they were added to (never below 0; nothing once the bucket has expired). */
+  subtract(bucket: string, additions: readonly Pick<CounterAddition, 'rowKey' | 'amount'>[], at: Date): Promise<void>;
+  /**
+   * Marks a counter as tripped at `at`; true only for the one call that set the mark. A mark older than the window
+   * no longer counts, so a flood that goes on raises one alert per counter and 60 minutes.
+   */
+  markTripped(rowKey: string, at: Date): Promise<boolean>;
+  /** Users counted at `at` (0 when absent), for tests and diagnostics. */
+  read(rowKey: string, at: Date): Promise<number>;
 }
 
 interface CounterEntity {
   partitionKey: string;
   rowKey: string;
-  count: number;
+  /** JSON of {@link Buckets}. */
+  buckets?: string;
   trippedAt?: string;
 }
 
-export const guardPartition = (windowKey: string): string => `guard|${windowKey}`;
+interface CounterRow {
+  readonly buckets: Buckets;
+  readonly trippedAt: string | undefined;
+  readonly etag: string;
+}
+
+export const GUARD_PARTITION = 'guard';
 
 /** Row keys may not contain / \ # ? or control characters: percent-encode whatever the token gave us. */
 export const counterRow = (...parts: readonly string[]): string => parts.map((p) => encodeURIComponent(p)).join('|');
@@ -55,11 +78,27 @@ export interface TableWindowCountersOptions {
   readonly maxAttempts?: number;
 }
 
+function parseBuckets(rowKey: string, json: string | undefined): Buckets {
+  if (json === undefined || json === '') return {};
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`guardrail counter ${rowKey} holds no bucket map`);
+  }
+  const buckets: Record<string, number> = {};
+  for (const [bucket, users] of Object.entries(value)) {
+    if (typeof users === 'number' && Number.isFinite(users) && !Number.isNaN(Date.parse(bucket))) {
+      buckets[bucket] = users;
+    }
+  }
+  return buckets;
+}
+
 export function createTableWindowCounters(
   table: TableClient,
   options: TableWindowCountersOptions = {},
 ): WindowCounters {
   const maxAttempts = options.maxAttempts ?? 60;
+  const partitionKey = GUARD_PARTITION;
   let tableReady: Promise<void> | undefined;
   const ensureTable = (): Promise<void> => {
     tableReady ??= table.createTable().catch((error: unknown) => {
@@ -69,10 +108,10 @@ export function createTableWindowCounters(
     return tableReady;
   };
 
-  const get = async (partitionKey: string, rowKey: string): Promise<(CounterEntity & { etag: string }) | undefined> => {
+  const get = async (rowKey: string): Promise<CounterRow | undefined> => {
     try {
       const entity = await table.getEntity<CounterEntity>(partitionKey, rowKey);
-      return { ...entity, count: Number(entity.count) || 0, etag: entity.etag };
+      return { buckets: parseBuckets(rowKey, entity.buckets), trippedAt: entity.trippedAt, etag: entity.etag };
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
@@ -84,75 +123,109 @@ export function createTableWindowCounters(
   const backOff = (attempt: number): Promise<void> =>
     new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 15 * attempt)));
 
-  const update = async (
-    windowKey: string,
-    rows: readonly { rowKey: string; amount: number; limit: number }[],
-    allowOverLimit: boolean,
+  /**
+   * Reads every row, lets `plan` compute the new buckets (or refuse), and writes them in one conditional transaction;
+   * a conflict re-reads and plans again.
+   */
+  const transact = async (
+    what: string,
+    rowKeys: readonly string[],
+    plan: (rows: readonly (CounterRow | undefined)[]) => AddResult | { next: readonly Buckets[]; done: AddResult },
   ): Promise<AddResult> => {
     await ensureTable();
-    const partitionKey = guardPartition(windowKey);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await Promise.all(rows.map((r) => get(partitionKey, r.rowKey)));
+      const current = await Promise.all(rowKeys.map((rowKey) => get(rowKey)));
+      const planned = plan(current);
+      if (!('next' in planned)) return planned;
       const actions: TransactionAction[] = [];
-      for (const [i, row] of rows.entries()) {
+      for (const [i, rowKey] of rowKeys.entries()) {
         const entity = current[i];
-        const count = entity?.count ?? 0;
-        const next = Math.max(0, count + row.amount);
-        if (!allowOverLimit && row.limit > 0 && next > row.limit) {
-          return { added: false, rowKey: row.rowKey, count, limit: row.limit };
-        }
+        const buckets = JSON.stringify(planned.next[i] ?? {});
         if (entity) {
-          actions.push(['update', { partitionKey, rowKey: row.rowKey, count: next }, 'Merge', { etag: entity.etag }]);
-        } else if (next > 0) {
-          actions.push(['create', { partitionKey, rowKey: row.rowKey, count: next }]);
+          actions.push(['update', { partitionKey, rowKey, buckets }, 'Merge', { etag: entity.etag }]);
+        } else if (buckets !== '{}') {
+          actions.push(['create', { partitionKey, rowKey, buckets }]);
         }
       }
-      if (actions.length === 0) return { added: true };
+      if (actions.length === 0) return planned.done;
       try {
         await table.submitTransaction(actions);
-        return { added: true };
+        return planned.done;
       } catch (error) {
         if (!isConflict(error)) throw error;
         await backOff(attempt);
       }
     }
-    throw new GuardrailContentionError(`submission counters of window ${windowKey} stayed contended`);
+    throw new GuardrailContentionError(`guardrail counters stayed contended (${what})`);
   };
 
   return {
-    tryAdd: (windowKey, additions) => update(windowKey, additions, false),
-    subtract: async (windowKey, additions) => {
-      await update(
-        windowKey,
-        additions.map((a) => ({ rowKey: a.rowKey, amount: -a.amount, limit: 0 })),
-        true,
+    tryAdd: (at, additions) => {
+      const bucket = bucketAt(at);
+      return transact(
+        'add',
+        additions.map((a) => a.rowKey),
+        (rows) => {
+          const next: Buckets[] = [];
+          let refusal: Extract<AddResult, { added: false }> | undefined;
+          for (const [i, addition] of additions.entries()) {
+            const live = liveBuckets(rows[i]?.buckets ?? {}, at);
+            const count = usersInWindow(live, at);
+            if (addition.limit > 0 && count + addition.amount > addition.limit) {
+              const fits = fitsAt(live, at, addition.amount, addition.limit);
+              // Report the counter that keeps the users out longest (never fitting beats any moment).
+              const longer =
+                refusal === undefined ||
+                (refusal.fitsAt !== undefined && (fits === undefined || fits.getTime() > refusal.fitsAt.getTime()));
+              if (longer)
+                refusal = { added: false, rowKey: addition.rowKey, count, limit: addition.limit, fitsAt: fits };
+            }
+            next.push({ ...live, [bucket]: (live[bucket] ?? 0) + addition.amount });
+          }
+          return refusal ?? { next, done: { added: true, bucket } };
+        },
       );
     },
-    markTripped: async (windowKey, rowKey, at) => {
+
+    subtract: async (bucket, additions, at) => {
+      await transact(
+        'release',
+        additions.map((a) => a.rowKey),
+        (rows) => ({
+          next: additions.map((addition, i) => {
+            const live = liveBuckets(rows[i]?.buckets ?? {}, at);
+            // liveBuckets drops the bucket again once it is empty.
+            return liveBuckets({ ...live, [bucket]: Math.max(0, (live[bucket] ?? 0) - addition.amount) }, at);
+          }),
+          done: { added: true, bucket },
+        }),
+      );
+    },
+
+    // One alert per counter and 60 minutes: the mark stays on the counter's row, and only a mark older than the
+    // window lets the next refusal alert again. A flood that never stops therefore alerts once an hour (a reminder
+    // that it goes on), and a new flood after a quiet hour alerts at once.
+    markTripped: async (rowKey, at) => {
       await ensureTable();
-      const partitionKey = guardPartition(windowKey);
+      const trippedAt = at.toISOString();
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const entity = await get(partitionKey, rowKey);
-        if (entity?.trippedAt) return false;
+        const row = await get(rowKey);
+        if (row?.trippedAt && at.getTime() - Date.parse(row.trippedAt) < WINDOW_SECONDS * 1000) return false;
         try {
-          if (entity) {
-            await table.updateEntity({ partitionKey, rowKey, trippedAt: at.toISOString() }, 'Merge', {
-              etag: entity.etag,
-            });
-          } else {
-            await table.createEntity({ partitionKey, rowKey, count: 0, trippedAt: at.toISOString() });
-          }
+          if (row) await table.updateEntity({ partitionKey, rowKey, trippedAt }, 'Merge', { etag: row.etag });
+          else await table.createEntity({ partitionKey, rowKey, buckets: '{}', trippedAt });
           return true;
         } catch (error) {
           if (!isConflict(error)) throw error;
           await backOff(attempt);
         }
       }
-      throw new GuardrailContentionError(`trip mark of window ${windowKey} stayed contended`);
+      throw new GuardrailContentionError(`guardrail trip mark of ${rowKey} stayed contended`);
     },
-    read: async (windowKey, rowKey) => {
+
+    read: async (rowKey, at) => {
       await ensureTable();
-      return (await get(guardPartition(windowKey), rowKey))?.count ?? 0;
+      return usersInWindow((await get(rowKey))?.buckets ?? {}, at);
     },
   };
 }

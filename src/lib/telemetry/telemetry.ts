@@ -12,9 +12,9 @@ export const telemetryEvents = {
   /** A queue message that does not match the contract was dropped. */
   invalidMessage: 'MfaReset.InvalidMessage',
   requestResubmitted: 'MfaReset.RequestResubmitted',
-  /** A caller went over its hourly reset quota (first refusal per caller and hour): alert on this. */
+  /** A caller went over its reset quota (first refusal per caller and 60 minutes): alert on this. */
   callerQuotaExceeded: 'MfaReset.CallerQuotaExceeded',
-  /** Every caller together went over the tenant-wide hourly limit (first refusal per hour): alert on this. */
+  /** Every caller together went over the tenant-wide limit (first refusal per 60 minutes): alert on this. */
   circuitBreakerOpened: 'MfaReset.CircuitBreakerOpened',
 } as const;
 
