@@ -110,6 +110,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CALLER_MAX_BULK_USERS_PER_HOUR: '100000',
       TENANT_MAX_USERS_PER_HOUR: '100000',
       TENANT_MAX_BULK_USERS_PER_HOUR: '100000',
+      // Benchmarks measure the reset path: no approval step, and runs reset the same users again.
+      APPROVAL_MIN_USERS: '0',
+      TARGET_COOLDOWN_HOURS: '0',
       ...options.settings,
     };
     const app = await startApp(env);

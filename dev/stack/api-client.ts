@@ -16,7 +16,7 @@ export interface ResetItemView {
 
 export interface ResetStatusView {
   readonly id: string;
-  readonly status: 'queued' | 'running' | 'completed';
+  readonly status: 'awaiting_approval' | 'queued' | 'running' | 'completed';
   readonly counts: Readonly<Record<string, number>>;
   readonly items: readonly ResetItemView[];
 }
@@ -56,10 +56,11 @@ export async function postResets(
   baseUrl: string,
   token: string | undefined,
   body: unknown,
-  options: { contentType?: string; idempotencyKey?: string } = {},
+  /** `path`: another POST route of the API (approve, reject, cancel); default /api/resets. */
+  options: { contentType?: string; idempotencyKey?: string; path?: string } = {},
 ): Promise<ApiAnswer<{ id: string; status: string; items: number } & Record<string, unknown>>> {
   const contentType = options.contentType ?? 'application/json';
-  const response = await fetch(`${baseUrl}/api/resets`, {
+  const response = await fetch(`${baseUrl}${options.path ?? '/api/resets'}`, {
     method: 'POST',
     headers: {
       'content-type': contentType,

@@ -98,7 +98,23 @@ async function main(): Promise<number> {
     const csv = ['user,ticket,reason', ...targets.map((u) => `${u},INC0010002,compromised`)].join('\n');
     const bulk = await postResets(stack.url, token, csv, { contentType: 'text/csv' });
     if (bulk.status !== 202) throw new Error(`bulk reset answered ${bulk.status}: ${JSON.stringify(bulk.body)}`);
-    console.log(`3. POST /api/resets (text/csv, ${targets.length} users) → ${bulk.status}; polling like Logic Apps:`);
+    console.log(`3. POST /api/resets (text/csv, ${targets.length} users) → ${bulk.status} ${bulk.body.status}`);
+    if (bulk.body.status === 'awaiting_approval') {
+      // Every CSV that changes something waits for a second person (APPROVAL_MIN_USERS): the approver app decides.
+      const approverToken = await clientCredentialsToken(env.TOKEN_ENDPOINT, DEMO_APPS.approver, env.AUTH_AUDIENCE);
+      const approved = await postResets(
+        stack.url,
+        approverToken,
+        { comment: 'demo: tickets checked' },
+        { path: `/api/resets/${bulk.body.id}/approve` },
+      );
+      if (approved.status !== 200)
+        throw new Error(`approve answered ${approved.status}: ${JSON.stringify(approved.body)}`);
+      console.log(
+        `   POST /api/resets/{id}/approve by the demo app "Change approver" → ${approved.status} ${approved.body.status}`,
+      );
+    }
+    console.log('   polling like Logic Apps:');
     const bulkDone = await pollLikeLogicApps(new URL(bulk.headers.get('location') ?? '', stack.url).toString(), token, {
       onPending: (s) => progress(finished(s), targets.length),
     });

@@ -1,7 +1,7 @@
 // Decides whether a submission may go ahead, and reserves its users against the caller's quota and the
 // tenant-wide circuit breaker, counted over a sliding 60-minute window (sliding-window.ts). A refusal carries
-// everything an HTTP 429 needs; the first refusal raises an alert event (one per counter and 60 minutes, however long
-// the flood goes on: see markTripped).
+// everything an HTTP 429 needs; a caller's first refusal raises an alert event (one per caller counter and 60 minutes,
+// however long the flood goes on: see markTripped). The tenant breaker alerts when it latches (resets-submit.ts).
 
 import type { CallerRef } from '../domain/index.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
@@ -96,20 +96,19 @@ export function createSubmissionGuard(deps: SubmissionGuardDeps): SubmissionGuar
         setting: settingFor(scope, kind),
       };
       deps.telemetry.trackMetric(telemetryMetrics.submissionsRefused, 1, { scope, kind });
-      if (await deps.counters.markTripped(result.rowKey, at)) {
-        deps.telemetry.trackEvent(
-          scope === 'caller' ? telemetryEvents.callerQuotaExceeded : telemetryEvents.circuitBreakerOpened,
-          {
-            kind,
-            limit: refusal.limit,
-            used: refusal.used,
-            requested: users,
-            resetsAt: refusal.resetsAt,
-            setting: refusal.setting,
-            callerAppId: caller.appId,
-            callerTenantId: caller.tenantId,
-          },
-        );
+      // The tenant-wide breaker's alert goes out when it latches (resets-submit.ts: one per trip, until an operator
+      // resets it); a caller's quota alerts here, once per counter and 60 minutes.
+      if (scope === 'caller' && (await deps.counters.markTripped(result.rowKey, at))) {
+        deps.telemetry.trackEvent(telemetryEvents.callerQuotaExceeded, {
+          kind,
+          limit: refusal.limit,
+          used: refusal.used,
+          requested: users,
+          resetsAt: refusal.resetsAt,
+          setting: refusal.setting,
+          callerAppId: caller.appId,
+          callerTenantId: caller.tenantId,
+        });
       }
       return refusal;
     },

@@ -14,7 +14,7 @@ export const telemetryEvents = {
   requestResubmitted: 'MfaReset.RequestResubmitted',
   /** A caller went over its reset quota (first refusal per caller and 60 minutes): alert on this. */
   callerQuotaExceeded: 'MfaReset.CallerQuotaExceeded',
-  /** Every caller together went over the tenant-wide limit (first refusal per 60 minutes): alert on this. */
+  /** Every caller together went over the tenant-wide limit and the breaker latched (once per trip): alert on this. */
   circuitBreakerOpened: 'MfaReset.CircuitBreakerOpened',
 } as const;
 

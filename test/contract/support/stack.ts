@@ -39,6 +39,9 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
       AUTH_ISSUER: e.AUTH_ISSUER,
       AUTH_JWKS_URI: e.AUTH_JWKS_URI,
       APPLICATIONINSIGHTS_CONNECTION_STRING: undefined,
+      // Approval and the per-target cooldown are off unless a contract test is about them.
+      APPROVAL_MIN_USERS: '0',
+      TARGET_COOLDOWN_HOURS: '0',
       ...settings,
     };
     // @azure/identity reads the managed-identity endpoint from process.env.

@@ -58,6 +58,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     PROTECTED_USERS: DEMO_BREAK_GLASS_UPN,
     PROTECTED_GROUP_IDS: DEMO_PROTECTED_GROUP_ID,
     STATUS_RETRY_AFTER_SECONDS: '1',
+    // Approval and the per-target cooldown are off unless a test is about them (suites reset the same demo users).
+    APPROVAL_MIN_USERS: '0',
+    TARGET_COOLDOWN_HOURS: '0',
     ...options.env,
   };
   const telemetry = new RecordingTelemetry();

@@ -95,6 +95,9 @@ export function hostEnvFor(
     CALLER_MAX_BULK_USERS_PER_HOUR: '100000',
     TENANT_MAX_USERS_PER_HOUR: '100000',
     TENANT_MAX_BULK_USERS_PER_HOUR: '100000',
+    // Approval and the per-target cooldown are off unless a test is about them (suites reset the same demo users).
+    APPROVAL_MIN_USERS: '0',
+    TARGET_COOLDOWN_HOURS: '0',
     ...stack.options?.hostEnv,
     ...extra,
   };
