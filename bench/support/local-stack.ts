@@ -96,6 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MFA_RESET_FUNCTIONS: 'all',
       AzureWebJobsStorage: azurite.connectionString,
       GRAPH_BASE_URL: e.GRAPH_BASE_URL,
+      GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
       IDENTITY_ENDPOINT: e.IDENTITY_ENDPOINT,
       IDENTITY_HEADER: e.IDENTITY_HEADER,
       AUTH_TENANT_ID: e.AUTH_TENANT_ID,

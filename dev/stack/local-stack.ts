@@ -87,6 +87,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const e = emulator.env;
       Object.assign(settings, {
         GRAPH_BASE_URL: e.GRAPH_BASE_URL,
+        GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
         AUTH_TENANT_ID: e.AUTH_TENANT_ID,
         AUTH_AUDIENCE: e.AUTH_AUDIENCE,
         AUTH_ISSUER: e.AUTH_ISSUER,

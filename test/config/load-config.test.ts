@@ -134,3 +134,54 @@ describe('loadConfig', () => {
     expect(c.telemetry).toEqual({});
   });
 });
+
+describe('GRAPH_BASE_URL: only a documented Graph host receives the worker token', () => {
+  const worker = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', MFA_RESET_FUNCTIONS: 'worker' };
+  const allowed =
+    'must be the Microsoft Graph root of a cloud: https://graph.microsoft.com, https://graph.microsoft.us, ' +
+    'https://dod-graph.microsoft.us or https://microsoftgraph.chinacloudapi.cn; another host (the local emulator) ' +
+    'only with GRAPH_ALLOW_ANY_HOST=true, a development setting';
+
+  it.each([
+    'https://graph.microsoft.com',
+    'https://graph.microsoft.us/',
+    'https://dod-graph.microsoft.us',
+    'https://microsoftgraph.chinacloudapi.cn',
+    'https://GRAPH.microsoft.com/v1.0',
+    'https://graph.microsoft.com:443',
+  ])('accepts %s', (url) => {
+    expect(loadConfig({ ...worker, GRAPH_BASE_URL: url }).graph?.baseUrl).toBe(url.replace(/\/+$/, ''));
+  });
+
+  it.each([
+    'https://graph.example',
+    'https://localhost:8443',
+    'https://graph.microsoft.com.evil.example',
+    'https://evil-graph.microsoft.com',
+    'https://graph.microsoft.com.',
+    'https://graph.microsoft.com:8443',
+    'https://graph.windows.net',
+  ])('refuses %s, naming the setting and the allowed hosts', (url) => {
+    expect(problemsOf({ ...worker, GRAPH_BASE_URL: url })).toEqual({ GRAPH_BASE_URL: allowed });
+    expect(() => loadConfig({ ...worker, GRAPH_BASE_URL: url })).toThrow(`GRAPH_BASE_URL ${allowed}`);
+  });
+
+  it('accepts any https host only with GRAPH_ALLOW_ANY_HOST=true (the emulator stacks)', () => {
+    const emulator = { ...worker, GRAPH_BASE_URL: 'https://localhost:8443' };
+    expect(loadConfig({ ...emulator, GRAPH_ALLOW_ANY_HOST: 'true' }).graph?.baseUrl).toBe('https://localhost:8443');
+    expect(problemsOf({ ...emulator, GRAPH_ALLOW_ANY_HOST: 'false' })).toEqual({ GRAPH_BASE_URL: allowed });
+    expect(problemsOf({ ...emulator, GRAPH_ALLOW_ANY_HOST: 'yes' })).toEqual({
+      GRAPH_ALLOW_ANY_HOST: 'must be true, false, 1 or 0',
+    });
+    // The flag never lowers the https floor: tokens are not sent in the clear.
+    expect(problemsOf({ ...worker, GRAPH_BASE_URL: 'http://localhost:8443', GRAPH_ALLOW_ANY_HOST: 'true' })).toEqual({
+      GRAPH_BASE_URL: 'must be an https URL',
+    });
+  });
+
+  it('is not checked in intake mode, which has no Graph settings', () => {
+    expect(loadConfig({ ...base, MFA_RESET_FUNCTIONS: 'intake', GRAPH_BASE_URL: 'https://graph.example' }).graph).toBe(
+      undefined,
+    );
+  });
+});

@@ -2,7 +2,7 @@
 // Entra privilege path, each submitted alone and all of them hidden in one 200-user CSV bulk, is refused as
 // `protected` with no Graph write of any kind, while the ordinary users of the same bulk are reset. Callers see
 // `protected` without the reason; the audit row and the operator log keep it. A guard read that is refused ends the
-// item `failed` with `guard_unavailable`, again without a write.
+// item `failed` with `guard_unavailable`, again without a write; the caller is not told which permission is missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_BREAK_GLASS_UPN,
@@ -117,6 +117,20 @@ async function submitted(body: string | object, contentType?: string): Promise<s
   return (answer.json as { id: string }).id;
 }
 
+/** The worker's log lines: each invocation line of the host carries the work log's own JSON line as its message. */
+function workLines(): Record<string, unknown>[] {
+  return stack.host().lines.flatMap((l) => {
+    try {
+      const message = (JSON.parse(l) as { message?: unknown }).message;
+      return typeof message === 'string' && message.startsWith('{')
+        ? [JSON.parse(message) as Record<string, unknown>]
+        : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Graph writes of any kind whose path names the user (by object id or UPN). */
 async function writesTo(upn: string) {
   const log = await stack.emulator.requests();
@@ -186,20 +200,7 @@ describe('every privilege path is protected', () => {
   });
 
   it('the operator log names the reason', () => {
-    // Each invocation line carries the work log's own JSON line as its message.
-    const completed = stack
-      .host()
-      .lines.flatMap((l) => {
-        try {
-          const message = (JSON.parse(l) as { message?: unknown }).message;
-          return typeof message === 'string' && message.startsWith('{')
-            ? [JSON.parse(message) as Record<string, unknown>]
-            : [];
-        } catch {
-          return [];
-        }
-      })
-      .filter((m) => m.event === 'item_completed' && m.outcome === 'protected');
+    const completed = workLines().filter((m) => m.event === 'item_completed' && m.outcome === 'protected');
     expect(completed).toHaveLength(privileged.length * 2);
     const reasons = new Set(Object.values(PATHS).map((p) => p.reason));
     expect(completed.filter((m) => !reasons.has(m.protectedReason as ProtectedReason))).toEqual([]);
@@ -222,7 +223,13 @@ describe('a guard read that is refused', () => {
     expect(status.counts).toMatchObject({ failed: 1 });
     const [item] = await items(requestId);
     expect(item.error?.code).toBe('guard_unavailable');
-    expect(item.error?.message).toMatch(/lacks PrivilegedEligibilitySchedule\.Read\.AzureADGroup/);
+    // The caller is told the check could not be completed; the permission the worker lacks is for the operator.
+    expect(item.error?.message).toMatch(/^The protected-target check could not be completed, so nothing was changed/);
+    expect(JSON.stringify(item)).not.toMatch(/PrivilegedEligibilitySchedule|worker's identity/);
+    const failedRow = (await stack.store.listAudit(requestId)).find((e) => e.eventType === 'ResetFailed');
+    expect(failedRow?.error?.message).toMatch(/lacks PrivilegedEligibilitySchedule\.Read\.AzureADGroup/);
+    const logged = workLines().find((m) => m.event === 'item_completed' && m.requestId === requestId);
+    expect(logged?.errorMessage).toMatch(/lacks PrivilegedEligibilitySchedule\.Read\.AzureADGroup/);
     expect((await stack.emulator.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
     const left = (await stack.emulator.user(target.id)).methods.filter((m) => target.methodIds.includes(m.id));
     expect(left).toHaveLength(4);

@@ -3,7 +3,8 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { escapeCell, toCsv, unescapeCell } from '../../src/lib/http/csv-export.js';
 
-const FORMULA_FIRST = ['=', '+', '-', '@', '\t', '\r', '\0'];
+// The ASCII formula signs, their fullwidth forms (＝＋－＠, which spreadsheets evaluate too), and control characters.
+const FORMULA_FIRST = ['=', '+', '-', '@', '\uff1d', '\uff0b', '\uff0d', '\uff20', '\t', '\r', '\0'];
 // Strings biased towards the dangerous first characters, quotes, separators and line breaks.
 const cell = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
@@ -28,6 +29,13 @@ describe('CSV export', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('escapes the fullwidth formula signs like the ASCII ones', () => {
+    expect(['＝1+1', '＋1', '－1', '＠SUM(A1)'].map(escapeCell)).toEqual(["'＝1+1", "'＋1", "'－1", "'＠SUM(A1)"]);
+    expect(toCsv([['＝HYPERLINK("x")', 'ok']])).toBe(`"'＝HYPERLINK(""x"")",ok\r\n`);
+    // Other fullwidth characters are data.
+    expect(escapeCell('＃1')).toBe('＃1');
   });
 
   it('escapes exactly the risky first characters', () => {

@@ -326,6 +326,21 @@ describe('POST /api/resets', () => {
     expect(capped.totalErrors).toBe(300);
   });
 
+  it('answers malformed CSV with our own message, line and column: the 400 never echoes the cell', async () => {
+    const sentinel = 'Zq7SentinelCell';
+    const res = await post(`user,ticket,reason\nok@${domain},INC1,other\nok2@${domain},${sentinel}"INC2,other\n`);
+    expect(res.status).toBe(400);
+    expect(parseBody(res).errors).toEqual([
+      {
+        line: 3,
+        message:
+          'is not valid CSV: a quote opens in the middle of a field (column 2); quote a whole field and double any ' +
+          'quote inside it ("")',
+      },
+    ]);
+    expect(bodyText(res)).not.toContain(sentinel);
+  });
+
   it('keeps a request whose enqueue failed, and the sweeper hands it to the queue later', async () => {
     await drain(queueNames.items);
     const deadQueue = createStorageResetQueue({

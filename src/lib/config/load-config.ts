@@ -13,6 +13,7 @@ import {
   storageSchema,
   telemetrySchema,
 } from './schema.js';
+import { graphCloudHosts, isGraphCloudHost } from '../graph/graph-hosts.js';
 
 export interface ConfigProblem {
   readonly key: string;
@@ -68,6 +69,23 @@ function storageFrom(
   };
 }
 
+/**
+ * The worker sends its Graph token to GRAPH_BASE_URL: only a documented Graph root may receive it, unless the
+ * development flag allows any host (the emulator).
+ */
+function graphHostProblem(baseUrl: string, allowAnyHost: boolean): ConfigProblem | undefined {
+  if (allowAnyHost) return undefined;
+  const url = new URL(baseUrl);
+  if (isGraphCloudHost(url.hostname) && url.port === '') return undefined;
+  const roots = graphCloudHosts.map((h) => `https://${h}`);
+  return {
+    key: 'GRAPH_BASE_URL',
+    message:
+      `must be the Microsoft Graph root of a cloud: ${roots.slice(0, -1).join(', ')} or ${roots.at(-1) ?? ''}; ` +
+      'another host (the local emulator) only with GRAPH_ALLOW_ANY_HOST=true, a development setting',
+  };
+}
+
 /** Loads and validates the configuration. Throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: ConfigProblem[] = [];
@@ -106,7 +124,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   let maxItemAgeHours = 24;
   if (mode !== 'intake') {
     const g = parse(graphSchema, env, problems);
-    if (g) {
+    const hostProblem = g?.GRAPH_BASE_URL ? graphHostProblem(g.GRAPH_BASE_URL, g.GRAPH_ALLOW_ANY_HOST) : undefined;
+    if (hostProblem) problems.push(hostProblem);
+    if (g && !hostProblem) {
       graph = {
         baseUrl: g.GRAPH_BASE_URL ?? 'https://graph.microsoft.com',
         ...(g.AZURE_CLIENT_ID ? { clientId: g.AZURE_CLIENT_ID } : {}),

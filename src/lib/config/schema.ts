@@ -26,6 +26,8 @@ export const storageSchema = z.object({
 
 export const graphSchema = z.object({
   GRAPH_BASE_URL: url({ defaultValue: 'https://graph.microsoft.com' }),
+  /** Development only (the emulator stacks): lets GRAPH_BASE_URL name a host that is not a documented Graph root. */
+  GRAPH_ALLOW_ANY_HOST: boolean(false),
   AZURE_CLIENT_ID: optionalGuid(),
   GRAPH_MAX_CONCURRENCY: integer(16, 1, 256),
   GRAPH_MAX_WAIT_SECONDS: integer(30, 0, 600),

@@ -3,6 +3,7 @@
 // DefaultAzureCredential (developer sign-in: Azure CLI, azd, environment).
 import type { TokenCredential } from '@azure/identity';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { isGraphCloudHost } from './graph-hosts.js';
 
 export interface GraphCredentialOptions {
   /** Client id of a user-assigned managed identity (AZURE_CLIENT_ID); absent: system-assigned. */
@@ -25,17 +26,8 @@ export function createGraphCredential(options: GraphCredentialOptions = {}): Tok
   return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
 }
 
-const graphClouds = new Set([
-  'graph.microsoft.com',
-  'graph.microsoft.us',
-  'dod-graph.microsoft.us',
-  'microsoftgraph.chinacloudapi.cn',
-]);
-
 /** The token scope for a Graph root: the national cloud's own audience, else the global one (the emulator uses it too). */
 export function graphScopeFor(baseUrl: string): string {
   const url = new URL(baseUrl);
-  return graphClouds.has(url.hostname.toLowerCase())
-    ? `${url.origin}/.default`
-    : 'https://graph.microsoft.com/.default';
+  return isGraphCloudHost(url.hostname) ? `${url.origin}/.default` : 'https://graph.microsoft.com/.default';
 }

@@ -1,9 +1,11 @@
 // What GET /api/resets/{id} shows of a stored request and its items: the JSON views and the CSV export's rows.
 // Methods appear as type and id only (never phone numbers or addresses); CSV cells are escaped by toCsv. A protected
 // item shows `protected` and no reason: the reason (which kind of admin) stays in the audit row and the operator log,
-// so no caller, not even with a dry run over the whole tenant, can map who the admins are.
+// so no caller, not even with a dry run over the whole tenant, can map who the admins are. Likewise an error that
+// names the worker's Graph permissions shows callers our own sentence (caller-failure.ts).
 import type { Approval, CallerRef } from '../domain/index.js';
 import type { RequestSummary, StoredItem } from '../store/ports.js';
+import { callerFailure } from './caller-failure.js';
 import { toCsv } from './csv-export.js';
 
 /** The API view of an item. */
@@ -26,7 +28,7 @@ export function itemView(item: StoredItem) {
         }
       : {}),
     ...(item.methodsPlanned ? { methodsPlanned: item.methodsPlanned.map((m) => ({ type: m.type, id: m.id })) } : {}),
-    ...(item.error ? { error: { code: item.error.code, message: item.error.message } } : {}),
+    ...(item.error ? { error: callerFailure(item.error) } : {}),
     sessionsRevoked: item.sessionsRevoked,
     ...(item.sessionsNotRevokedReason ? { sessionsNotRevokedReason: item.sessionsNotRevokedReason } : {}),
     attempts: item.attempts,
@@ -108,7 +110,7 @@ function csvRow(item: StoredItem): string[] {
     methodsCell(item.methodsRemaining),
     methodsCell(item.methodsPlanned ?? []),
     item.error?.code ?? '',
-    item.error?.message ?? '',
+    item.error ? callerFailure(item.error).message : '',
     String(item.sessionsRevoked),
     String(item.attempts),
     item.startedAt ?? '',

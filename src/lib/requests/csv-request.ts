@@ -9,6 +9,7 @@ import { MAX_LISTED_ERRORS } from '../http/problem.js';
 import type { NewItem, ResetOptions, ResetReason } from '../domain/index.js';
 import { normalizeUserKey, resetReasons } from '../domain/index.js';
 import { compromisedRevokeError } from './compromised-rule.js';
+import { csvSyntaxProblem, MAX_CSV_RECORD_SIZE } from './csv-syntax-error.js';
 import { isTicket, REASON_MESSAGE, REQUESTED_BY_MESSAGE, TICKET_MESSAGE, USER_MESSAGE } from './fields.js';
 import type { ParsedRequest } from './parsed-request.js';
 
@@ -58,6 +59,8 @@ export async function parseCsvRequest(
   };
   let columns: Columns | undefined;
   let headerSeen = false;
+  // The parser can fail before the rows it read reach us (the header included): then the header is not "missing".
+  let syntaxError = false;
   let rows = 0;
   const items: NewItem[] = [];
   const seen = new Set<string>();
@@ -68,7 +71,7 @@ export async function parseCsvRequest(
     skip_empty_lines: true,
     relax_column_count: true,
     info: true,
-    max_record_size: 8192,
+    max_record_size: MAX_CSV_RECORD_SIZE,
   });
 
   try {
@@ -115,12 +118,14 @@ export async function parseCsvRequest(
     if (e instanceof TooManyRows) {
       fail({ line: rows + 1, message: `the upload has more than ${options.maxRows} rows (MAX_BULK_ROWS); split it` });
     } else if (e instanceof CsvError) {
-      const line = typeof e.lines === 'number' ? e.lines : undefined;
-      fail({ ...(line ? { line } : {}), message: `is not valid CSV: ${e.message.replace(/^Invalid [^:]*: /, '')}` });
+      // Never the parser's own text: it can quote the cell it was reading.
+      fail(csvSyntaxProblem(e));
+      syntaxError = true;
     } else throw e;
   }
 
-  if (!headerSeen) fail({ line: 1, message: 'the header row (user,ticket,reason[,requestedBy]) is missing' });
+  if (!headerSeen && !syntaxError)
+    fail({ line: 1, message: 'the header row (user,ticket,reason[,requestedBy]) is missing' });
   else if (columns && rows === 0 && totalErrors === 0) fail({ line: 2, message: 'the upload has no rows' });
   if (totalErrors > 0) return { ok: false, errors, totalErrors };
 

@@ -1,3 +1,4 @@
+export { expandBatch, type ExpandBatchDeps } from './expand-batch.js';
 export { processItem, type ItemInvocation, type ProcessItemDeps, type ProcessItemResult } from './process-item.js';
 export { quarantineBatch, quarantineItem, type PoisonDeps } from './poison-items.js';
 export { resubmitUnenqueued, type ResubmitDeps } from './resubmit-unenqueued.js';

@@ -241,7 +241,9 @@ export async function processItem(
     outcome: result.outcome,
     methodsRemoved: result.methodsRemoved.length,
     errorCode: result.error?.code,
-    // For the operator only: callers see `protected` without it (status-views.ts).
+    // For the operator only: callers see `protected` without the reason, and a sentence of ours instead of a message
+    // naming the worker's Graph permissions (status-views.ts). The message is free of personal data (describeFailure).
+    errorMessage: result.error?.message,
     protectedReason: result.protectedReason,
     ms: Date.now() - started,
   });

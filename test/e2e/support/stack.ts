@@ -51,6 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     MFA_RESET_FUNCTIONS: options.mode ?? 'all',
     AzureWebJobsStorage: azurite.connectionString,
     GRAPH_BASE_URL: e.GRAPH_BASE_URL,
+    GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
     AUTH_TENANT_ID: e.AUTH_TENANT_ID,
     AUTH_AUDIENCE: e.AUTH_AUDIENCE,
     AUTH_ISSUER: e.AUTH_ISSUER,

@@ -81,6 +81,7 @@ export function hostEnvFor(
     AzureWebJobsStorage: stack.azurite.connectionString,
     MFA_RESET_FUNCTIONS: 'all',
     GRAPH_BASE_URL: env.GRAPH_BASE_URL,
+    GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
     IDENTITY_ENDPOINT: env.IDENTITY_ENDPOINT,
     IDENTITY_HEADER: env.IDENTITY_HEADER,
     NODE_EXTRA_CA_CERTS: env.NODE_EXTRA_CA_CERTS,
