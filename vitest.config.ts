@@ -11,7 +11,10 @@ export default defineConfig({
     // the suite's wall time by about a third; vitest's default here would be one (cores - 1).
     maxWorkers: 2,
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // A backstop only: every wait on the system has its own deadline (30-90 s) and prints what the system was doing
+    // when it passes. The backstop must be longer than a test's waits together, or on a busy machine it fires first
+    // and says nothing (a clean-clone CI run with a CPU hog lost azurite-restart that way: 60 s vs waits of 60+90 s).
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
   },
 });
