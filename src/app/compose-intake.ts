@@ -28,6 +28,8 @@ export interface IntakeShared {
   readonly store: StateStore;
   readonly queue: ResetQueue;
   readonly telemetry: Telemetry;
+  /** How long the operator's controls are cached (default 4 s). */
+  readonly controlsCacheMs?: number | undefined;
 }
 
 export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): HttpFunctionSpec[] {
@@ -40,9 +42,9 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
   });
   const store = shared.store;
   const killSwitch = store.getKillSwitch
-    ? cachedKillSwitch(async () => (await store.getKillSwitch?.()) ?? { mode: 'off' })
+    ? cachedKillSwitch(async () => (await store.getKillSwitch?.()) ?? { mode: 'off' }, shared.controlsCacheMs)
     : undefined;
-  const breaker = store.getBreaker ? cachedBreaker(() => store.getBreaker!()) : undefined;
+  const breaker = store.getBreaker ? cachedBreaker(() => store.getBreaker!(), shared.controlsCacheMs) : undefined;
   const { approvalMinUsers, approvalTtlHours } = config.controls;
   const deps = {
     verifier,

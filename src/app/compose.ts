@@ -22,6 +22,8 @@ export interface ComposeOptions {
   readonly queue?: { readonly itemsPerBatch?: number; readonly directLimit?: number };
   /** Worker tuning (tests). */
   readonly worker?: { readonly leaseSeconds?: number; readonly killSwitchDelaySeconds?: number };
+  /** How long every instance caches the operator's controls (kill switch, breaker); default 4 s (tests: 0). */
+  readonly controlsCacheMs?: number;
   /** Clock of the store and the worker's age check (tests move time; default the system clock). */
   readonly now?: () => Date;
   /** Environment the Graph credential inspects (default process.env). */
@@ -91,7 +93,10 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     telemetry,
     engine,
     ...(intake
-      ? { http: composeHttpFunctions(config, { store, queue, telemetry }), sweeper: { store, queue, telemetry } }
+      ? {
+          http: composeHttpFunctions(config, { store, queue, telemetry, controlsCacheMs: options.controlsCacheMs }),
+          sweeper: { store, queue, telemetry },
+        }
       : {}),
     ...(worker
       ? {
@@ -101,8 +106,8 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             telemetry,
             engine,
             killSwitch: config.killSwitch,
-            ...(store.getKillSwitch ? { killSwitchState: cachedKillSwitch(() => store.getKillSwitch!()) } : {}),
-            ...(store.getBreaker ? { breakerState: cachedBreaker(() => store.getBreaker!()) } : {}),
+            killSwitchState: cachedKillSwitch(() => store.getKillSwitch(), options.controlsCacheMs),
+            breakerState: cachedBreaker(() => store.getBreaker(), options.controlsCacheMs),
             cooldownMs: config.controls.targetCooldownHours * 3600 * 1000,
             maxItemAgeMs: config.maxItemAgeHours * 3600 * 1000,
             ...(options.now ? { now: options.now } : {}),

@@ -19,7 +19,11 @@ const peggy = 'plain.peggy@contoso.example';
 const single = { user: peggy, ticket: 'INC0500001', reason: 'lost_device' };
 
 beforeAll(async () => {
-  stack = await startStack({ fixture: demoTenant(), hostEnv: { MFA_RESET_FUNCTIONS: 'intake' } });
+  // Approval on (every CSV waits), so the approve and reject routes have requests to decide.
+  stack = await startStack({
+    fixture: demoTenant(),
+    hostEnv: { MFA_RESET_FUNCTIONS: 'intake', APPROVAL_MIN_USERS: '25' },
+  });
   await stack.startHost();
   validToken = await stack.token(DEMO_APPS.logicApp);
   claims = JSON.parse(Buffer.from(validToken.split('.')[1], 'base64url').toString('utf8')) as JWTPayload;
@@ -199,6 +203,8 @@ describe('route × role table', () => {
     call(token: string, n: number): Promise<HttpAnswer>;
   }
   let ownRequestId: string;
+  let toApprove: string;
+  let toReject: string;
   const appId = DEMO_APPS.logicApp.appId;
   const tokenWith = (roles: string[]) =>
     stack.emulator.mintToken({ appId, resource: stack.emulator.env.AUTH_AUDIENCE, roles });
@@ -235,15 +241,38 @@ describe('route × role table', () => {
           contentType: 'text/csv',
         }),
     },
+    // Approvers and operators read every request; others need Resets.Read and see their own.
     'GET /api/resets/{id}': {
       fn: 'resets-status',
-      needs: R.read,
+      needs: [R.read, R.approve, R.operate],
       call: (t) => stack.get(`/api/resets/${ownRequestId}`, t),
     },
     'GET /api/resets/{id}?format=csv': {
       fn: 'resets-status',
-      needs: R.read,
+      needs: [R.read, R.approve, R.operate],
       call: (t) => stack.get(`/api/resets/${ownRequestId}?format=csv`, t),
+    },
+    // Requests another app submitted (a CSV, so they wait): the first approval decides, a repeat of one's own
+    // decision is harmless (200).
+    'POST /api/resets/{id}/approve': {
+      fn: 'resets-approve',
+      needs: R.approve,
+      call: (t) => stack.post(`/api/resets/${toApprove}/approve`, t, { comment: 'route x role table' }),
+    },
+    'POST /api/resets/{id}/reject': {
+      fn: 'resets-reject',
+      needs: R.approve,
+      call: (t) => stack.post(`/api/resets/${toReject}/reject`, t, { comment: 'route x role table' }),
+    },
+    'GET /api/control/breaker': {
+      fn: 'control-breaker',
+      needs: R.operate,
+      call: (t) => stack.get('/api/control/breaker', t),
+    },
+    'POST /api/control/breaker/reset': {
+      fn: 'control-breaker-reset',
+      needs: R.operate,
+      call: (t) => stack.post('/api/control/breaker/reset', t, { reason: 'route x role table' }),
     },
     // The submitter cancels its own request; an operator cancels anyone's. Cancelling twice is harmless (200).
     'POST /api/resets/{id}/cancel': {
@@ -274,6 +303,22 @@ describe('route × role table', () => {
     );
     expect(r.status).toBe(202);
     ownRequestId = (r.json as { id: string }).id;
+    // Submitted by another app identity (ServiceNow's service principal, another `oid`) than the table's callers.
+    const bulkToken = await stack.emulator.mintToken({
+      appId: DEMO_APPS.servicenow.appId,
+      resource: stack.emulator.env.AUTH_AUDIENCE,
+      roles: [R.bulk],
+    });
+    const waiting = async (ticket: string) => {
+      const answer = await stack.submit(`user,ticket,reason\r\n${peggy},${ticket},lost_device\r\n`, {
+        token: bulkToken,
+        contentType: 'text/csv',
+      });
+      expect(answer.json).toMatchObject({ status: 'awaiting_approval' });
+      return (answer.json as { id: string }).id;
+    };
+    toApprove = await waiting('INC0609997');
+    toReject = await waiting('INC0609998');
   });
 
   it('classifies every HTTP function the app registers', () => {
@@ -297,7 +342,13 @@ describe('route × role table', () => {
       expectProblem(answer, 403);
       // The refusal names a role to ask for (a caller with no submit role at all is first told about Resets.Submit).
       expect(answer.text).toMatch(
-        named(spec) === R.read ? /Resets\.Read/ : named(spec) === R.operate ? /Resets\.Operate/ : /Resets\.Submit/,
+        named(spec) === R.read
+          ? /Resets\.Read/
+          : named(spec) === R.operate
+            ? /Resets\.Operate/
+            : named(spec) === R.approve
+              ? /Resets\.Approve/
+              : /Resets\.Submit/,
       );
     }
   });

@@ -27,11 +27,14 @@ import { createTableContext, type TableStoreOptions } from './table-context.js';
 
 export type { TableStoreOptions } from './table-context.js';
 
-export interface TableStore extends StateStore {
+/** The Azure Tables store has every optional part of the port (operator controls, approval, cooldown). */
+type Complete<T> = { [K in keyof T]-?: T[K] };
+
+export type TableStore = Complete<StateStore> & {
   readonly client: TableClient;
   /** Creates the table if missing (also done lazily on first use). */
   ensureTable(): Promise<void>;
-}
+};
 
 /** The state store on Azure Tables; `config` may be the whole AppConfig. The table is created on first use. */
 export function createTableStore(
