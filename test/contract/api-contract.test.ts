@@ -19,8 +19,9 @@ const limits = {
 
 let stack: ContractStack;
 let contract: ContractChecker;
-const tokens: Record<'servicenow' | 'logicApp' | 'reader' | 'noRoles' | 'operator', string> = {
+const tokens: Record<'servicenow' | 'logicApp' | 'reader' | 'noRoles' | 'operator' | 'approver', string> = {
   operator: '',
+  approver: '',
   servicenow: '',
   logicApp: '',
   reader: '',
@@ -50,9 +51,9 @@ afterAll(async () => {
 async function post(
   token: string | undefined,
   body: unknown,
-  options: { contentType?: string; key?: string } = {},
+  options: { contentType?: string; key?: string; url?: string; query?: string } = {},
 ): Promise<ApiAnswer> {
-  const answer = await callApi(stack.baseUrl, 'POST', '/api/resets', {
+  const answer = await callApi(options.url ?? stack.baseUrl, 'POST', `/api/resets${options.query ?? ''}`, {
     token,
     body,
     contentType: options.contentType,
@@ -319,20 +320,32 @@ describe('GET /api/resets/{id} (GetReset)', () => {
     }
   });
 
-  it("503 when the tenant's signing keys cannot be fetched (both operations)", async () => {
+  it("503 when the tenant's signing keys cannot be fetched (every operation)", async () => {
     const url = await stack.startIntake({ AUTH_JWKS_URI: 'https://127.0.0.1:9/keys' });
-    const submit = await callApi(url, 'POST', '/api/resets', {
-      token: tokens.servicenow,
-      body: { user: DEMO_USERS.plain, ticket: 'INC1', reason: 'other' },
-    });
-    contract.check('SubmitReset', submit);
-    expect(submit.status).toBe(503);
-    const status = await callApi(url, 'GET', `/api/resets/${ids.single ?? ''}`, { token: tokens.servicenow });
-    contract.check('GetReset', status);
-    expect(status.status).toBe(503);
-    const cancel = await callApi(url, 'POST', `/api/resets/${ids.single ?? ''}/cancel`, { token: tokens.servicenow });
-    contract.check('CancelReset', cancel);
-    expect(cancel.status).toBe(503);
+    const id = ids.single ?? '';
+    const calls: [string, string, string, string, unknown][] = [
+      [
+        'SubmitReset',
+        'POST',
+        '/api/resets',
+        tokens.servicenow,
+        { user: DEMO_USERS.plain, ticket: 'INC1', reason: 'other' },
+      ],
+      ['GetReset', 'GET', `/api/resets/${id}`, tokens.servicenow, undefined],
+      ['CancelReset', 'POST', `/api/resets/${id}/cancel`, tokens.servicenow, undefined],
+      ['ApproveReset', 'POST', `/api/resets/${id}/approve`, tokens.approver, {}],
+      ['RejectReset', 'POST', `/api/resets/${id}/reject`, tokens.approver, { comment: 'no' }],
+      ['GetKillSwitch', 'GET', '/api/control/kill-switch', tokens.operator, undefined],
+      ['SetKillSwitch', 'PUT', '/api/control/kill-switch', tokens.operator, { mode: 'off', reason: 'x' }],
+      ['GetBreaker', 'GET', '/api/control/breaker', tokens.operator, undefined],
+      ['ResetBreaker', 'POST', '/api/control/breaker/reset', tokens.operator, { reason: 'x' }],
+    ];
+    for (const [operation, method, path, token, body] of calls) {
+      const answer = await callApi(url, method, path, { token, body });
+      contract.check(operation, answer);
+      expect(answer.status, `${operation}: ${answer.text}`).toBe(503);
+      expect((answer.body as { type: string }).type).toBe('urn:mfa-reset:problem:keys-unavailable');
+    }
   });
 
   it('200 once the worker has finished every item, with per-user outcomes', async () => {
@@ -480,6 +493,7 @@ describe('GET and PUT /api/control/kill-switch', () => {
       ['GetKillSwitch', await call('GET', tokens.reader), 403],
       ['SetKillSwitch', await call('PUT', tokens.operator, { mode: 'off', reason: 'contract test' }), 200],
       ['SetKillSwitch', await call('PUT', tokens.operator, { mode: 'halt' }), 400],
+      ['SetKillSwitch', await call('PUT', tokens.operator, { mode: 'off', reason: 'x'.repeat(17_000) }), 413],
       ['SetKillSwitch', await call('PUT', undefined, { mode: 'off', reason: 'x' }), 401],
       ['SetKillSwitch', await call('PUT', tokens.logicApp, { mode: 'off', reason: 'x' }), 403],
     ];
@@ -487,6 +501,296 @@ describe('GET and PUT /api/control/kill-switch', () => {
       contract.check(operation, answer);
       expect(answer.status, `${operation}: ${answer.text}`).toBe(status);
     }
+  });
+
+  it('400 for an empty PUT names every missing field', async () => {
+    const answer = await callApi(stack.baseUrl, 'PUT', '/api/control/kill-switch', { token: tokens.operator });
+    contract.check('SetKillSwitch', answer);
+    expect(answer.status, answer.text).toBe(400);
+    const fields = (answer.body as { errors: { field?: string }[] }).errors.map((e) => e.field).sort();
+    expect(fields).toEqual(['mode', 'reason']);
+  });
+});
+
+describe('approval: POST /api/resets/{id}/approve and /reject (ApproveReset, RejectReset)', () => {
+  // An intake with approval on (as in production: APPROVAL_MIN_USERS > 0), on the same storage. Its caller quota is
+  // off so these requests leave the bulk quota of the 429 test alone.
+  let approvalUrl = '';
+  const waiting: Record<'approve' | 'reject' | 'lapse', string> = { approve: '', reject: '', lapse: '' };
+  const problemType = (answer: ApiAnswer) => (answer.body as { type?: string }).type;
+  const decide = (
+    decision: 'approve' | 'reject',
+    token: string | undefined,
+    id: string,
+    body?: unknown,
+    url = stack.baseUrl,
+  ): Promise<ApiAnswer> => callApi(url, 'POST', `/api/resets/${encodeURIComponent(id)}/${decision}`, { token, body });
+  const operationOf = { approve: 'ApproveReset', reject: 'RejectReset' } as const;
+  /** Decides and checks the answer against the contract and the expected status. */
+  async function decided(
+    decision: 'approve' | 'reject',
+    token: string | undefined,
+    id: string,
+    body: unknown,
+    status: number,
+    url?: string,
+  ): Promise<ApiAnswer> {
+    const answer = await decide(decision, token, id, body, url);
+    contract.check(operationOf[decision], answer);
+    expect(answer.status, `${decision}: ${answer.text}`).toBe(status);
+    return answer;
+  }
+  interface ApprovalView {
+    state: string;
+    askedBy: { appId: string; objectId?: string };
+    expiresAt: string;
+    decidedBy?: { appId: string; objectId?: string };
+    decidedAt?: string;
+    comment?: string;
+  }
+
+  beforeAll(async () => {
+    approvalUrl = await stack.startIntake({
+      APPROVAL_MIN_USERS: '2',
+      APPROVAL_TTL_HOURS: '1',
+      CALLER_MAX_BULK_USERS_PER_HOUR: '0',
+    });
+  });
+
+  it('202 awaiting_approval for APPROVAL_MIN_USERS users and for a CSV that changes something; a dry run never waits', async () => {
+    const before = Date.now();
+    const json = await post(
+      tokens.logicApp,
+      { users: [DEMO_USERS.passwordOnly, DEMO_USERS.everything], ticket: 'CHG0000101', reason: 'other' },
+      { url: approvalUrl },
+    );
+    const accepted = submitted(json);
+    const body = json.body as { status: string; approval?: { state: string; expiresAt: string } };
+    expect(body.status).toBe('awaiting_approval');
+    expect(body.approval?.state).toBe('pending');
+    const window = Date.parse(body.approval?.expiresAt ?? '') - before;
+    expect(window).toBeGreaterThan(3_590_000);
+    expect(window).toBeLessThan(3_700_000);
+    waiting.approve = accepted.id;
+
+    const csv = await post(tokens.logicApp, `user,ticket,reason\n${DEMO_USERS.guest},CHG0000102,other\n`, {
+      url: approvalUrl,
+      contentType: 'text/csv',
+    });
+    waiting.lapse = submitted(csv).id;
+    expect((csv.body as { status: string }).status).toBe('awaiting_approval');
+
+    const reject = await post(
+      tokens.logicApp,
+      { users: [DEMO_USERS.disabled, DEMO_USERS.stuckDefault], ticket: 'CHG0000103', reason: 'other' },
+      { url: approvalUrl },
+    );
+    waiting.reject = submitted(reject).id;
+    expect((reject.body as { status: string }).status).toBe('awaiting_approval');
+
+    const dryRun = await post(
+      tokens.logicApp,
+      {
+        users: [DEMO_USERS.disabled, DEMO_USERS.stuckDefault],
+        ticket: 'CHG0000104',
+        reason: 'other',
+        options: { dryRun: true },
+      },
+      { url: approvalUrl },
+    );
+    submitted(dryRun);
+    expect(dryRun.body).not.toHaveProperty('approval');
+    expect((dryRun.body as { status: string }).status).toBe('queued');
+  });
+
+  it('GET: 202 awaiting_approval with the approval, for the submitter and for approvers and operators (any request)', async () => {
+    for (const token of [tokens.logicApp, tokens.approver, tokens.operator]) {
+      const answer = await get(token, waiting.approve);
+      contract.check('GetReset', answer);
+      expect(answer.status, answer.text).toBe(202);
+      expect(answer.headers.get('location')).toMatch(new RegExp(`/api/resets/${waiting.approve}$`));
+      const body = answer.body as StatusBody & { pending: number; approval: ApprovalView };
+      expect(body.status).toBe('awaiting_approval');
+      expect(body.pending).toBe(2);
+      expect(body.approval).toMatchObject({ state: 'pending', askedBy: { appId: DEMO_APPS.logicApp.appId } });
+      expect(body.approval.decidedBy).toBeUndefined();
+    }
+    // A reader that is neither the submitter nor an approver still sees nothing.
+    const other = await get(tokens.servicenow, waiting.approve);
+    contract.check('GetReset', other);
+    expect(other.status).toBe(404);
+  });
+
+  it('403: the submitter cannot decide its own request (same oid), nor a caller without Resets.Approve', async () => {
+    // The submitting application, given Resets.Approve too: its token carries the same object id as when it submitted.
+    const self = await stack.emulator.mintToken({
+      appId: DEMO_APPS.logicApp.appId,
+      audience: stack.env.AUTH_AUDIENCE,
+      roles: ['Resets.Submit', 'Resets.SubmitBulk', 'Resets.Read', 'Resets.Approve'],
+    });
+    for (const [decision, body] of [
+      ['approve', {}],
+      ['reject', { comment: 'mine' }],
+    ] as const) {
+      const answer = await decided(decision, self, waiting.approve, body, 403);
+      expect(problemType(answer)).toBe('urn:mfa-reset:problem:self-approval');
+      expect(answer.body).toMatchObject({ reason: 'self_approval' });
+      const missing = await decided(decision, tokens.logicApp, waiting.approve, body, 403);
+      expect(missing.body).toMatchObject({ requiredRole: 'Resets.Approve' });
+    }
+    const status = await get(tokens.logicApp, waiting.approve);
+    contract.check('GetReset', status);
+    expect((status.body as { status: string }).status).toBe('awaiting_approval');
+  });
+
+  it('400 (id, comment, unknown fields), 401, 404, 413, and 409 approval-not-required', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const big = { comment: 'x'.repeat(17_000) };
+    for (const decision of ['approve', 'reject'] as const) {
+      await decided(decision, tokens.approver, 'not-a-request-id', { comment: 'ok' }, 400);
+      const fields = await decided(decision, tokens.approver, waiting.approve, { comment: 'ok', surprise: 1 }, 400);
+      expect(JSON.stringify(fields.body)).toContain('surprise');
+      await decided(decision, undefined, waiting.approve, { comment: 'ok' }, 401);
+      await decided(decision, tokens.approver, unknown, { comment: 'ok' }, 404);
+      await decided(decision, tokens.approver, waiting.approve, big, 413);
+      // ids.multi was submitted to the intake with approval off: nothing to decide.
+      const conflict = await decided(decision, tokens.approver, ids.multi ?? '', { comment: 'ok' }, 409);
+      expect(problemType(conflict)).toBe('urn:mfa-reset:problem:approval-not-required');
+      expect(conflict.body).toMatchObject({ requestId: ids.multi });
+    }
+    // A rejection must say why.
+    const noComment = await decided('reject', tokens.approver, waiting.reject, {}, 400);
+    expect((noComment.body as { errors: { field?: string }[] }).errors.map((e) => e.field)).toEqual(['comment']);
+  });
+
+  it('200: another identity approves and the users run; repeating is harmless; rejecting then is 409 approval-decided', async () => {
+    await stack.startWorker();
+    const first = await decided('approve', tokens.approver, waiting.approve, { comment: 'CAB-42 approved' }, 200);
+    const body = first.body as { status: string; total: number; approval: ApprovalView };
+    expect(['queued', 'running', 'completed']).toContain(body.status);
+    expect(body.total).toBe(2);
+    expect(body.approval).toMatchObject({
+      state: 'approved',
+      comment: 'CAB-42 approved',
+      askedBy: { appId: DEMO_APPS.logicApp.appId },
+      decidedBy: { appId: DEMO_APPS.approver.appId },
+    });
+    expect(body.approval.decidedBy?.objectId).toBeTruthy();
+    expect(body.approval.decidedBy?.objectId).not.toBe(body.approval.askedBy.objectId);
+
+    const again = await decided('approve', tokens.approver, waiting.approve, undefined, 200);
+    expect((again.body as { approval: ApprovalView }).approval.decidedAt).toBe(body.approval.decidedAt);
+    const late = await decided('reject', tokens.approver, waiting.approve, { comment: 'changed my mind' }, 409);
+    expect(problemType(late)).toBe('urn:mfa-reset:problem:approval-decided');
+    expect(late.body).toMatchObject({ requestId: waiting.approve, approval: { state: 'approved' } });
+
+    const final = (await untilFinal(tokens.logicApp, waiting.approve)).body as StatusBody & { approval: ApprovalView };
+    expect(final.status).toBe('completed');
+    expect(final.approval.state).toBe('approved');
+    expect(final.items.every((item) => item.outcome !== undefined)).toBe(true);
+  });
+
+  it('200: a rejection ends every user rejected; approving then is 409 approval-decided', async () => {
+    const answer = await decided('reject', tokens.approver, waiting.reject, { comment: 'not on the change list' }, 200);
+    const body = answer.body as { status: string; pending: number; counts: Record<string, number> };
+    expect(body).toMatchObject({ status: 'completed', pending: 0 });
+    expect(body.counts.rejected).toBe(2);
+    await decided('reject', tokens.approver, waiting.reject, { comment: 'not on the change list' }, 200);
+    const late = await decided('approve', tokens.approver, waiting.reject, {}, 409);
+    expect(problemType(late)).toBe('urn:mfa-reset:problem:approval-decided');
+
+    const status = await get(tokens.logicApp, waiting.reject);
+    contract.check('GetReset', status);
+    expect(status.status).toBe(200);
+    const final = status.body as StatusBody & { approval: ApprovalView };
+    expect(final.items.map((item) => item.outcome)).toEqual(['rejected', 'rejected']);
+    expect(final.approval).toMatchObject({ state: 'rejected', comment: 'not on the change list' });
+  });
+
+  it('409 approval-expired: a decision after APPROVAL_TTL_HOURS finds every user expired', async () => {
+    // An intake whose store clock runs two hours ahead: the one-hour approval window has ended there.
+    const lateUrl = await stack.startIntake({}, { now: () => new Date(Date.now() + 2 * 3600 * 1000) });
+    const answer = await decided('approve', tokens.approver, waiting.lapse, {}, 409, lateUrl);
+    expect(problemType(answer)).toBe('urn:mfa-reset:problem:approval-expired');
+    expect(answer.body).toMatchObject({ requestId: waiting.lapse, approval: { state: 'expired' } });
+
+    const status = await get(tokens.logicApp, waiting.lapse);
+    contract.check('GetReset', status);
+    expect(status.status).toBe(200);
+    const final = status.body as StatusBody & { approval: ApprovalView };
+    expect(final.items.map((item) => item.outcome)).toEqual(['expired']);
+    expect(final.counts.expired).toBe(1);
+    expect(final.approval.state).toBe('expired');
+  });
+});
+
+describe('the tenant-wide circuit breaker: GET /api/control/breaker, POST /api/control/breaker/reset', () => {
+  const breaker = (token: string | undefined, url = stack.baseUrl) =>
+    callApi(url, 'GET', '/api/control/breaker', { token });
+  const reset = (token: string | undefined, body?: unknown) =>
+    callApi(stack.baseUrl, 'POST', '/api/control/breaker/reset', { token, body });
+
+  it('401 and 403 for both; 400 and 413 for a bad reset; 200 closed before any trip', async () => {
+    const checks: [string, ApiAnswer, number][] = [
+      ['GetBreaker', await breaker(tokens.operator), 200],
+      ['GetBreaker', await breaker(undefined), 401],
+      ['GetBreaker', await breaker(tokens.approver), 403],
+      ['ResetBreaker', await reset(undefined, { reason: 'x' }), 401],
+      ['ResetBreaker', await reset(tokens.logicApp, { reason: 'x' }), 403],
+      ['ResetBreaker', await reset(tokens.operator), 400],
+      ['ResetBreaker', await reset(tokens.operator, { reason: 'x', surprise: true }), 400],
+      ['ResetBreaker', await reset(tokens.operator, { reason: 'x'.repeat(17_000) }), 413],
+    ];
+    for (const [operation, answer, status] of checks) {
+      contract.check(operation, answer);
+      expect(answer.status, `${operation}: ${answer.text}`).toBe(status);
+    }
+    expect(checks[0]?.[1].body).toEqual({ state: 'closed' });
+  });
+
+  it('trips on the tenant-wide limit, refuses new requests with 503 breaker-open until an operator resets it', async () => {
+    // An intake whose tenant-wide single-user limit the earlier tests have already used up (counters are shared).
+    const url = await stack.startIntake({ TENANT_MAX_USERS_PER_HOUR: '1' });
+    const body = { user: DEMO_USERS.synced, ticket: 'INC0777001', reason: 'other', options: { dryRun: true } };
+    const tripped = await post(tokens.servicenow, body, { url });
+    contract.check('SubmitReset', tripped);
+    expect(tripped.status, tripped.text).toBe(429);
+    expect(tripped.body).toMatchObject({ scope: 'tenant', kind: 'single', limit: 1 });
+
+    // The breaker latched in the state table; each intake reads it through a cache of a few seconds.
+    const deadline = Date.now() + 10_000;
+    let refused: ApiAnswer;
+    for (;;) {
+      refused = await post(tokens.servicenow, body, { url });
+      contract.check('SubmitReset', refused);
+      if (refused.status === 503) break;
+      expect(refused.status, refused.text).toBe(429);
+      if (Date.now() > deadline) throw new Error(`no 503 breaker-open within 10 s; last answer: ${refused.text}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(refused.body).toMatchObject({ type: 'urn:mfa-reset:problem:breaker-open' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const open = await breaker(tokens.operator);
+    contract.check('GetBreaker', open);
+    expect(open.body).toMatchObject({ state: 'open', kind: 'single', limit: 1 });
+    const trippedAt = (open.body as { trippedAt?: string }).trippedAt;
+    expect(trippedAt).toBeDefined();
+    expect((refused.body as { trippedAt?: string }).trippedAt).toBe(trippedAt);
+
+    // It never closes by itself: only an operator's reset does.
+    const closed = await reset(tokens.operator, { reason: 'INC-SEC-7: contract test, nothing leaked' });
+    contract.check('ResetBreaker', closed);
+    expect(closed.status, closed.text).toBe(200);
+    expect(closed.body).toMatchObject({
+      state: 'closed',
+      trippedAt,
+      resetBy: DEMO_APPS.operator.appId,
+      resetReason: 'INC-SEC-7: contract test, nothing leaked',
+    });
+    const after = await breaker(tokens.operator);
+    contract.check('GetBreaker', after);
+    expect(after.body).toMatchObject({ state: 'closed' });
   });
 });
 

@@ -17,8 +17,11 @@ export interface ContractStack {
   readonly env: Readonly<Env>;
   /** Starts the worker app (queue functions) on the same storage; idempotent. */
   startWorker(): Promise<void>;
-  /** Starts another intake app with some settings changed (e.g. an unreachable AUTH_JWKS_URI); returns its URL. */
-  startIntake(overrides: Env): Promise<string>;
+  /**
+   * Starts another intake app with some settings changed (e.g. an unreachable AUTH_JWKS_URI) and, optionally, its
+   * store's clock moved (`now`: e.g. past an approval window); returns its URL.
+   */
+  startIntake(overrides: Env, options?: { readonly now?: () => Date }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -49,9 +52,13 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
     process.env.IDENTITY_ENDPOINT = e.IDENTITY_ENDPOINT;
     process.env.IDENTITY_HEADER = e.IDENTITY_HEADER;
 
-    const start = async (mode: 'intake' | 'worker', overrides: Env = {}): Promise<RunningHarness> => {
+    const start = async (mode: 'intake' | 'worker', overrides: Env = {}, now?: () => Date): Promise<RunningHarness> => {
       const appEnv = { ...env, ...overrides, MFA_RESET_FUNCTIONS: mode };
-      const { harness } = await startAppHarness({ port: 0, settings: appEnv });
+      const { harness } = await startAppHarness({
+        port: 0,
+        settings: appEnv,
+        ...(now ? { app: { compose: { now } } } : {}),
+      });
       harnesses.push(harness);
       return harness;
     };
@@ -67,8 +74,8 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
         worker ??= start('worker');
         await worker;
       },
-      async startIntake(overrides) {
-        return (await start('intake', overrides)).url;
+      async startIntake(overrides, options) {
+        return (await start('intake', overrides, options?.now)).url;
       },
       async stop() {
         await Promise.allSettled(harnesses.map((h) => h.stop()));
