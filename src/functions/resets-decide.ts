@@ -89,6 +89,9 @@ export function makeDecideResetHandler(deps: SubmitResetsDeps, decision: Approva
     if (!result) throw new Error(`request ${id} vanished while being decided`);
     const after = result.request;
     if (!result.decided) {
+      if (after.cancelledAt) {
+        throw conflict('approval-decided', 'This request was cancelled; there is nothing left to decide.', after);
+      }
       const state = after.approval?.state;
       const mine = state === decision && after.approval?.decidedBy?.objectId === principal.caller.objectId;
       if (state === 'expired') {

@@ -80,7 +80,7 @@ describe('approval', () => {
       askedBy: { appId: DEMO_APPS.logicApp.appId },
       decidedBy: { appId: DEMO_APPS.approver.appId },
       comment: 'CHG0042 checked with the user',
-      decidedAt: expect.any(String),
+      decidedAt: expect.any(String) as string,
     });
 
     // Repeating one's own decision is harmless; the audit names who asked and who decided.
@@ -110,6 +110,19 @@ describe('approval', () => {
     const late = await decide(id, 'approve', tokens.approver);
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ type: 'urn:mfa-reset:problem:approval-decided' });
+  });
+
+  it('a request cancelled while it waits is final at once (cancelled), and can no longer be approved', async () => {
+    const users = [DEMO_USERS.plain, DEMO_USERS.passwordOnly, DEMO_USERS.passwordOnly2];
+    const id = await submitWaiting(users);
+    const cancel = await postResets(stack.url, tokens.logicApp, {}, { path: `/api/resets/${id}/cancel` });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    const final = await getStatus(statusUrl(id), tokens.logicApp);
+    expect(final.status).toBe(200);
+    expect(final.body).toMatchObject({ status: 'completed', counts: { cancelled: 3 } });
+    const late = await decide(id, 'approve', tokens.approver);
+    expect(late.status).toBe(409);
+    expect(JSON.stringify(late.body)).toContain('cancelled');
   });
 
   it('does not wait for a dry run or a request under APPROVAL_MIN_USERS', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPS, DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { clientCredentialsToken, postResets } from '../../dev/stack/api-client.js';
 import { telemetryEvents, telemetryMetrics } from '../../src/lib/telemetry/index.js';
-import { enqueueStoredReset, newTicket, startStack, until, type TestStack } from './support/stack.js';
+import { enqueueStoredReset, newTicket, startStack, until, type TestStack, finalItem } from './support/stack.js';
 
 let stack: TestStack;
 const tokens: Record<string, string> = {};
@@ -35,11 +35,6 @@ async function control(method: 'GET' | 'POST', path: string, token: string, body
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
-const finalItem = (id: string) =>
-  until(async () => {
-    const i = await stack.app.store.getItem(id, 0);
-    return i?.status === 'final' ? i : undefined;
-  }, `item of ${id} final`);
 
 describe('tenant-wide circuit breaker', () => {
   it('trips on the tenant limit, refuses new work and pauses pending items until an operator resets it', async () => {
@@ -54,7 +49,12 @@ describe('tenant-wide circuit breaker', () => {
     expect(tripped.body).toMatchObject({ scope: 'tenant' });
     expect(stack.telemetry.eventsNamed(telemetryEvents.circuitBreakerOpened)).toHaveLength(1);
     const open = await control('GET', '/api/control/breaker', tokens.operator);
-    expect(open.body).toMatchObject({ state: 'open', kind: 'single', limit: 2, trippedAt: expect.any(String) });
+    expect(open.body).toMatchObject({
+      state: 'open',
+      kind: 'single',
+      limit: 2,
+      trippedAt: expect.any(String) as string,
+    });
 
     // New work is refused while it is open (every instance sees it within its cache's few seconds); nothing stored.
     const refused = await until(async () => {
@@ -83,7 +83,7 @@ describe('tenant-wide circuit breaker', () => {
     });
     expect(reset.status).toBe(200);
     expect(reset.body).toMatchObject({ state: 'closed', resetBy: DEMO_APPS.operator.appId });
-    expect((await finalItem(pending.id)).outcome).toBe('reset');
+    expect((await finalItem(stack.app.store, pending.id)).outcome).toBe('reset');
 
     // Resetting does not empty the window: the tenant's users are still counted, so the next request trips it
     // again, with a second alert (one per trip).

@@ -2,7 +2,7 @@
 // its request ends `expired` with no Graph call. Its own file: one stack per process (the credential caches tokens).
 import { describe, expect, it } from 'vitest';
 import { DEMO_APPS, DEMO_USERS } from '../../dev/graph-emulator/index.js';
-import { newTicket, startStack, until } from './support/stack.js';
+import { newTicket, startStack, finalItem } from './support/stack.js';
 
 describe('item age (MAX_ITEM_AGE_HOURS)', () => {
   it('an item not started within the age of its request ends expired with no Graph call; a younger one runs', async () => {
@@ -38,11 +38,7 @@ describe('item age (MAX_ITEM_AGE_HOURS)', () => {
         await aged.app.queue.submit(r.id, 1);
         await store.markEnqueued(r.id);
       }
-      const final = async (id: string) =>
-        until(async () => {
-          const i = await store.getItem(id, 0);
-          return i?.status === 'final' ? i : undefined;
-        }, `item of ${id} final`);
+      const final = async (id: string) => finalItem(store, id, `item of ${id} final`);
       const expired = await final(old.id);
       expect(expired).toMatchObject({ outcome: 'expired', attempts: 0, methodsRemoved: [] });
       const ran = await final(young.id);

@@ -6,7 +6,7 @@ import { DEMO_APPS, DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { clientCredentialsToken, postResets } from '../../dev/stack/api-client.js';
 import { effectiveKillSwitch } from '../../src/lib/domain/index.js';
 import { telemetryMetrics } from '../../src/lib/telemetry/index.js';
-import { enqueueStoredReset, newTicket, startStack, until, type TestStack } from './support/stack.js';
+import { enqueueStoredReset, newTicket, startStack, until, type TestStack, finalItem } from './support/stack.js';
 
 let stack: TestStack;
 const tokens: Record<string, string> = {};
@@ -32,11 +32,7 @@ async function killSwitch(method: 'GET' | 'PUT', token: string, body?: unknown) 
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown>, text };
 }
 
-const final = (id: string) =>
-  until(async () => {
-    const i = await stack.app.store.getItem(id, 0);
-    return i?.status === 'final' ? i : undefined;
-  }, `item of ${id} final`);
+const final = (id: string) => finalItem(stack.app.store, id, `item of ${id} final`);
 
 describe('kill switch', () => {
   it('the KILL_SWITCH setting is a floor: off through the API still pauses', () => {

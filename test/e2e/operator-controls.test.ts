@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPS, DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { clientCredentialsToken, getStatus, postResets } from '../../dev/stack/api-client.js';
 import { telemetryMetrics } from '../../src/lib/telemetry/index.js';
-import { newTicket, startStack, until, type TestStack } from './support/stack.js';
+import { newTicket, startStack, until, type TestStack, finalItem } from './support/stack.js';
 
 let stack: TestStack;
 const tokens: Record<string, string> = {};
@@ -100,10 +100,7 @@ describe('POST /api/resets/{id}/cancel', () => {
     const answer = await cancel(accepted.body.id, tokens.operator);
     await stack.emulator.setFaults(null);
     expect(answer.status, answer.text).toBe(200);
-    const item = await until(async () => {
-      const i = await stack.app.store.getItem(accepted.body.id, 0);
-      return i?.status === 'final' ? i : undefined;
-    }, 'the item to end');
+    const item = await finalItem(stack.app.store, accepted.body.id, 'the item to end');
     expect(item.outcome).toBe('cancelled');
     const audit = await stack.app.store.listAudit(accepted.body.id);
     const cancelled = audit.find((a) => a.eventType === 'RequestCancelled');

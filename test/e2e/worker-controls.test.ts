@@ -3,7 +3,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { telemetryMetrics } from '../../src/lib/telemetry/index.js';
-import { enqueueStoredReset, startStack, until, type StackOptions, type TestStack } from './support/stack.js';
+import {
+  enqueueStoredReset,
+  startStack,
+  until,
+  type StackOptions,
+  type TestStack,
+  finalItem,
+} from './support/stack.js';
 
 let stack: TestStack | undefined;
 afterEach(async () => {
@@ -41,10 +48,7 @@ describe('worker controls', () => {
     await until(() => s.telemetry.total(telemetryMetrics.graphThrottled) >= 1, 'a throttling deferral');
     expect((await s.app.store.getItem(request.id, 0))?.status).toBe('queued');
     await s.emulator.setFaults(null);
-    const item = await until(async () => {
-      const i = await s.app.store.getItem(request.id, 0);
-      return i?.status === 'final' ? i : undefined;
-    }, 'the item to complete');
+    const item = await finalItem(s.app.store, request.id, 'the item to complete');
     expect(item.outcome).toBe('reset');
     expect(s.telemetry.total(telemetryMetrics.itemsDeferred, { reason: 'throttled' })).toBeGreaterThanOrEqual(1);
     const items = s.harness.listeners.find((l) => l.queueName === 'reset-items');

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { telemetryMetrics } from '../../src/lib/telemetry/index.js';
-import { enqueueStoredReset, startStack, until, type StackOptions, type TestStack } from './support/stack.js';
+import { enqueueStoredReset, startStack, type StackOptions, type TestStack, finalItem } from './support/stack.js';
 
 let stack: TestStack | undefined;
 afterEach(async () => {
@@ -22,10 +22,7 @@ describe('worker retries', () => {
     // The first two DELETEs are answered 429 with a 1 s Retry-After (within GRAPH_MAX_WAIT_SECONDS): retried in place.
     await s.emulator.setFaults({ seed: 11, sequence: [429, 429], retryAfter: 1, methods: ['DELETE'] });
     const request = await enqueueStoredReset(s, DEMO_USERS.defaultPush);
-    const item = await until(async () => {
-      const i = await s.app.store.getItem(request.id, 0);
-      return i?.status === 'final' ? i : undefined;
-    }, 'the item to complete');
+    const item = await finalItem(s.app.store, request.id, 'the item to complete');
     expect(item.error).toBeUndefined();
     expect(item.outcome).toBe('reset');
     const throttledDeletes = (await s.emulator.requests()).filter((r) => r.method === 'DELETE' && r.status === 429);

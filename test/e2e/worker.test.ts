@@ -6,7 +6,7 @@ import { defaultResetOptions, type ResetOptions } from '../../src/lib/domain/ind
 import type { StateStore, StoredRequest } from '../../src/lib/store/index.js';
 import { telemetryEvents } from '../../src/lib/telemetry/index.js';
 import { processItem } from '../../src/lib/worker/index.js';
-import { newTicket, startStack, until, type TestStack } from './support/stack.js';
+import { newTicket, startStack, until, type TestStack, finalItem } from './support/stack.js';
 
 let stack: TestStack;
 /** Requests whose items the worker cannot claim: the store throws, as during a storage outage. */
@@ -110,10 +110,7 @@ describe('worker functions', () => {
     // The worker throws on every delivery; after maxDequeueCount (host.json: 5) attempts the host moves the message
     // to reset-items-poison, whose function marks the item failed: no item stays pending forever.
     const request = await submit([DEMO_USERS.plain], {}, (id) => claimFails.add(id));
-    const item = await until(async () => {
-      const i = await stack.app.store.getItem(request.id, 0);
-      return i?.status === 'final' ? i : undefined;
-    }, 'the poisoned item to be final');
+    const item = await finalItem(stack.app.store, request.id, 'the poisoned item to be final');
     expect(item.outcome).toBe('failed');
     expect(item.error?.code).toBe('poison_message');
     expect(item.error?.message).toMatch(/gave up/);

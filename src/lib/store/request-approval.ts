@@ -80,7 +80,7 @@ export async function decideApproval(
 
 /** A closed request: every item ends with the approval's outcome, then its hand-off marker goes (in that order). */
 async function closeOut(ctx: TableContext, request: StoredRequest): Promise<void> {
-  const outcome = request.approval?.state === 'rejected' ? 'rejected' : 'expired';
+  const outcome = request.cancelledAt ? 'cancelled' : request.approval?.state === 'rejected' ? 'rejected' : 'expired';
   await endEveryUnstarted(ctx, request, outcome);
   await ctx.client.deleteEntity(PENDING_PARTITION, request.id).catch((e: unknown) => {
     if (statusOf(e) !== 404) throw e;

@@ -10,10 +10,10 @@ import type { CallerRef } from '../domain/index.js';
 import { auditEvent, auditTypeFor } from './audit-log.js';
 import { auditToEntity, requestFromEntity } from './entities.js';
 import { transition } from './item-transition.js';
-import { chunkCount, REQUEST_ROW, requestPartition } from './keys.js';
+import { chunkCount, PENDING_PARTITION, REQUEST_ROW, requestPartition } from './keys.js';
 import type { CancelResult, StoredRequest, TransitionResult, UnstartedOutcome } from './ports.js';
 import { chunkItems } from './status-reads.js';
-import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
+import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, statusOf, type TableContext } from './table-context.js';
 
 const ITEMS_IN_FLIGHT_PER_CHUNK = 4;
 
@@ -50,7 +50,14 @@ async function markCancelled(ctx: TableContext, requestId: string, by: CallerRef
     const current = requestFromEntity(entity);
     if (current.cancelledAt) return current;
     const at = nowIso(ctx);
-    const patch = { partitionKey: entity.partitionKey, rowKey: entity.rowKey, cancelledAt: at, updatedAt: at };
+    // A request still waiting for approval is closed too: nothing will ever be queued for it.
+    const patch = {
+      partitionKey: entity.partitionKey,
+      rowKey: entity.rowKey,
+      cancelledAt: at,
+      updatedAt: at,
+      ...(current.phase === 'awaiting_approval' ? { phase: 'closed' } : {}),
+    };
     const audit = auditEvent(ctx, 'RequestCancelled', current, { actor: by, itemCount: current.itemCount });
     const actions: TransactionAction[] = [
       ['update', patch, 'Merge', { etag: String(entity.etag) }],
@@ -76,6 +83,12 @@ export async function cancelRequest(
   const request = await markCancelled(ctx, requestId, by);
   if (!request) return undefined;
   const { ended, finishing } = await endEveryUnstarted(ctx, request, 'cancelled');
+  if (request.approval && request.phase === 'closed') {
+    // Its hand-off marker goes once every item has ended (the sweeper would otherwise keep looking at it).
+    await ctx.client.deleteEntity(PENDING_PARTITION, requestId).catch((e: unknown) => {
+      if (statusOf(e) !== 404) throw e;
+    });
+  }
   return { request, cancelled: ended, finishing };
 }
 

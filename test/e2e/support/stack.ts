@@ -14,7 +14,7 @@ import { jsonLineLog } from '../../../dev/harness/log.js';
 import type { QueueHostSettings } from '../../../dev/harness/host-settings.js';
 import type { ComposedApp, ComposeOptions } from '../../../src/app/compose.js';
 import { defaultResetOptions } from '../../../src/lib/domain/index.js';
-import type { StateStore, StoredRequest } from '../../../src/lib/store/index.js';
+import type { StateStore, StoredItem, StoredRequest } from '../../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../../src/lib/telemetry/index.js';
 import { systemReport } from '../../reliability/support/system-report.js';
 import { reportOnTimeout, timeoutReport } from '../../reliability/support/wait-for.js';
@@ -133,6 +133,23 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${await timeoutReport()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Waits until item `index` of the request is final, and returns it. */
+export function finalItem(
+  store: Pick<StateStore, 'getItem'>,
+  requestId: string,
+  what = `item of ${requestId} final`,
+  ms?: number,
+): Promise<StoredItem> {
+  return until(
+    async () => {
+      const i = await store.getItem(requestId, 0);
+      return i?.status === 'final' ? i : undefined;
+    },
+    what,
+    ms,
+  );
 }
 
 export const newTicket = (): string => `INC${randomUUID().replace(/\D/g, '').slice(0, 7).padEnd(7, '0')}`;
