@@ -2,6 +2,7 @@
 // emulator, and the Functions app on the host harness (bench/support/stack-host.ts). Plus a caller: a client-credentials
 // token from the emulator's Entra endpoint for the demo Logic App (Resets.Submit, Resets.SubmitBulk, Resets.Read).
 import { spawn } from 'node:child_process';
+import { controlsOffSettings } from '../../dev/harness/suite-settings.js';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -106,14 +107,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       BENCH_SKIP_FUNCTIONS: (options.skipFunctions ?? []).join(','),
       BENCH_WAKE_ON_SEND: options.wakeOnSend === false ? 'false' : 'true',
       // The benchmarks submit more than the default quotas allow (a 50,000-row CSV, thousands of users, runs of
-      // single resets): a deployment that does so raises them. The users are still counted, so the cost is measured.
-      CALLER_MAX_USERS_PER_HOUR: '100000',
-      CALLER_MAX_BULK_USERS_PER_HOUR: '100000',
-      TENANT_MAX_USERS_PER_HOUR: '100000',
-      TENANT_MAX_BULK_USERS_PER_HOUR: '100000',
-      // Benchmarks measure the reset path: no approval step, and runs reset the same users again.
-      APPROVAL_MIN_USERS: '0',
-      TARGET_COOLDOWN_HOURS: '0',
+      // single resets) and reset the same users again: a deployment that does so raises them. The users are still
+      // counted, so the cost is measured.
+      ...controlsOffSettings,
       ...options.settings,
     };
     const app = await startApp(env);

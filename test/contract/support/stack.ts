@@ -3,6 +3,7 @@
 // worker are separate apps on the same storage, so a test can keep requests pending (intake alone) and then let the
 // worker finish them.
 import { startAppHarness } from '../../../dev/harness/app-harness.js';
+import { approvalAndCooldownOff } from '../../../dev/harness/suite-settings.js';
 import type { RunningHarness } from '../../../dev/harness/harness.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
@@ -43,9 +44,7 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
       AUTH_ISSUER: e.AUTH_ISSUER,
       AUTH_JWKS_URI: e.AUTH_JWKS_URI,
       APPLICATIONINSIGHTS_CONNECTION_STRING: undefined,
-      // Approval and the per-target cooldown are off unless a contract test is about them.
-      APPROVAL_MIN_USERS: '0',
-      TARGET_COOLDOWN_HOURS: '0',
+      ...approvalAndCooldownOff,
       ...settings,
     };
     // @azure/identity reads the managed-identity endpoint from process.env.

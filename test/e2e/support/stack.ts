@@ -1,6 +1,7 @@
 // The whole service for end-to-end tests: Azurite, the Graph emulator (demo tenant), the composed app and the dev
 // harness on a random port. Each test file starts one stack and stops it.
 import { randomUUID } from 'node:crypto';
+import { approvalAndCooldownOff } from '../../../dev/harness/suite-settings.js';
 import type { TenantFixture } from '../../../dev/graph-emulator/index.js';
 import {
   DEMO_APPS,
@@ -59,9 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     PROTECTED_USERS: DEMO_BREAK_GLASS_UPN,
     PROTECTED_GROUP_IDS: DEMO_PROTECTED_GROUP_ID,
     STATUS_RETRY_AFTER_SECONDS: '1',
-    // Approval and the per-target cooldown are off unless a test is about them (suites reset the same demo users).
-    APPROVAL_MIN_USERS: '0',
-    TARGET_COOLDOWN_HOURS: '0',
+    ...approvalAndCooldownOff,
     ...options.env,
   };
   const telemetry = new RecordingTelemetry();

@@ -1,6 +1,7 @@
 // The whole service for one test file: the Graph emulator (in this process), Azurite (child processes, optionally on
 // disk) and the local host running the app (a child process that can be SIGKILLed and started again).
 import { createTableStore, type TableStore } from '../../../src/lib/store/index.js';
+import { controlsOffSettings } from '../../../dev/harness/suite-settings.js';
 import type { TenantFixture } from '../../../dev/graph-emulator/index.js';
 import { DEMO_APPS } from '../../../dev/graph-emulator/index.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
@@ -91,14 +92,7 @@ export function hostEnvFor(
     AUTH_JWKS_URI: env.AUTH_JWKS_URI,
     PORT: '0',
     HARDEN_MAX_POLLING_MS: '250',
-    // Generous limits unless a test is about them, so a suite's own volume is not refused.
-    CALLER_MAX_USERS_PER_HOUR: '100000',
-    CALLER_MAX_BULK_USERS_PER_HOUR: '100000',
-    TENANT_MAX_USERS_PER_HOUR: '100000',
-    TENANT_MAX_BULK_USERS_PER_HOUR: '100000',
-    // Approval and the per-target cooldown are off unless a test is about them (suites reset the same demo users).
-    APPROVAL_MIN_USERS: '0',
-    TARGET_COOLDOWN_HOURS: '0',
+    ...controlsOffSettings,
     ...stack.options?.hostEnv,
     ...extra,
   };
