@@ -81,6 +81,15 @@ describe('protected targets', () => {
     }
     const bulkStatus = await stack.waitCompleted(bulkId);
     expect(bulkStatus.counts).toMatchObject({ protected: Object.keys(targets).length, reset: users.length });
+    // Callers see `protected` and nothing of a protected user's methods (which admin holds only a phone, say).
+    const items = (bulkStatus as { items: { outcome: string; methodsRemaining?: unknown }[] }).items;
+    const shown = items.filter((i) => i.outcome === 'protected');
+    expect(shown).toHaveLength(Object.keys(targets).length);
+    expect(shown.filter((i) => i.methodsRemaining !== undefined)).toEqual([]);
+    const csv = await stack.get(`/api/resets/${bulkId}?format=csv`);
+    const protectedRows = csv.text.split('\r\n').filter((line) => line.includes(',protected,'));
+    expect(protectedRows).toHaveLength(Object.keys(targets).length);
+    for (const row of protectedRows) expect(row).not.toMatch(/password:|microsoftAuthenticator:|phone:/);
 
     const log = await stack.emulator.requests();
     for (const [what, upn] of Object.entries(targets)) {

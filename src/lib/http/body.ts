@@ -12,12 +12,15 @@ export interface RequestWithBody extends RequestHead {
   readonly body: ReadableStream | null;
 }
 
-export function payloadTooLarge(maxBytes: number): ProblemException {
+/** `setting`: the setting that holds the limit, or null when no setting does (the small control bodies). */
+export function payloadTooLarge(maxBytes: number, setting: string | null = 'MAX_BODY_BYTES'): ProblemException {
   return new ProblemException({
     slug: 'payload-too-large',
     status: 413,
     title: 'Content Too Large',
-    detail: `The request body is larger than ${maxBytes} bytes (MAX_BODY_BYTES). Split the upload into smaller requests.`,
+    detail: setting
+      ? `The request body is larger than ${maxBytes} bytes (${setting}). Split the upload into smaller requests.`
+      : `The request body is larger than the ${maxBytes} bytes this route accepts.`,
     extensions: { maxBytes },
   });
 }
@@ -29,19 +32,27 @@ export function checkContentLength(request: RequestHead, maxBytes: number): void
 }
 
 /** The body's chunks; throws a 413 problem as soon as more than `maxBytes` have arrived. */
-export async function* bodyChunks(request: RequestWithBody, maxBytes: number): AsyncGenerator<Uint8Array> {
+export async function* bodyChunks(
+  request: RequestWithBody,
+  maxBytes: number,
+  setting: string | null = 'MAX_BODY_BYTES',
+): AsyncGenerator<Uint8Array> {
   if (!request.body) return;
   let total = 0;
   for await (const chunk of request.body as AsyncIterable<Uint8Array>) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw payloadTooLarge(maxBytes);
+    if (total > maxBytes) throw payloadTooLarge(maxBytes, setting);
     yield chunk;
   }
 }
 
 /** The whole body as UTF-8 text, within `maxBytes`. */
-export async function readBodyText(request: RequestWithBody, maxBytes: number): Promise<string> {
+export async function readBodyText(
+  request: RequestWithBody,
+  maxBytes: number,
+  setting: string | null = 'MAX_BODY_BYTES',
+): Promise<string> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of bodyChunks(request, maxBytes)) chunks.push(chunk);
+  for await (const chunk of bodyChunks(request, maxBytes, setting)) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -6,7 +6,8 @@ import { invalidRequest, ProblemException } from './problem.js';
 export async function parseJsonBody<T>(request: RequestWithBody, schema: ZodType<T>, maxBytes = 16_384): Promise<T> {
   let body: unknown;
   try {
-    const text = await readBodyText(request, maxBytes);
+    // A fixed limit (no setting): these bodies are a few fields.
+    const text = await readBodyText(request, maxBytes, null);
     body = text.trim() === '' ? {} : JSON.parse(text);
   } catch (e) {
     if (e instanceof ProblemException) throw e;

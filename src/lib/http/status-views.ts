@@ -8,8 +8,16 @@ import type { RequestSummary, StoredItem } from '../store/ports.js';
 import { callerFailure } from './caller-failure.js';
 import { toCsv } from './csv-export.js';
 
+/**
+ * What a caller may see of the methods a user still has: nothing for a protected user. A dry run over the tenant must
+ * not list which administrators hold only a phone number (the audit row keeps the list for the operator).
+ */
+const remainingShown = (item: StoredItem): StoredItem['methodsRemaining'] =>
+  item.outcome === 'protected' ? [] : item.methodsRemaining;
+
 /** The API view of an item. */
 export function itemView(item: StoredItem) {
+  const remaining = remainingShown(item);
   return {
     index: item.index,
     user: item.userKey,
@@ -18,9 +26,9 @@ export function itemView(item: StoredItem) {
     status: item.status,
     ...(item.outcome ? { outcome: item.outcome } : {}),
     methodsRemoved: item.methodsRemoved.map((m) => ({ type: m.type, id: m.id })),
-    ...(item.methodsRemaining.length > 0
+    ...(remaining.length > 0
       ? {
-          methodsRemaining: item.methodsRemaining.map((m) => ({
+          methodsRemaining: remaining.map((m) => ({
             type: m.type,
             id: m.id,
             ...(m.reason ? { reason: m.reason } : {}),
@@ -107,7 +115,7 @@ function csvRow(item: StoredItem): string[] {
     item.status,
     item.outcome ?? '',
     methodsCell(item.methodsRemoved),
-    methodsCell(item.methodsRemaining),
+    methodsCell(remainingShown(item)),
     methodsCell(item.methodsPlanned ?? []),
     item.error?.code ?? '',
     item.error ? callerFailure(item.error).message : '',
