@@ -44,6 +44,26 @@ describe('Graph adapter against the emulator', () => {
     expect(log.find((r) => r.requestId === ids[0])).toMatchObject({ status: 200, method: 'GET' });
   });
 
+  it('lists methods whole or not at all: a page without value or a nextLink elsewhere fails the call', async () => {
+    const fault = (outcome: 'noValue' | 'foreignNextLink' | 'otherVersionNextLink') =>
+      emu.setFaults({ seed: 1, path: '/authentication/methods', methods: ['GET'], sequence: [outcome] });
+    try {
+      for (const [outcome, what] of [
+        ['noValue', /a page without a value array/],
+        ['foreignNextLink', /a nextLink to another host or API version/],
+        ['otherVersionNextLink', /a nextLink to another host or API version/],
+      ] as const) {
+        await fault(outcome);
+        const failure = await graph.listMethods(userId('ada')).catch((e: unknown) => e);
+        expect(failure, outcome).toBeInstanceOf(GraphCallError);
+        expect(failure).toMatchObject({ kind: 'unreadable', message: expect.stringMatching(what) as string });
+      }
+    } finally {
+      await emu.setFaults(null);
+    }
+    expect((await graph.listMethods(userId('ada'))).length).toBeGreaterThan(3);
+  });
+
   it('lists methods as type and id only, with hardware tokens from beta', async () => {
     const methods = await graph.listMethods(userId('ada'));
     expect(methods.map((m) => m.type).sort()).toEqual(

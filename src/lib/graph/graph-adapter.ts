@@ -3,6 +3,7 @@
 // too, and reduced to ids and types (graph-answers.ts) before they leave the adapter (no phone numbers or e-mail
 // addresses). Error answers become the domain's failures (graph-errors.ts): the engine never sees a status code.
 import type { TokenCredential } from '@azure/identity';
+import { readAllPages } from './strict-pages.js';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type {
@@ -29,7 +30,7 @@ import { AdaptiveLimiter } from './adaptive-limiter.js';
 import { createGraphClient, normaliseGraphBaseUrl } from './graph-client.js';
 import { graphCallError } from './graph-errors.js';
 import { graphPermissions } from './graph-permissions.js';
-import { asRecord, errorBody, nextPath, toMethod } from './graph-answers.js';
+import { asRecord, errorBody, toMethod } from './graph-answers.js';
 import type { GraphMethodType, GraphVersion } from './method-catalogue.js';
 import { deleteOperation, deletePath, graphMethodTypes } from './method-catalogue.js';
 import { GraphCallOptions } from './throttle-retry-handler.js';
@@ -95,6 +96,9 @@ export interface GraphSendResult {
   readonly attempts: number;
 }
 
+/** A user has a handful of methods; a method list that pages more than this is not one to act on. */
+const methodPageCap = 20;
+
 export function createGraphPort(options: GraphPortOptions): GraphPortWithStats {
   const limiter = options.limiter ?? new AdaptiveLimiter({ maxConcurrency: options.maxConcurrency });
   const writeGate = new WriteGate();
@@ -123,7 +127,7 @@ class GraphAdapter implements GraphPortWithStats {
     readonly limiter: AdaptiveLimiter,
     private readonly writeGate: WriteGate,
     private readonly maxWaitMs: number,
-    root: URL,
+    private readonly root: URL,
     options: Pick<GraphPortOptions, 'guardPageCap'>,
   ) {
     this.privilege = new PrivilegeReads(
@@ -354,24 +358,17 @@ class GraphAdapter implements GraphPortWithStats {
     return this.privilege.listNestedGroups(groupId, ctx);
   }
 
-  /** GET a collection, following @odata.nextLink (only to the same host and version). */
-  private async listAll(
+  /** GET a collection whole (strict-pages.ts): a page cut short or sent elsewhere fails the call, never a shorter list. */
+  private listAll(
     version: GraphVersion,
     firstPath: string,
     operation: string,
     permissions: readonly string[],
     ctx: GraphCallContext | undefined,
   ): Promise<Record<string, unknown>[]> {
-    const values: Record<string, unknown>[] = [];
-    let path: string | undefined = firstPath;
-    for (let page = 0; path !== undefined && page < 100; page++) {
-      const result = await this.expect({ method: 'GET', version, path, operation, permissions, ctx });
-      const body = asRecord(result.body);
-      if (Array.isArray(body.value)) {
-        for (const item of body.value) values.push(asRecord(item));
-      }
-      path = nextPath(body['@odata.nextLink'], version);
-    }
-    return values;
+    return readAllPages(
+      { version, firstPath, operation, root: this.root, pageCap: methodPageCap },
+      async (path) => (await this.expect({ method: 'GET', version, path, operation, permissions, ctx })).body,
+    );
   }
 }

@@ -1,18 +1,7 @@
 // Reading Graph's answers: JSON bodies reduced to what the port hands back (ids and types, never phone numbers or
-// e-mail addresses), error bodies, and collection paging.
+// e-mail addresses) and error bodies. Paging is strict-pages.ts.
 import type { GraphMethod, PhoneType } from '../domain/index.js';
-import type { GraphVersion } from './method-catalogue.js';
 import { phoneTypeOfId, shortOdataName, typeOfOdataType } from './method-catalogue.js';
-
-/** The path of the next page (only on the same host and version), or undefined on the last page. */
-export function nextPath(link: unknown, version: GraphVersion): string | undefined {
-  if (typeof link !== 'string') return undefined;
-  const url = new URL(link);
-  const prefix = `/${version}`;
-  const index = url.pathname.indexOf(prefix + '/');
-  if (index < 0) return undefined;
-  return url.pathname.slice(index + prefix.length) + url.search;
-}
 
 export function toMethod(value: Record<string, unknown>, fallbackType: string | undefined): GraphMethod | undefined {
   const odataType = typeof value['@odata.type'] === 'string' ? value['@odata.type'] : fallbackType;

@@ -15,6 +15,7 @@ import type {
 import { GraphCallError, GraphTransportError, isGuid } from '../domain/index.js';
 import { mapBoundedSettled, settleAll } from '../concurrency/bounded.js';
 import { asRecord } from './graph-answers.js';
+import { readAllPages, unreadable } from './strict-pages.js';
 import { graphPermissions } from './graph-permissions.js';
 import type { GraphVersion } from './method-catalogue.js';
 import { encodeUserKey, filterGuid } from './user-key.js';
@@ -232,8 +233,8 @@ export class PrivilegeReads {
     }
   }
 
-  /** Every page of a collection, or an `unreadable` failure: never a list cut short. */
-  private async list(
+  /** Every page of a collection, or an `unreadable` failure: never a list cut short (strict-pages.ts). */
+  private list(
     version: GraphVersion,
     firstPath: string,
     operation: string,
@@ -241,46 +242,11 @@ export class PrivilegeReads {
     ctx: GraphCallContext | undefined,
     headers?: Readonly<Record<string, string>>,
   ): Promise<Record<string, unknown>[]> {
-    const rows: Record<string, unknown>[] = [];
-    let path = firstPath;
-    for (let page = 1; ; page++) {
-      const { body } = await this.fetch({ version, path, operation, permissions, ctx, headers });
-      const answer = asRecord(body);
-      if (!Array.isArray(answer.value)) throw unreadable(operation, 'a page without a value array');
-      for (const item of answer.value as unknown[]) {
-        if (item === null || typeof item !== 'object' || Array.isArray(item))
-          throw unreadable(operation, 'an item that is not an object');
-        rows.push(item as Record<string, unknown>);
-      }
-      const link = answer['@odata.nextLink'];
-      if (link === undefined || link === null) return rows;
-      if (page >= this.pageCap) throw unreadable(operation, `more than ${this.pageCap} pages`);
-      path = this.nextPath(link, version, operation);
-    }
+    return readAllPages(
+      { version, firstPath, operation, root: this.root, pageCap: this.pageCap },
+      async (path) => (await this.fetch({ version, path, operation, permissions, ctx, headers })).body,
+    );
   }
-
-  /** The path to request for a nextLink, which must point at the same Graph root and version. */
-  private nextPath(link: unknown, version: GraphVersion, operation: string): string {
-    let url: URL | undefined;
-    try {
-      url = typeof link === 'string' ? new URL(link) : undefined;
-    } catch {
-      url = undefined;
-    }
-    const prefix = `${this.root.pathname.replace(/\/+$/, '')}/${version}/`;
-    if (!url || url.origin !== this.root.origin || !url.pathname.startsWith(prefix)) {
-      throw unreadable(operation, 'a nextLink to another host or API version');
-    }
-    return url.pathname.slice(prefix.length - 1) + url.search;
-  }
-}
-
-function unreadable(operation: string, what: string): GraphCallError {
-  return new GraphCallError(
-    'unreadable',
-    operation,
-    `Microsoft Graph's answer to ${operation} could not be read whole (${what})`,
-  );
 }
 
 function guidOf(value: unknown, operation: string, property: string): string {
