@@ -2,6 +2,7 @@
 // HTTP, storage or Graph SDK. Adapters depend on it, never the reverse.
 export * from './method-types.js';
 export * from './reset-contract.js';
+export * from './removal-progress.js';
 export * from './reset-request.js';
 export * from './user-key.js';
 export * from './roles.js';

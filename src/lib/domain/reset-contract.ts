@@ -2,6 +2,7 @@
 // It knows nothing about Azure Functions, queues, tables or HTTP.
 import type { CooldownVerdict } from './cooldown.js';
 import type { MethodTypeName } from './method-types.js';
+import type { RemovalProgress } from './removal-progress.js';
 
 /** `all`: every deletable type; `portal`: what the Entra portal's "Require re-register MFA" removes; or explicit types. */
 export type MethodScope = 'all' | 'portal' | readonly MethodTypeName[];
@@ -124,6 +125,17 @@ export interface ResetRunContext {
    */
   readonly onPlanned?: (planned: readonly MethodRef[], before: readonly MethodRef[]) => Promise<void>;
   /**
+   * What earlier attempts of the same item removed, and what their last listing still showed: this run's result
+   * counts them, whatever step it ends at (a run that ends before listing reports their `methodsRemaining`).
+   */
+  readonly earlier?: RemovalProgress;
+  /**
+   * Called after each batch of deletes that removed something, with everything removed so far (earlier attempts
+   * included), so the caller can persist it before the next batch: a crash loses none of it. A failure of this
+   * callback (like one of onPlanned) ends the run with that error, not with a `failed` result.
+   */
+  readonly onProgress?: (progress: RemovalProgress) => Promise<void>;
+  /**
    * The per-target cooldown, asked once the user is resolved, guarded and has something to delete, before any write
    * (not asked for dry runs or for a later attempt whose deletes began). `skip` ends the run `skipped_recently_reset`.
    */
@@ -138,13 +150,22 @@ export interface ResetEngine {
   reset(userKey: string, options: ResetOptions, context?: ResetRunContext): Promise<ResetResult>;
 }
 
-/** Graph asked us to wait longer than the in-process budget: the caller should defer the item (queue visibility delay). */
+/**
+ * Graph asked us to wait longer than the in-process budget: the caller should defer the item (queue visibility delay).
+ * Thrown by the engine, it carries what the run had removed by then (`progress`), for the caller to keep.
+ */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
   constructor(
     readonly retryAfterMs: number,
     message = `Microsoft Graph asked to retry after ${Math.ceil(retryAfterMs / 1000)} s`,
+    readonly progress?: RemovalProgress,
   ) {
     super(message);
+  }
+
+  /** The same request to wait, with what the run had removed when it came. */
+  withProgress(progress: RemovalProgress): RetryLaterError {
+    return new RetryLaterError(this.retryAfterMs, this.message, progress);
   }
 }

@@ -7,10 +7,10 @@ import { describeFailure, invalidUserKey, verificationFailed } from './describe-
 import { executePlan } from './executor.js';
 import { normaliseGuardConfig } from './guard.js';
 import { EarlyInspection, inspectTarget, inspector } from './inspect.js';
-import { dedupe, toRef } from './method-refs.js';
+import { toRef } from './method-refs.js';
 import { hasWork, planTarget } from './plan-target.js';
 import { resolveTarget } from './resolve.js';
-import { RunRecord } from './run-record.js';
+import { CallerCallbackError, RunRecord, guardCallback } from './run-record.js';
 import { typesInScope } from './scope.js';
 import { signsInElsewhere } from './sessions.js';
 import { TenantPrivilegeCache } from './tenant-privilege.js';
@@ -77,12 +77,16 @@ async function runReset(
     // Guard and list.
     const { verdict, methods, preferred } = await inspectTarget(user, early, inspect, run);
     run.methodsBefore = methods.map(toRef);
+    run.listed(run.methodsBefore);
     if (verdict.protected) return run.finish('protected', { protectedReason: verdict.reason });
 
     // Plan.
     const target = planTarget(methods, preferred, options, inScope, context.snapshot);
     run.unknownTypes = [...target.plan.unknownTypes];
     run.planned = target.planned;
+    // Named by the snapshot and no longer listed: an earlier attempt removed them (its record may not have been
+    // saved, if it crashed before).
+    for (const m of target.alreadyGone) run.removed(m);
     if (!hasWork(target)) return run.finish('nothing_to_reset', { skipped: target.skipped, passes: 0 });
     if (options.dryRun) return run.finish('planned', { skipped: target.skipped, passes: 0 });
 
@@ -92,7 +96,7 @@ async function runReset(
 
     // Execute, verify and revoke. On a later attempt the caller's snapshot stays what it was (what this run plans is
     // a part of it), so a third attempt still counts what the first removed.
-    await context.onPlanned?.(context.snapshot ?? target.planned, run.methodsBefore);
+    await guardCallback(() => context.onPlanned?.(context.snapshot ?? target.planned, run.methodsBefore));
     const external = signsInElsewhere(user);
     const executed = await executePlan({
       graph,
@@ -108,12 +112,12 @@ async function runReset(
       maxParallelDeletes: deps.maxParallelDeletes,
       ctx: run.ctx,
       onRoundTrip: run.roundTrip,
+      progress: run,
     });
 
-    // Record.
+    // Record. What was removed (earlier attempts, already gone, this run's deletes) and the last listing less that
+    // are the run's record (the executor kept it as it went).
     const done = {
-      methodsRemoved: dedupe([...target.alreadyGone, ...executed.removed]),
-      methodsRemaining: executed.after.map(toRef),
       sessionsRevoked: executed.sessionsRevoked,
       ...(options.revokeSessions && external ? { sessionsNotRevokedReason: 'external_user' as const } : {}),
       passes: executed.passes,
@@ -128,8 +132,11 @@ async function runReset(
     }
     return run.finish('reset', done);
   } catch (error) {
-    if (error instanceof RetryLaterError) throw error;
+    if (error instanceof CallerCallbackError) throw error.original;
+    // The caller keeps what this attempt removed before Graph asked for the wait: the next attempt may not list it.
+    if (error instanceof RetryLaterError) throw error.withProgress(run.progress());
     if (context.signal?.aborted) throw error;
+    // Whatever step failed, the result names what is gone (the deletes Graph answered) and what the last listing left.
     return run.finish('failed', { error: describeFailure(error) });
   }
 }

@@ -1,11 +1,13 @@
 // The execute step of one pass: the plan's stages in order, the steps of a stage in parallel up to a bound. A delete
 // Graph refuses by one of its rules (the default method, mobile while alternateMobile stays) is noted, not thrown:
-// the executor re-lists, re-plans and tries again in the next pass.
+// the executor re-lists, re-plans and tries again in the next pass. Each delete Graph answers is recorded at once, so
+// a stage that fails half-way still reports the deletes that went through; after each stage the caller may save them.
 import type { GraphCallContext, GraphPort, MethodRef } from '../domain/index.js';
 import { GraphCallError } from '../domain/index.js';
 import { mapBoundedSettled } from '../concurrency/bounded.js';
 import { refKey } from './method-refs.js';
 import type { Plan, PlannedMethod, PlanStep } from './planner.js';
+import type { RunProgress } from './run-record.js';
 
 export interface StageInput {
   readonly graph: GraphPort;
@@ -13,6 +15,8 @@ export interface StageInput {
   readonly maxParallelDeletes: number;
   readonly ctx: GraphCallContext;
   readonly onRoundTrip: () => void;
+  /** Told of each delete as Graph answers it, and of the end of each stage. */
+  readonly progress: RunProgress;
 }
 
 export interface Refusal {
@@ -42,13 +46,18 @@ export async function executeStages(input: StageInput, plan: Plan): Promise<Stag
         return;
       }
       try {
+        // 404 (`not_found`) counts as removed too: the method was listed moments ago for this item, and the usual
+        // reason it is gone is our own earlier DELETE whose answer was lost (docs/api.md, "What the rows say").
         await input.graph.deleteMethod(input.userId, step.method, input.ctx);
-        removed.set(refKey(step.method.type, step.method.id), { type: step.method.type, id: step.method.id });
+        const ref = { type: step.method.type, id: step.method.id };
+        removed.set(refKey(ref.type, ref.id), ref);
+        input.progress.removed(ref);
       } catch (error) {
         if (!isRefusal(error)) throw error;
         refusals.push({ method: step.method, message: error.message });
       }
     });
+    await input.progress.checkpoint();
   }
   return { removed, refusals, ...(preferred !== undefined ? { preferred } : {}) };
 }

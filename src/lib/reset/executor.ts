@@ -1,6 +1,7 @@
 // The executor: carries a plan out in passes. Each pass executes the plan's stages, then verifies by listing again;
 // what is still there is re-planned for the next pass (Graph's rules may have refused a delete), up to a bound.
-// Revoking sessions runs alongside the first verification that met no refusal, or after the last pass.
+// Revoking sessions runs alongside the first verification that met no refusal, or after the last pass. The run's
+// record (RunProgress) follows every delete and listing, so a pass that throws still leaves it true.
 import type {
   GraphCallContext,
   GraphMethod,
@@ -10,9 +11,10 @@ import type {
   MethodTypeName,
 } from '../domain/index.js';
 import { executeStages } from './execute-stages.js';
-import { listedKey, refKey } from './method-refs.js';
+import { listedKey, refKey, toRef } from './method-refs.js';
 import type { Plan } from './planner.js';
 import { planReset } from './planner.js';
+import type { RunProgress } from './run-record.js';
 import { verifyPass } from './verify.js';
 
 export interface ExecuteInput {
@@ -29,6 +31,8 @@ export interface ExecuteInput {
   readonly ctx: GraphCallContext;
   /** Counts sequential waits on Graph (for the round-trip figure). */
   readonly onRoundTrip: () => void;
+  /** The run's record of what is removed and what was last listed. */
+  readonly progress: RunProgress;
 }
 
 export interface ExecuteOutcome {
@@ -69,10 +73,19 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     if (verified.preferred !== undefined) preferred = verified.preferred;
     after = verified.after;
 
+    input.progress.listed(after.map(toRef));
     const present = new Set(after.map(listedKey));
     const remaining = [...targets.values()].filter((m) => present.has(refKey(m.type, m.id)));
-    for (const m of remaining) removed.delete(refKey(m.type, m.id)); // a delete that did not stick is not a removal
-    for (const [key, m] of targets) if (!present.has(key)) removed.set(key, { type: m.type, id: m.id });
+    for (const m of remaining) {
+      // A delete that did not stick is not a removal.
+      removed.delete(refKey(m.type, m.id));
+      input.progress.unremoved(m);
+    }
+    for (const [key, m] of targets) {
+      if (present.has(key)) continue;
+      removed.set(key, { type: m.type, id: m.id });
+      input.progress.removed(m);
+    }
     if (remaining.length === 0) break;
 
     plan = planReset({ methods: after, preferred, scope: input.scope, keep: input.keep, snapshot: remaining });

@@ -15,13 +15,6 @@ export function toRef(m: GraphMethod): MethodRef {
   return { type: m.type ?? m.graphType, id: m.id };
 }
 
-/** Each method once (the last one given wins). */
-export function dedupe(refs: readonly MethodRef[]): MethodRef[] {
-  const seen = new Map<string, MethodRef>();
-  for (const r of refs) seen.set(refKey(r.type, r.id), r);
-  return [...seen.values()];
-}
-
 /** The general list plus the hardware tokens' own list, each method once (should the general one ever list them). */
 export function mergeListings(listed: readonly GraphMethod[], hardware: readonly GraphMethod[]): GraphMethod[] {
   const seen = new Set(listed.map(listedKey));

@@ -1,9 +1,11 @@
-// The item lease state machine on the table: claim, save the snapshot, complete, release, fail. Which transition is
-// allowed, and to whom, is the domain's rule (src/lib/domain/item-lease.ts); here each allowed transition becomes
-// the item's next state and its audit row, written atomically by item-transition.ts.
+// The item lease state machine on the table: claim, save the snapshot and the progress, complete, release, fail.
+// Which transition is allowed, and to whom, is the domain's rule (src/lib/domain/item-lease.ts); here each allowed
+// transition becomes the item's next state and its audit row, written atomically by item-transition.ts. What the
+// attempts removed accumulates on the item (src/lib/domain/removal-progress.ts), so every row that ends it is true.
 
 import { claimRefusal, failRefusal, holderRefusal, leaseFor, withoutLease } from '../domain/item-lease.js';
-import type { MethodRef, ResetFailure, ResetResult } from '../domain/index.js';
+import type { MethodRef, RemovalProgress, ResetFailure, ResetResult } from '../domain/index.js';
+import { mergeProgress } from '../domain/index.js';
 import { auditTypeFor } from './audit-log.js';
 import { transition, type Decision } from './item-transition.js';
 import type { ClaimOptions, ClaimResult, StoredItem, TransitionResult } from './ports.js';
@@ -81,7 +83,28 @@ export function saveSnapshot(
   });
 }
 
-/** running → final with the engine's result (lease holder only). */
+/** The lease holder records what its attempt has removed so far (after a batch of deletes). */
+export function saveProgress(
+  ctx: TableContext,
+  requestId: string,
+  index: number,
+  owner: string,
+  progress: RemovalProgress,
+  correlationId?: string,
+): Promise<TransitionResult> {
+  return transition(ctx, requestId, index, correlationId, (item, now) => {
+    const refused = unlessHolder(item, owner);
+    if (refused) return refused;
+    const merged = mergeProgress(item, progress);
+    return {
+      write: true,
+      next: { ...item, ...merged, updatedAt: now.toISOString() },
+      audit: { eventType: 'ProgressSaved', target: targetOf(item), ...merged, attempt: item.attempts },
+    };
+  });
+}
+
+/** running → final with the engine's result, merged with what earlier attempts removed (lease holder only). */
 export function completeItem(
   ctx: TableContext,
   requestId: string,
@@ -94,13 +117,14 @@ export function completeItem(
     const refused = unlessHolder(item, owner);
     if (refused) return refused;
     const userId = result.userId ?? item.userId;
+    const { methodsRemoved, methodsRemaining } = mergeProgress(item, result);
     const next = {
       ...withoutLease(item),
       status: 'final' as const,
       outcome: result.outcome,
       ...(userId ? { userId } : {}),
-      methodsRemoved: result.methodsRemoved,
-      methodsRemaining: result.methodsRemaining,
+      methodsRemoved,
+      methodsRemaining,
       ...(result.outcome === 'planned' ? { methodsPlanned: result.planned } : {}),
       ...(result.protectedReason ? { protectedReason: result.protectedReason } : {}),
       ...(result.error ? { error: result.error } : {}),
@@ -118,8 +142,8 @@ export function completeItem(
         eventType: auditTypeFor(result.outcome),
         target: targetOf(item, userId),
         outcome: result.outcome,
-        methodsRemoved: result.methodsRemoved,
-        methodsRemaining: result.methodsRemaining,
+        methodsRemoved,
+        methodsRemaining,
         graphRequestIds: result.graphRequestIds,
         sessionsRevoked: result.sessionsRevoked,
         attempt: item.attempts,
@@ -131,7 +155,10 @@ export function completeItem(
   });
 }
 
-/** running → queued: the holder gives the lease back so a deferred message can claim the item later. */
+/**
+ * running → queued: the holder gives the lease back so a deferred message can claim the item later, keeping what its
+ * attempt removed (`progress`, when it has one).
+ */
 export function releaseItem(
   ctx: TableContext,
   requestId: string,
@@ -139,18 +166,21 @@ export function releaseItem(
   owner: string,
   note: string,
   correlationId?: string,
+  progress?: RemovalProgress,
 ): Promise<TransitionResult> {
   return transition(ctx, requestId, index, correlationId, (item, now) => {
     const refused = unlessHolder(item, owner);
     if (refused) return refused;
+    const kept = progress ? mergeProgress(item, progress) : undefined;
     return {
       write: true,
-      next: { ...withoutLease(item), status: 'queued', updatedAt: now.toISOString() },
+      next: { ...withoutLease(item), ...kept, status: 'queued', updatedAt: now.toISOString() },
       audit: {
         eventType: 'ExecutionDeferred',
         target: targetOf(item),
         attempt: item.attempts,
         note: note.slice(0, 200),
+        ...kept,
       },
     };
   });
@@ -179,6 +209,10 @@ export function failItem(
         error,
         attempt: item.attempts,
         ...(item.snapshot ? { snapshot: item.snapshot } : {}),
+        // What its attempts recorded before giving up (a crash after the last record may have removed more: the
+        // Graph request-ids and the Entra audit log tell).
+        methodsRemoved: item.methodsRemoved,
+        methodsRemaining: item.methodsRemaining,
       },
     };
   });

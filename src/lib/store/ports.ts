@@ -15,6 +15,7 @@ import type {
   MethodRef,
   NewItem,
   RemainingMethod,
+  RemovalProgress,
   ResetFailure,
   ResetOptions,
   ResetReason,
@@ -95,8 +96,15 @@ export interface StoredItem {
   readonly outcome?: ItemOutcome;
   /** Object id Graph resolved the key to. */
   readonly userId?: string;
+  /**
+   * Removed by this item's attempts. Kept up to date while the item runs (after each batch of deletes, and when an
+   * attempt is deferred), so a later attempt, a crash and redelivery or the poison queue keep what earlier ones did.
+   */
   readonly methodsRemoved: readonly MethodRef[];
-  /** With the reason a method in scope stays (ResetResult.skipped), where there is one. */
+  /**
+   * The last listing less what was removed since; with the reason a method in scope stays (ResetResult.skipped), where
+   * there is one. Empty while no attempt has listed the user's methods.
+   */
   readonly methodsRemaining: readonly RemainingMethod[];
   /** The plan of a dry run (outcome `planned`): what a real run would delete. */
   readonly methodsPlanned?: readonly MethodRef[];
@@ -156,6 +164,7 @@ export type AuditEventType =
   | 'RequestEnqueued'
   | 'ExecutionStarted'
   | 'SnapshotSaved'
+  | 'ProgressSaved'
   | 'ExecutionDeferred'
   | 'ResetCompleted'
   | 'ResetFailed'
@@ -257,7 +266,21 @@ export interface StateStore {
     snapshot: readonly MethodRef[],
     correlationId?: string,
   ): Promise<TransitionResult>;
-  /** running → final with the engine's result (only by the lease owner; a final item never changes again). */
+  /**
+   * Records what the attempt has removed so far (only by the lease owner), merged with what earlier attempts removed:
+   * each method once, the latest listing wins (src/lib/domain/removal-progress.ts). Audited as `ProgressSaved`.
+   */
+  saveProgress(
+    requestId: string,
+    index: number,
+    owner: string,
+    progress: RemovalProgress,
+    correlationId?: string,
+  ): Promise<TransitionResult>;
+  /**
+   * running → final with the engine's result (only by the lease owner; a final item never changes again). The stored
+   * `methodsRemoved` of earlier attempts is merged in, as saveProgress does.
+   */
   completeItem(
     requestId: string,
     index: number,
@@ -265,15 +288,22 @@ export interface StateStore {
     result: ResetResult,
     correlationId?: string,
   ): Promise<TransitionResult>;
-  /** running → queued: gives the lease back so a deferred message can claim it later (throttling, kill switch). */
+  /**
+   * running → queued: gives the lease back so a deferred message can claim it later (throttling, kill switch). With
+   * `progress`, what the attempt removed is kept as saveProgress keeps it.
+   */
   releaseItem(
     requestId: string,
     index: number,
     owner: string,
     note: string,
     correlationId?: string,
+    progress?: RemovalProgress,
   ): Promise<TransitionResult>;
-  /** Any non-final state → final `failed` (poison queue, unrecoverable errors); no lease needed. */
+  /**
+   * Any non-final state → final `failed` (poison queue, unrecoverable errors); no lease needed. The item keeps, and its
+   * audit row names, what its attempts had recorded as removed.
+   */
   failItem(requestId: string, index: number, error: ResetFailure, correlationId?: string): Promise<TransitionResult>;
 
   // ---- operator controls

@@ -37,7 +37,14 @@ export function endUnstarted(
       write: true,
       next: { ...withoutLease(item), status: 'final', outcome, updatedAt: at, finishedAt: at },
       finalOutcome: outcome,
-      audit: { eventType: auditTypeFor(outcome), target: { key: item.userKey }, outcome },
+      // Never started, so nothing removed: the row says so from the item (endUnstartedRefusal keeps any item whose
+      // writes began). What remains was never listed, so the row names none.
+      audit: {
+        eventType: auditTypeFor(outcome),
+        target: { key: item.userKey },
+        outcome,
+        methodsRemoved: item.methodsRemoved,
+      },
     };
   });
 }

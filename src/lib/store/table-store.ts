@@ -13,7 +13,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { StorageConfig } from '../config/index.js';
 import { listAudit } from './audit-log.js';
-import { claimItem, completeItem, failItem, releaseItem, saveSnapshot } from './item-leases.js';
+import { claimItem, completeItem, failItem, releaseItem, saveProgress, saveSnapshot } from './item-leases.js';
 import type { StateStore } from './ports.js';
 import { createRequest, findRequestByKey, listUnenqueued, markEnqueued } from './request-intake.js';
 import { getItem, getRequest, getRequestForCaller } from './request-reads.js';
@@ -61,10 +61,12 @@ export function createTableStore(
     claimItem: (requestId, index, claim) => claimItem(ctx, requestId, index, claim),
     saveSnapshot: (requestId, index, owner, snapshot, correlationId) =>
       saveSnapshot(ctx, requestId, index, owner, snapshot, correlationId),
+    saveProgress: (requestId, index, owner, progress, correlationId) =>
+      saveProgress(ctx, requestId, index, owner, progress, correlationId),
     completeItem: (requestId, index, owner, result, correlationId) =>
       completeItem(ctx, requestId, index, owner, result, correlationId),
-    releaseItem: (requestId, index, owner, note, correlationId) =>
-      releaseItem(ctx, requestId, index, owner, note, correlationId),
+    releaseItem: (requestId, index, owner, note, correlationId, progress) =>
+      releaseItem(ctx, requestId, index, owner, note, correlationId, progress),
     failItem: (requestId, index, error, correlationId) => failItem(ctx, requestId, index, error, correlationId),
     // operator controls
     cancelRequest: (requestId, by) => cancelRequest(ctx, requestId, by),

@@ -5,6 +5,7 @@ import type { ResetBatchMessage, ResetItemMessage } from '../queue/reset-queue.j
 import type { ResetFailure } from '../domain/index.js';
 import type { StateStore } from '../store/ports.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
+import { storedRange } from './expand-batch.js';
 import type { WorkLog } from './work-log.js';
 
 export interface PoisonDeps {
@@ -42,8 +43,15 @@ export async function quarantineItem(deps: PoisonDeps, message: ResetItemMessage
   return true;
 }
 
+/**
+ * Fails the items of a batch that could not be expanded. The range comes from a queue message, which anyone able to
+ * write the queue can forge: only items the stored request has are failed, as the fan-out enqueues only those.
+ */
 export async function quarantineBatch(deps: PoisonDeps, message: ResetBatchMessage, log: WorkLog): Promise<number> {
-  const { requestId, from, to } = message;
+  const { requestId } = message;
+  const stored = await storedRange(deps.store, message, log);
+  if (!stored) return 0;
+  const { from, to } = stored;
   let failed = 0;
   const failure: ResetFailure = {
     code: 'poison_message',

@@ -66,9 +66,18 @@ export type ProcessItemResult =
 const defaultLeaseSeconds = 11 * 60;
 const defaultKillSwitchDelaySeconds = 300;
 
-/** Aborts the engine before its first write when the snapshot could not be saved under our lease. */
+/**
+ * Stops the engine when the snapshot (before the first write) or the progress (between batches of deletes) could not
+ * be saved under our lease: the item is someone else's now, or final.
+ */
 class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
+  constructor(
+    readonly stage: 'snapshot' | 'progress',
+    reason: string,
+  ) {
+    super(`${stage} not saved: ${reason}`);
+  }
 }
 
 function secondsUntil(iso: string | undefined): number {
@@ -177,8 +186,11 @@ export async function processItem(
     const approved = request.approval?.state === 'approved';
     const { cooldownMs } = deps;
     const lastResetOf = store.lastResetOf?.bind(store);
+    const { snapshot, methodsRemoved, methodsRemaining } = claim.item;
     result = await engine.reset(claim.item.userKey, options, {
-      ...(claim.item.snapshot ? { snapshot: claim.item.snapshot } : {}),
+      // An earlier attempt began its writes: this one deletes only what it planned, and its result counts what that
+      // attempt recorded as removed, whatever step it ends at.
+      ...(snapshot ? { snapshot, earlier: { methodsRemoved, methodsRemaining } } : {}),
       ...(cooldownMs && lastResetOf
         ? {
             cooldown: async (userId: string) =>
@@ -189,17 +201,30 @@ export async function processItem(
       onPlanned: async (planned: readonly MethodRef[]) => {
         // Write-ahead: the snapshot is durable before the first delete, so a retry deletes only these ids.
         const saved = await store.saveSnapshot(requestId, index, invocationId, planned, correlationId);
-        if (!saved.changed) throw new LeaseLostError(`snapshot not saved: ${saved.reason}`);
+        if (!saved.changed) throw new LeaseLostError('snapshot', saved.reason);
+      },
+      onProgress: async (progress) => {
+        // A safeguard for a crash: the result carries the same record to completeItem. A storage error here does not
+        // stop the user's reset half-way; a lost lease does (the item is another delivery's now).
+        const saved = await store
+          .saveProgress(requestId, index, invocationId, progress, correlationId)
+          .catch((error: unknown) => {
+            log.warn('item_progress_not_saved', { ...where, error: error instanceof Error ? error.name : 'unknown' });
+            return undefined;
+          });
+        if (saved && !saved.changed) throw new LeaseLostError('progress', saved.reason);
       },
     });
   } catch (error) {
     if (error instanceof LeaseLostError) {
-      log.warn('item_lease_lost', { ...where, stage: 'snapshot' });
+      log.warn('item_lease_lost', { ...where, stage: error.stage });
       return 'lost_lease';
     }
     if (error instanceof RetryLaterError) {
       const delay = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
-      await store.releaseItem(requestId, index, invocationId, `graph_throttled retry_after_s=${delay}`, correlationId);
+      // The release keeps what this attempt removed before the wait (the engine hands it over with the error).
+      const note = `graph_throttled retry_after_s=${delay}`;
+      await store.releaseItem(requestId, index, invocationId, note, correlationId, error.progress);
       await queue.deferItem(requestId, index, delay);
       telemetry.trackMetric(telemetryMetrics.graphThrottled, 1);
       telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'throttled' });
@@ -207,7 +232,8 @@ export async function processItem(
       log.info('item_deferred', { ...where, reason: 'throttled', delaySeconds: delay });
       return 'deferred_throttled';
     }
-    // Unexpected: give the lease back so the host's retry of this message can claim the item at once.
+    // Unexpected: give the lease back so the host's retry of this message can claim the item at once (what it removed
+    // is on the item up to its last batch of deletes; the next attempt's listing shows the rest gone).
     const note = `worker_error ${error instanceof Error ? error.name : 'unknown'}`;
     await store.releaseItem(requestId, index, invocationId, note, correlationId).catch(() => undefined);
     throw error;
@@ -227,8 +253,8 @@ export async function processItem(
     // The calling application's client id (not personal data): operations.md charts resets per caller.
     callerAppId: request.caller.appId,
     outcome: result.outcome,
-    methodsRemoved: result.methodsRemoved.length,
-    methodsRemaining: result.methodsRemaining.length,
+    methodsRemoved: completed.item.methodsRemoved.length,
+    methodsRemaining: completed.item.methodsRemaining.length,
     sessionsRevoked: result.sessionsRevoked,
     dryRun: request.options.dryRun,
     errorCode: result.error?.code,
@@ -239,7 +265,7 @@ export async function processItem(
   log.info('item_completed', {
     ...where,
     outcome: result.outcome,
-    methodsRemoved: result.methodsRemoved.length,
+    methodsRemoved: completed.item.methodsRemoved.length,
     errorCode: result.error?.code,
     // For the operator only: callers see `protected` without the reason, and a sentence of ours instead of a message
     // naming the worker's Graph permissions (status-views.ts). The message is free of personal data (describeFailure).
