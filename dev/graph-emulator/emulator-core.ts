@@ -35,6 +35,13 @@ export interface IssueOptions {
   roles?: string[];
   /** Override the aud claim (default: the resource's audience). */
   audience?: string;
+  /**
+   * A delegated token for this signed-in user: `idtyp` user, `oid` the user's, `scp`, and the user's
+   * `preferred_username` and `name` as Entra ID puts them in (so tests can check that nobody copies them).
+   */
+  user?: { readonly id: string; readonly userPrincipalName: string; readonly displayName: string };
+  /** The delegated token's `scp` (default `user_impersonation`). */
+  scp?: string;
 }
 
 export class EmulatorCore {
@@ -90,7 +97,7 @@ export class EmulatorCore {
     this.log.clear();
   }
 
-  /** A v2 app-only access token for appId on the resource (Graph or the service's API). */
+  /** A v2 access token for appId on the resource (Graph or the service's API): app-only, or delegated for opts.user. */
   issueToken(appId: string, resourceAppId: string, opts: IssueOptions = {}): { token: string; claims: JwtClaims } {
     const now = Math.floor(Date.now() / 1000);
     const sp = this.state.servicePrincipals.byAppId.get(appId.toLowerCase());
@@ -104,11 +111,18 @@ export class EmulatorCore {
       aio: randomBytes(12).toString('base64url'),
       azp: appId.toLowerCase(),
       azpacr: '1',
-      idtyp: 'app',
-      oid: sp?.id ?? newGuid(),
+      ...(opts.user
+        ? {
+            idtyp: 'user',
+            name: opts.user.displayName,
+            oid: opts.user.id,
+            preferred_username: opts.user.userPrincipalName,
+          }
+        : { idtyp: 'app', oid: sp?.id ?? newGuid() }),
       rh: `0.${randomBytes(8).toString('base64url')}.`,
       ...(roles.length ? { roles } : {}),
-      sub: sp?.id ?? newGuid(),
+      ...(opts.user ? { scp: opts.scp ?? 'user_impersonation' } : {}),
+      sub: opts.user ? newGuid() : (sp?.id ?? newGuid()),
       tid: this.state.tenantId,
       uti: randomBytes(16).toString('base64url'),
       ver: '2.0',

@@ -5,6 +5,7 @@
 import { requireRole } from '../lib/auth/index.js';
 import { isGuid, Roles } from '../lib/domain/index.js';
 import { invalidRequest, requestNotFound } from '../lib/http/problem.js';
+import { requesterOf } from '../lib/http/requester.js';
 import { json } from '../lib/http/respond.js';
 import type { HttpHandler } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
@@ -33,7 +34,7 @@ export function makeCancelResetHandler(deps: ResetsHttpDeps): HttpHandler {
       ? await deps.store.getRequest(id)
       : await deps.store.getRequestForCaller(id, principal.caller);
     if (!owned || !deps.store.cancelRequest) throw requestNotFound();
-    const result = await deps.store.cancelRequest(id, principal.caller);
+    const result = await deps.store.cancelRequest(id, requesterOf(principal, request.headers));
     if (!result) throw requestNotFound();
     const summary = await deps.store.getSummary(result.request);
     context.info(

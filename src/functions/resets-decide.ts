@@ -8,6 +8,7 @@ import { requireRole } from '../lib/auth/index.js';
 import { deciderRefusal, isGuid, Roles, type ApprovalDecision } from '../lib/domain/index.js';
 import { invalidRequest, ProblemException } from '../lib/http/problem.js';
 import { parseJsonBody, requiredText } from '../lib/http/json-body.js';
+import { requesterOf } from '../lib/http/requester.js';
 import { json } from '../lib/http/respond.js';
 import { approvalView } from '../lib/http/status-views.js';
 import type { StoredRequest } from '../lib/store/ports.js';
@@ -85,7 +86,8 @@ export function makeDecideResetHandler(deps: SubmitResetsDeps, decision: Approva
       });
     }
 
-    const result = await deps.store.decideApproval(id, decision, principal.caller, body.comment);
+    const by = requesterOf(principal, request.headers);
+    const result = await deps.store.decideApproval(id, decision, by, body.comment);
     if (!result) throw new Error(`request ${id} vanished while being decided`);
     const after = result.request;
     if (!result.decided) {

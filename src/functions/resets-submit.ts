@@ -7,6 +7,7 @@ import { rateLimitProblem, type Reservation, type SubmissionGuard } from '../lib
 import type { LimitsConfig } from '../lib/config/index.js';
 import { bodyChunks, checkContentLength, readBodyText } from '../lib/http/body.js';
 import { invalidRequest, ProblemException } from '../lib/http/problem.js';
+import { requesterOf } from '../lib/http/requester.js';
 import { json } from '../lib/http/respond.js';
 import type { ResetQueue } from '../lib/queue/reset-queue.js';
 import {
@@ -206,7 +207,7 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
     const correlationId = context.traceContext?.traceParent ?? context.invocationId;
     const result = await deps.store
       .createRequest({
-        caller: principal.caller,
+        requester: requesterOf(principal, request.headers),
         ticket: parsed.ticket,
         reason: parsed.reason,
         ...(parsed.requestedBy ? { requestedBy: parsed.requestedBy } : {}),

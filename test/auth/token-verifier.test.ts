@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { decodeJwt, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_APPS } from '../../dev/graph-emulator/fixtures/demo-tenant.js';
+import { DEMO_APPS, DEMO_USERS } from '../../dev/graph-emulator/fixtures/demo-tenant.js';
 import { createTokenVerifier, requireRole, type TokenVerifier } from '../../src/lib/auth/index.js';
 import { Roles } from '../../src/lib/domain/index.js';
 import type { AuthConfig } from '../../src/lib/config/index.js';
@@ -100,7 +100,43 @@ describe('token verification against the emulated Entra ID', () => {
     });
     expect(principal.caller.objectId).toBeTruthy();
     expect(principal.roles).toEqual(expect.arrayContaining(['Resets.Submit', 'Resets.Read']));
-    expect(principal.tokenType).toBe('app');
+    const claims = decodeJwt(token);
+    expect(claims.idtyp).toBe('app');
+    expect(principal.identity).toEqual({
+      ...principal.caller,
+      objectId: claims.oid,
+      identityType: 'app',
+      tokenId: claims.uti,
+    });
+  });
+
+  it('makes the signed-in person the caller of a delegated token, keeping ids only', async () => {
+    const person = await te.user(DEMO_USERS.plain);
+    const token = await te.mintToken({
+      appId: DEMO_APPS.servicenow.appId,
+      resource: auth.audience,
+      roles: ['Resets.Submit'],
+      user: person.id,
+      scp: 'Resets.Request',
+    });
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({
+      idtyp: 'user',
+      scp: 'Resets.Request',
+      preferred_username: person.userPrincipalName,
+    });
+    const principal = await verifier.verify(`Bearer ${token}`);
+    expect(principal.identity).toEqual({
+      tenantId: auth.tenantId,
+      appId: DEMO_APPS.servicenow.appId.toLowerCase(),
+      objectId: person.id,
+      identityType: 'user',
+      tokenId: claims.uti,
+    });
+    expect(principal.caller).toEqual({ tenantId: auth.tenantId, appId: principal.identity.appId, objectId: person.id });
+    const text = JSON.stringify(principal).toLowerCase();
+    expect(text).not.toContain(person.userPrincipalName.toLowerCase());
+    expect(text).not.toContain(String(claims.name).toLowerCase());
   });
 
   it('accepts the api:// form of the audience', async () => {
@@ -156,8 +192,24 @@ describe('forged tokens', () => {
     ['not yet valid', { nbf: Math.floor(Date.now() / 1000) + 3600 }, 'not_yet_valid'],
     ['no tid', { tid: undefined }, 'invalid_claims'],
     ['no azp/appid', { azp: undefined }, 'invalid_claims'],
+    ['idtyp app with scp', { idtyp: 'app', scp: 'Resets.Request' }, 'invalid_claims'],
+    ['idtyp user without scp', { idtyp: 'user' }, 'invalid_claims'],
+    ['a delegated token without oid', { scp: 'Resets.Request', oid: undefined }, 'invalid_claims'],
   ])('refuses %s', async (_name, claims, reason) => {
     expect(await reasonOf(forgedVerifier, await forged(claims))).toBe(reason);
+  });
+
+  it('tells app-only from delegated tokens by idtyp and scp (idtyp is an optional claim)', async () => {
+    const identityOf = async (claims: Record<string, unknown>) =>
+      (await forgedVerifier.verify(`Bearer ${await forged({ uti: 'uti-1', ...claims })}`)).identity;
+    expect(await identityOf({})).toMatchObject({ identityType: 'app', tokenId: 'uti-1' });
+    expect(await identityOf({ idtyp: 'app' })).toMatchObject({ identityType: 'app' });
+    expect(await identityOf({ scp: 'Resets.Request' })).toMatchObject({ identityType: 'user' });
+    expect(await identityOf({ idtyp: 'user', scp: 'Resets.Request' })).toMatchObject({
+      identityType: 'user',
+      objectId: 'cafe0000-0000-0000-0000-0000000000aa',
+    });
+    expect(await identityOf({ uti: undefined })).not.toHaveProperty('tokenId');
   });
 
   it('refuses an unknown kid, a tampered payload, alg none and HS256 keyed with the public key', async () => {

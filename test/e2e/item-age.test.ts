@@ -17,7 +17,11 @@ describe('item age (MAX_ITEM_AGE_HOURS)', () => {
       const create = async (user: string) => {
         const ticket = newTicket();
         const created = await store.createRequest({
-          caller: { tenantId: aged.emulator.env.AUTH_TENANT_ID, appId: DEMO_APPS.servicenow.appId },
+          requester: {
+            tenantId: aged.emulator.env.AUTH_TENANT_ID,
+            appId: DEMO_APPS.servicenow.appId,
+            identityType: 'app',
+          },
           ticket,
           reason: 'lost_device',
           options: { methods: 'all', keep: [], revokeSessions: true, dryRun: false },

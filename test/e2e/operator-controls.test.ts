@@ -105,6 +105,6 @@ describe('POST /api/resets/{id}/cancel', () => {
     const audit = await stack.app.store.listAudit(accepted.body.id);
     const cancelled = audit.find((a) => a.eventType === 'RequestCancelled');
     expect(cancelled?.actor?.appId).toBe(DEMO_APPS.operator.appId);
-    expect(cancelled?.caller.appId).toBe(DEMO_APPS.servicenow.appId);
+    expect(cancelled?.requester.appId).toBe(DEMO_APPS.servicenow.appId);
   });
 });

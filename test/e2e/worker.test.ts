@@ -36,7 +36,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const caller = { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.logicApp.appId };
+const requester = { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.logicApp.appId, identityType: 'app' } as const;
 
 async function submit(
   users: string[],
@@ -45,7 +45,7 @@ async function submit(
 ): Promise<StoredRequest> {
   const ticket = newTicket();
   const created = await stack.app.store.createRequest({
-    caller,
+    requester,
     ticket,
     reason: 'lost_device',
     options: { ...defaultResetOptions, ...options },
@@ -129,7 +129,7 @@ describe('worker functions', () => {
     // Stored but not queued: the two "deliveries" are direct calls, racing for the claim.
     const ticket = newTicket();
     const created = await stack.app.store.createRequest({
-      caller,
+      requester,
       ticket,
       reason: 'lost_device',
       options: defaultResetOptions,

@@ -6,13 +6,13 @@ import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvocationContext } from '../../dev/harness/functions-runtime.js';
 import { resetBatchesHandler } from '../../src/functions/reset-batches.js';
-import { defaultResetOptions, type CallerRef } from '../../src/lib/domain/index.js';
+import { defaultResetOptions, type Requester } from '../../src/lib/domain/index.js';
 import { allQueueNames, createStorageResetQueue, type StorageResetQueue } from '../../src/lib/queue/index.js';
 import { createTableStore, type TableStore } from '../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
 
-const caller: CallerRef = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a' };
+const requester: Requester = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a', identityType: 'app' };
 
 let azurite: RunningAzurite;
 let service: QueueServiceClient;
@@ -35,7 +35,7 @@ beforeEach(async () => {
 
 async function storedRequest(users: number): Promise<string> {
   const result = await store.createRequest({
-    caller,
+    requester,
     ticket: 'INC0012345',
     reason: 'lost_device',
     options: defaultResetOptions,

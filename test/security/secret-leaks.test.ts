@@ -1,7 +1,8 @@
 // Nothing secret leaks (security.md requirements 11 and 28): users whose methods carry sentinel phone numbers,
 // e-mail addresses and a Temporary Access Pass value are reset end to end (a full reset, a dry run, a phone-only
 // reset, a CSV bulk, with Graph faults on the way). Every log line of the host process, every row of the state
-// table (audit rows included) and every API answer is searched: no sentinel appears.
+// table (audit rows included) and every API answer is searched: no sentinel appears. The client address is audit
+// evidence: it is in the audit rows and in no log line or API answer.
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoTenant, type FixtureMethod, type FixtureUser } from '../../dev/graph-emulator/index.js';
@@ -14,6 +15,7 @@ const sentinel = {
   emails: ['leak.sentinel.m4x@recovery.example', 'leak.sentinel.mail@contoso.example'],
   tap: 'TAPSENTINEL9Q7W',
 };
+const clientAddress = '198.51.100.77';
 const phoneIds = {
   mobile: '3179e48a-750b-4051-897c-87b9720928f7',
   alternateMobile: 'b6332ec1-7057-4abe-9331-3d72feddfe41',
@@ -108,7 +110,10 @@ describe('sentinel secrets', () => {
       // Faults on the way make the worker log retries, deferrals and Graph errors too.
       await stack.emulator.setFaults({ seed: 7, rates: { '429': 0.1, '503': 0.1, reset: 0.05 }, retryAfter: 1 });
       const submissions = [
-        stack.submit({ user: leaky[0].userPrincipalName, ticket: 'INC0800001', reason: 'lost_device' }),
+        stack.submit(
+          { user: leaky[0].userPrincipalName, ticket: 'INC0800001', reason: 'lost_device' },
+          { headers: { 'x-forwarded-for': `${clientAddress}:50400` } },
+        ),
         stack.submit({ user: leaky[1].id, ticket: 'INC0800002', reason: 'lost_device', options: { dryRun: true } }),
         stack.submit({
           user: leaky[2].userPrincipalName,
@@ -163,6 +168,9 @@ describe('sentinel secrets', () => {
         ...answers.map((a, i) => ({ where: `API answer ${i + 1}`, found: findSentinels(a) })),
       ].filter((l) => l.found.length > 0);
       expect(leaks).toEqual([]);
+      expect(audit.filter((a) => a.includes(`"clientAddress":"${clientAddress}"`)).length).toBeGreaterThan(2);
+      const addressSeen = [...logLines, ...answers].filter((l) => l.includes(clientAddress));
+      expect(addressSeen).toEqual([]);
       console.log(
         `secret-leaks: searched ${logLines.length} log lines, ${rows.length} table rows, ${audit.length} audit rows, ` +
           `${answers.length} API answers for ${sentinel.phones.length + sentinel.emails.length + 1} sentinels: none found`,

@@ -3,12 +3,12 @@
 // the row of an item that never started.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallerRef, MethodRef, ResetResult } from '../../src/lib/domain/index.js';
+import type { Requester, MethodRef, ResetResult } from '../../src/lib/domain/index.js';
 import { defaultResetOptions, mergeProgress } from '../../src/lib/domain/index.js';
 import { createTableStore, type TableStore } from '../../src/lib/store/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
 
-const caller: CallerRef = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a' };
+const requester: Requester = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a', identityType: 'app' };
 const password: MethodRef = { type: 'password', id: 'pw' };
 const phone: MethodRef = { type: 'phone', id: 'p1' };
 const fido: MethodRef = { type: 'fido2', id: 'F1' };
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 async function request(users: number): Promise<string> {
   const created = await store.createRequest({
-    caller,
+    requester,
     ticket: 'INC0012345',
     reason: 'lost_device',
     options: defaultResetOptions,

@@ -30,7 +30,7 @@ afterAll(async () => {
 function draft(user: string): NewRequest {
   const ticket = 'INC0077001';
   return {
-    caller: { tenantId: 't1', appId: 'app-a' },
+    requester: { tenantId: 't1', appId: 'app-a', identityType: 'app' },
     ticket,
     reason: 'lost_device',
     options: defaultResetOptions,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallerRef, ResetResult } from '../../src/lib/domain/index.js';
+import type { CallerRef, Requester, ResetResult } from '../../src/lib/domain/index.js';
 import { defaultResetOptions } from '../../src/lib/domain/index.js';
 import { createTableClient, createTableStore, type NewRequest, type TableStore } from '../../src/lib/store/index.js';
 import { startTestAzurite } from '../support/azurite.js';
@@ -8,6 +8,7 @@ import type { RunningAzurite } from '../support/azurite.js';
 
 const caller: CallerRef = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a' };
 const otherCaller: CallerRef = { tenantId: 't1', appId: 'app-b' };
+const requester: Requester = { ...caller, identityType: 'app', tokenId: 'uti-a1', clientAddress: '198.51.100.7' };
 
 let azurite: RunningAzurite;
 let store: TableStore;
@@ -18,7 +19,7 @@ const advance = (seconds: number): void => {
 
 function draft(users: string[], overrides: Partial<NewRequest> = {}): NewRequest {
   return {
-    caller,
+    requester,
     ticket: 'INC0012345',
     reason: 'lost_device',
     requestedBy: 'agent@contoso.com',
@@ -81,7 +82,14 @@ describe('table store: intake', () => {
     ]);
     const audit = await store.listAudit(request.id);
     expect(audit.map((a) => a.eventType)).toEqual(['RequestReceived']);
-    expect(audit[0]).toMatchObject({ caller, ticket: 'INC0012345', requestedBy: 'agent@contoso.com', itemCount: 2 });
+    expect(audit[0]).toMatchObject({
+      requester,
+      claimed: { requestedBy: 'agent@contoso.com' },
+      ticket: 'INC0012345',
+      itemCount: 2,
+    });
+    expect(audit[0]).not.toHaveProperty('caller');
+    expect(audit[0]).not.toHaveProperty('requestedBy');
   });
 
   it('returns the same request for the same key and body, and a conflict for another body', async () => {
@@ -260,10 +268,10 @@ describe('table store: worker transitions', () => {
     ]);
     const completed = audit.find((a) => a.eventType === 'ResetCompleted');
     expect(completed).toMatchObject({
-      schemaVersion: '1.0',
+      schemaVersion: '2.0',
       requestId: request.id,
       correlationId: 'op-1',
-      caller,
+      requester,
       ticket: 'INC0012345',
       target: { key: 'h@contoso.com', objectId: '0b7e1a2c-1111-2222-3333-444455556666' },
       methodsRemoved: snap,
@@ -280,21 +288,28 @@ describe('table store: worker transitions', () => {
     await store.claimItem(request.id, 1, { owner: 'w-live', leaseSeconds: 600 });
     await store.claimItem(request.id, 2, { owner: 'w-gone', leaseSeconds: 1 });
     advance(2);
-    const operator: CallerRef = { tenantId: 't1', appId: 'app-ops' };
+    const operator: Requester = {
+      tenantId: 't1',
+      appId: 'app-ops',
+      objectId: 'person-1',
+      identityType: 'user',
+      tokenId: 'uti-ops',
+      clientAddress: '2001:db8::7',
+    };
     const first = await store.cancelRequest?.(request.id, operator);
     expect(first).toMatchObject({ cancelled: 2, finishing: [1] });
     expect(first?.request.cancelledAt).toBeDefined();
     // The live worker completes its user; its lease still counts, a cancel cannot take the item from it.
     expect(await store.completeItem(request.id, 1, 'w-live', result())).toMatchObject({ changed: true });
-    expect(await store.cancelRequest?.(request.id, caller)).toMatchObject({ cancelled: 0, finishing: [] });
+    expect(await store.cancelRequest?.(request.id, requester)).toMatchObject({ cancelled: 0, finishing: [] });
     const summary = await store.getSummary((await store.getRequest(request.id))!);
     expect(summary).toMatchObject({ pending: 0, status: 'completed', counts: { reset: 2, cancelled: 2 } });
     const audit = await store.listAudit(request.id);
     const marks = audit.filter((a) => a.eventType === 'RequestCancelled');
     expect(marks).toHaveLength(1);
-    expect(marks[0]?.actor).toEqual(operator);
+    expect(marks[0]).toMatchObject({ actor: operator, requester, claimed: { requestedBy: 'agent@contoso.com' } });
     expect(audit.filter((a) => a.eventType === 'ItemCancelled').map((a) => a.item)).toEqual([2, 3]);
-    expect(await store.cancelRequest?.(randomUUID(), caller)).toBeUndefined();
+    expect(await store.cancelRequest?.(randomUUID(), requester)).toBeUndefined();
   });
 
   it('never ends an item whose writes began: a released item with a snapshot is finished, not cancelled or expired', async () => {
@@ -310,7 +325,7 @@ describe('table store: worker transitions', () => {
       changed: true,
       item: { status: 'final', outcome: 'expired' },
     });
-    expect(await store.cancelRequest?.(request.id, caller)).toMatchObject({ cancelled: 0, finishing: [0] });
+    expect(await store.cancelRequest?.(request.id, requester)).toMatchObject({ cancelled: 0, finishing: [0] });
   });
 
   it('keeps the plan of a dry run', async () => {

@@ -62,13 +62,18 @@ export interface TestEmulator {
   loadTenant(fixture: TenantFixture): Promise<void>;
   /** Client-credentials token from the emulator's Entra token endpoint. */
   clientToken(app: { appId: string; clientSecret: string }, scope: string): Promise<string>;
-  /** A token minted by the control API (any app, roles, audience or lifetime), for negative tests. */
+  /**
+   * A token minted by the control API (any app, roles, audience or lifetime), for negative tests; with `user` (a
+   * fixture user's id) a delegated token of that user signed in to the app, with `scp`.
+   */
   mintToken(req: {
     appId: string;
     resource?: string;
     audience?: string;
     roles?: string[];
     expiresIn?: number;
+    user?: string;
+    scp?: string;
   }): Promise<string>;
   stop(): Promise<void>;
 }

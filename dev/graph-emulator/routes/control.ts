@@ -239,10 +239,14 @@ export function control(
       const resourceAppId = r.resource === undefined ? GRAPH_APP_ID : core.state.audienceAppId(r.resource);
       if (!resourceAppId)
         return problem(400, `Unknown resource '${r.resource}'; use https://graph.microsoft.com or the apiAppId.`);
+      const user = r.user === undefined ? undefined : core.state.findUser(r.user);
+      if (r.user !== undefined && !user) return problem(400, `Unknown user '${r.user}'; give a fixture user's id.`);
+      if (r.scp !== undefined && !user) return problem(400, 'scp needs user (a delegated token).');
       const { token, claims } = core.issueToken(r.appId, resourceAppId, {
         expiresIn: r.expiresIn,
         roles: r.roles,
         audience: r.audience,
+        ...(user ? { user, scp: r.scp } : {}),
       });
       return ok({ access_token: token, claims });
     }

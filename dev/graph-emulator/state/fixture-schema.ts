@@ -303,4 +303,8 @@ export const tokenRequestSchema = z.strictObject({
   resource: z.string().optional(),
   roles: z.array(z.string()).optional(),
   expiresIn: z.number().int().min(-86_400).max(86_400).optional(),
+  /** A delegated token: the object id of the fixture user signed in to the app (default: an app-only token). */
+  user: guid.optional(),
+  /** The delegated token's `scp` (default `user_impersonation`); only with `user`. */
+  scp: z.string().min(1).optional(),
 });

@@ -26,7 +26,9 @@ const messages: Record<TokenFailure, string> = {
   wrong_issuer: "The token's issuer is not the configured tenant's issuer.",
   wrong_audience: 'The token was issued for another audience, not this API.',
   wrong_tenant: "The token's tenant (tid) is not the configured tenant.",
-  invalid_claims: 'The token lacks a required claim (tid, azp or appid, exp) or one has the wrong type.',
+  invalid_claims:
+    'The token lacks a required claim (tid, azp or appid, exp; oid in a delegated token), one has the wrong type, ' +
+    'or idtyp and scp contradict each other.',
 };
 
 export function tokenRejected(reason: TokenFailure): ProblemException {

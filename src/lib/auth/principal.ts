@@ -1,11 +1,10 @@
-import type { CallerRef } from '../domain/index.js';
+import type { CallerRef, VerifiedIdentity } from '../domain/index.js';
 
 /** The authenticated caller of one HTTP request. */
 export interface Principal {
+  /** The owner key of the requests it creates (tenant, client app, object id). */
   readonly caller: CallerRef;
+  /** Everything the token proves about who calls (the caller, app or person, and the token's `uti`), for the audit. */
+  readonly identity: VerifiedIdentity;
   readonly roles: readonly string[];
-  /** `app` for client-credentials / managed-identity tokens, `user` for delegated tokens. */
-  readonly tokenType: 'app' | 'user';
-  /** Token identifier (`uti`), for correlation; never the token itself. */
-  readonly tokenId?: string;
 }

@@ -1,10 +1,11 @@
 // Validates Entra ID v2 access tokens in code (security.md §2): RS256 signature through the tenant's JWKS (cached,
 // refetched when an unknown kid shows up: key rotation), issuer, audience (client id or api://client id), tenant,
-// exp/nbf. Each refusal names its reason.
+// exp/nbf. Each refusal names its reason. The principal carries ids only (src/lib/domain/requester.ts).
 
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config/index.js';
+import type { IdentityType } from '../domain/index.js';
 import { signingKeysUnavailable, tokenRejected, type TokenFailure } from './auth-errors.js';
 import type { Principal } from './principal.js';
 
@@ -55,6 +56,20 @@ const stringClaim = (payload: JWTPayload, name: string): string | undefined => {
   return typeof v === 'string' && v !== '' ? v : undefined;
 };
 
+/**
+ * App or person: a delegated token carries the scopes granted to the client (`scp`) and, with the optional claim
+ * configured, `idtyp` = `user`; an app-only token carries no `scp` and `idtyp` = `app` (or no `idtyp`). A token whose
+ * claims contradict each other (`idtyp` = `app` with `scp`, `idtyp` = `user` without) is refused (undefined).
+ */
+function identityTypeOf(payload: JWTPayload): IdentityType | undefined {
+  const idtyp = payload.idtyp;
+  const delegated = payload.scp !== undefined;
+  if (idtyp === undefined) return delegated ? 'user' : 'app';
+  if (idtyp === 'user' && delegated) return 'user';
+  if (idtyp === 'app' && !delegated) return 'app';
+  return undefined;
+}
+
 export function createTokenVerifier(auth: AuthConfig, options: TokenVerifierOptions = {}): TokenVerifier {
   const keys =
     options.keys ??
@@ -102,16 +117,18 @@ export function createTokenVerifier(auth: AuthConfig, options: TokenVerifierOpti
       const appId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'appid');
       if (!appId) throw tokenRejected('invalid_claims');
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+      const identityType = identityTypeOf(payload);
       const objectId = stringClaim(payload, 'oid');
+      // A delegated token makes the person the requester: without their oid nobody could say who it was.
+      if (!identityType || (identityType === 'user' && !objectId)) throw tokenRejected('invalid_claims');
       const tokenId = stringClaim(payload, 'uti');
-      // Delegated (user) tokens carry scp; app-only tokens carry idtyp=app (optional claim) and no scp.
-      const tokenType = stringClaim(payload, 'idtyp') === 'user' || payload.scp !== undefined ? 'user' : 'app';
-      return {
-        caller: { tenantId: tenantId.toLowerCase(), appId: appId.toLowerCase(), ...(objectId ? { objectId } : {}) },
-        roles,
-        tokenType,
-        ...(tokenId ? { tokenId } : {}),
+      const caller = {
+        tenantId: tenantId.toLowerCase(),
+        appId: appId.toLowerCase(),
+        ...(objectId ? { objectId } : {}),
       };
+      // Only ids are taken from the token: never its upn, preferred_username, name or email (domain/requester.ts).
+      return { caller, identity: { ...caller, identityType, ...(tokenId ? { tokenId } : {}) }, roles };
     },
   };
 }

@@ -4,6 +4,7 @@ export * from './method-types.js';
 export * from './reset-contract.js';
 export * from './removal-progress.js';
 export * from './reset-request.js';
+export * from './requester.js';
 export * from './user-key.js';
 export * from './roles.js';
 export * from './graph-port.js';

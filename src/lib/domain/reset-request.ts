@@ -21,7 +21,7 @@ export interface CallerRef {
   readonly tenantId: string;
   /** Client application id (`azp`, or `appid` in v1 tokens): the owner key for caller-scoped reads. */
   readonly appId: string;
-  /** Service principal / managed identity object id (`oid`), when the token has one. */
+  /** Object id (`oid`): the calling service principal / managed identity, or the person of a delegated token. */
   readonly objectId?: string;
 }
 

@@ -1,19 +1,22 @@
 // The audit trail: how an audit row is built (the transitions write it in their own transaction), and reading a
-// request's rows back, oldest first. Rows carry ids, codes and method references only, never contact details.
+// request's rows back, oldest first. Rows carry ids, codes and method references only, never contact details. Every
+// row says who asked: the verified requester, and apart from it what the caller claimed (src/lib/domain/requester.ts).
 
 import { randomUUID } from 'node:crypto';
 import type { ItemOutcome } from '../domain/index.js';
 import { auditFromEntity } from './entities.js';
 import { odataString, requestPartition } from './keys.js';
-import type { CallerRef } from '../domain/index.js';
+import type { Requester } from '../domain/index.js';
 import type { AuditEvent, AuditEventType } from './ports.js';
 import { nowIso, type TableContext } from './table-context.js';
 
-/** The request an audit row belongs to. */
+/** The request an audit row belongs to (a StoredRequest is one; an item passes its own ticket and requestedBy). */
 export interface AuditSubject {
   readonly id: string;
-  readonly caller: CallerRef;
+  readonly requester: Requester;
   readonly ticket: string;
+  /** The caller's claim of who asked (free text it sent): recorded as claimed, never as the requester. */
+  readonly requestedBy?: string;
   readonly correlationId?: string;
 }
 
@@ -24,12 +27,13 @@ export function auditEvent(
   fields: Partial<AuditEvent>,
 ): AuditEvent {
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '2.0',
     auditId: randomUUID(),
     eventType: type,
     eventTime: nowIso(ctx),
     requestId: request.id,
-    caller: request.caller,
+    requester: request.requester,
+    ...(request.requestedBy ? { claimed: { requestedBy: request.requestedBy } } : {}),
     ticket: request.ticket,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
     ...fields,

@@ -7,6 +7,7 @@ import type {
   MethodRef,
   NewItem,
   RemainingMethod,
+  Requester,
   ResetFailure,
   ResetOptions,
   ResetReason,
@@ -63,6 +64,10 @@ export function requestToEntity(r: StoredRequest): Entity {
     tenantId: r.caller.tenantId,
     appId: r.caller.appId,
     ...opt('objectId', r.caller.objectId),
+    // The verified requester beyond the owner key (its tenant, app and object id are the columns above).
+    identityType: r.requester.identityType,
+    ...opt('tokenId', r.requester.tokenId),
+    ...opt('clientAddress', r.requester.clientAddress),
     ticket: r.ticket,
     reason: r.reason,
     ...opt('requestedBy', r.requestedBy),
@@ -89,9 +94,18 @@ export function requestFromEntity(e: Record<string, unknown>): StoredRequest {
     appId: str(e, 'appId') ?? '',
     ...opt('objectId', str(e, 'objectId')),
   };
+  const tokenId = str(e, 'tokenId');
+  const clientAddress = str(e, 'clientAddress');
+  const requester: Requester = {
+    ...caller,
+    identityType: str(e, 'identityType') === 'user' ? 'user' : 'app',
+    ...opt('tokenId', tokenId),
+    ...opt('clientAddress', clientAddress),
+  };
   return {
     id: str(e, 'requestId') ?? '',
     caller,
+    requester,
     ticket: str(e, 'ticket') ?? '',
     reason: (str(e, 'reason') ?? 'other') as ResetReason,
     ...opt('requestedBy', str(e, 'requestedBy')),

@@ -17,7 +17,10 @@ export type Decision =
   | {
       readonly write: true;
       readonly next: Omit<StoredItem, 'etag'> & { etag: string };
-      readonly audit: Omit<AuditEvent, 'schemaVersion' | 'auditId' | 'eventTime' | 'requestId' | 'caller' | 'ticket'>;
+      readonly audit: Omit<
+        AuditEvent,
+        'schemaVersion' | 'auditId' | 'eventTime' | 'requestId' | 'requester' | 'ticket'
+      >;
       /** Set when the transition makes the item final: the chunk counters count it. */
       readonly finalOutcome?: ItemOutcome;
     };
@@ -48,13 +51,14 @@ export async function transition(
     const audit = auditEvent(
       ctx,
       decision.audit.eventType,
-      { id: requestId, caller: owner.caller, ticket: item.ticket, ...(id ? { correlationId: id } : {}) },
       {
-        ...decision.audit,
-        item: index,
-        seq: next.revision,
+        id: requestId,
+        requester: owner.requester,
+        ticket: item.ticket,
         ...(item.requestedBy ? { requestedBy: item.requestedBy } : {}),
+        ...(id ? { correlationId: id } : {}),
       },
+      { ...decision.audit, item: index, seq: next.revision },
     );
     const partition = itemPartition(requestId, index);
     const entity = itemToEntity({ ...next, etag: '' });

@@ -8,6 +8,7 @@ import type {
   ApprovalDecision,
   BreakerState,
   CallerRef,
+  Claimed,
   LastReset,
   KillSwitchMode,
   KillSwitchState,
@@ -16,6 +17,7 @@ import type {
   NewItem,
   RemainingMethod,
   RemovalProgress,
+  Requester,
   ResetFailure,
   ResetOptions,
   ResetReason,
@@ -38,7 +40,8 @@ export type RequestPhase = 'creating' | 'awaiting_approval' | 'accepted' | 'enqu
 export type RequestStatus = 'awaiting_approval' | 'queued' | 'running' | 'completed';
 
 export interface NewRequest {
-  readonly caller: CallerRef;
+  /** Who asks, verified (src/lib/domain/requester.ts); its tenant, app and object id make the owner (`caller`). */
+  readonly requester: Requester;
   /** The request's ticket (for CSV uploads with several tickets: the first row's; each item keeps its own). */
   readonly ticket: string;
   readonly reason: ResetReason;
@@ -57,7 +60,10 @@ export interface NewRequest {
 
 export interface StoredRequest {
   readonly id: string;
+  /** The owner key (tenant, client app, object id): who may read and cancel it as its submitter. */
   readonly caller: CallerRef;
+  /** Who asked, as verified at intake: stamped on every audit row of the request and its items. */
+  readonly requester: Requester;
   readonly ticket: string;
   readonly reason: ResetReason;
   readonly requestedBy?: string;
@@ -180,9 +186,12 @@ export type AuditEventType =
   | 'ItemRejected'
   | 'ResetSkipped';
 
-/** One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs. */
+/**
+ * One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs.
+ * Schema 2.0: who asked is `requester` (verified) and `claimed` (typed by the caller), no longer `caller`/`requestedBy`.
+ */
 export interface AuditEvent {
-  readonly schemaVersion: '1.0';
+  readonly schemaVersion: '2.0';
   readonly auditId: string;
   readonly eventType: AuditEventType;
   readonly eventTime: string;
@@ -192,8 +201,10 @@ export interface AuditEvent {
   /** Per-item sequence number (the item's revision after the transition). */
   readonly seq?: number;
   readonly correlationId?: string;
-  readonly caller: CallerRef;
-  readonly requestedBy?: string;
+  /** Who asked for the reset, from the submitter's token and connection (the person, for a delegated token). */
+  readonly requester: Requester;
+  /** What the submitter asserted (for an item, its own CSV row's `requestedBy`); absent when it asserted nothing. */
+  readonly claimed?: Claimed;
   readonly ticket: string;
   readonly reason?: ResetReason;
   /** Target as given (UPN or object id) and the object id it resolved to. */
@@ -209,8 +220,8 @@ export interface AuditEvent {
   readonly itemCount?: number;
   readonly dryRun?: boolean;
   readonly sessionsRevoked?: boolean;
-  /** Who took an operator action (cancel, approve, reject), when it is not the request's caller. */
-  readonly actor?: CallerRef;
+  /** Who took an action on the request (cancel, approve, reject), verified the same way as the requester. */
+  readonly actor?: Requester;
   /** Free-form, short, no personal data (e.g. the deferral reason). */
   readonly note?: string;
 }
@@ -311,7 +322,7 @@ export interface StateStore {
    * Marks the request cancelled (once, audited with who asked) and ends every item not started `cancelled`. Items a
    * worker holds under a live lease finish their user and are listed in `finishing`. Undefined for an unknown id.
    */
-  cancelRequest?(requestId: string, by: CallerRef): Promise<CancelResult | undefined>;
+  cancelRequest?(requestId: string, by: Requester): Promise<CancelResult | undefined>;
   /**
    * One item that never started → final `cancelled` (its request was cancelled) or `expired` (too old to start).
    * Refused `lost_lease` when a worker holds it under a live lease or an attempt has begun its writes.
@@ -332,7 +343,7 @@ export interface StateStore {
   decideApproval?(
     requestId: string,
     decision: ApprovalDecision | 'expired',
-    by?: CallerRef,
+    by?: Requester,
     comment?: string,
   ): Promise<{ readonly request: StoredRequest; readonly decided: boolean } | undefined>;
   /** Requests still awaiting approval whose window has ended (the sweeper expires them). */

@@ -3,7 +3,7 @@
 // request then ends every item with that outcome (no Graph call was ever made for them).
 
 import type { TransactionAction } from '@azure/data-tables';
-import { approvalLapsed, type Approval, type ApprovalDecision, type CallerRef } from '../domain/index.js';
+import { approvalLapsed, callerOf, type Approval, type ApprovalDecision, type Requester } from '../domain/index.js';
 import { auditEvent } from './audit-log.js';
 import { auditToEntity, requestFromEntity } from './entities.js';
 import { odataString, PENDING_PARTITION, REQUEST_ROW, requestPartition } from './keys.js';
@@ -22,7 +22,7 @@ export async function decideApproval(
   ctx: TableContext,
   requestId: string,
   decision: ApprovalDecision | 'expired',
-  by?: CallerRef,
+  by?: Requester,
   comment?: string,
 ): Promise<{ request: StoredRequest; decided: boolean } | undefined> {
   await ctx.ensureTable();
@@ -46,7 +46,8 @@ export async function decideApproval(
       ...current.approval,
       state: decision,
       decidedAt: at,
-      ...(by ? { decidedBy: by } : {}),
+      // The API shows who decided: the owner key only (the address and token id stay in the audit row).
+      ...(by ? { decidedBy: callerOf(by) } : {}),
       ...(comment ? { comment } : {}),
     };
     const patch = {

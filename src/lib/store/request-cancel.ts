@@ -6,7 +6,7 @@ import type { TransactionAction } from '@azure/data-tables';
 import { mapBounded } from '../concurrency/bounded.js';
 import { endUnstartedRefusal } from '../domain/item-cancel.js';
 import { withoutLease } from '../domain/item-lease.js';
-import type { CallerRef } from '../domain/index.js';
+import type { Requester } from '../domain/index.js';
 import { auditEvent, auditTypeFor } from './audit-log.js';
 import { auditToEntity, requestFromEntity } from './entities.js';
 import { transition } from './item-transition.js';
@@ -50,7 +50,7 @@ export function endUnstarted(
 }
 
 /** Sets `cancelledAt` once (ETag loop, audited with who asked); returns the request as it ends up. */
-async function markCancelled(ctx: TableContext, requestId: string, by: CallerRef): Promise<StoredRequest | undefined> {
+async function markCancelled(ctx: TableContext, requestId: string, by: Requester): Promise<StoredRequest | undefined> {
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
     const entity = await ctx.getEntity(requestPartition(requestId), REQUEST_ROW);
     if (!entity) return undefined;
@@ -84,7 +84,7 @@ async function markCancelled(ctx: TableContext, requestId: string, by: CallerRef
 export async function cancelRequest(
   ctx: TableContext,
   requestId: string,
-  by: CallerRef,
+  by: Requester,
 ): Promise<CancelResult | undefined> {
   await ctx.ensureTable();
   const request = await markCancelled(ctx, requestId, by);

@@ -16,7 +16,7 @@ import {
   REQUEST_ROW,
   requestPartition,
 } from './keys.js';
-import type { NewItem } from '../domain/index.js';
+import { callerOf, type NewItem } from '../domain/index.js';
 import type { AuditEvent, CreateRequestResult, NewRequest, RequestPhase, StoredRequest } from './ports.js';
 import { getRequest } from './request-reads.js';
 import {
@@ -67,7 +67,8 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
   );
   const request: StoredRequest = {
     id: requestId,
-    caller: draft.caller,
+    caller: callerOf(draft.requester),
+    requester: draft.requester,
     ticket: draft.ticket,
     reason: draft.reason,
     ...(draft.requestedBy ? { requestedBy: draft.requestedBy } : {}),
@@ -84,7 +85,6 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
   };
   const received = auditEvent(ctx, 'RequestReceived', request, {
     reason: draft.reason,
-    ...(draft.requestedBy ? { requestedBy: draft.requestedBy } : {}),
     itemCount: draft.items.length,
     dryRun: draft.options.dryRun,
     ...(draft.items.length === 1 && draft.items[0] ? { target: { key: draft.items[0].userKey } } : {}),

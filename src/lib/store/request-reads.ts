@@ -14,7 +14,7 @@ export async function getRequest(ctx: TableContext, requestId: string): Promise<
   if (!entity) return undefined;
   const request = requestFromEntity(entity);
   ctx.owners.set(request.id, {
-    caller: request.caller,
+    requester: request.requester,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
     started: request.startedAt !== undefined,
   });
@@ -44,7 +44,7 @@ export async function requestOwner(ctx: TableContext, requestId: string): Promis
   const cached = ctx.owners.get(requestId);
   if (cached) return cached;
   await getRequest(ctx, requestId);
-  return ctx.owners.get(requestId) ?? { caller: { tenantId: '', appId: '' }, started: true };
+  return ctx.owners.get(requestId) ?? { requester: { tenantId: '', appId: '', identityType: 'app' }, started: true };
 }
 
 export async function getItem(ctx: TableContext, requestId: string, index: number): Promise<StoredItem | undefined> {

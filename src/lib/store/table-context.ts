@@ -5,7 +5,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { StorageConfig } from '../config/index.js';
 import { DEFAULT_TABLE_NAME } from './keys.js';
-import type { CallerRef } from '../domain/index.js';
+import type { Requester } from '../domain/index.js';
 import { createTableClient } from './table-client.js';
 
 export interface TableStoreOptions {
@@ -29,7 +29,7 @@ export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: s
 
 /** Who made a request: stamped on the audit rows of its item transitions. */
 export interface RequestOwner {
-  readonly caller: CallerRef;
+  readonly requester: Requester;
   readonly correlationId?: string;
   /** Whether the request row already records its first claim (`startedAt`). */
   started: boolean;

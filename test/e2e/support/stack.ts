@@ -157,7 +157,7 @@ export const newTicket = (): string => `INC${randomUUID().replace(/\D/g, '').sli
 export async function enqueueStoredReset(s: TestStack, user: string): Promise<StoredRequest> {
   const ticket = newTicket();
   const created = await s.app.store.createRequest({
-    caller: { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.servicenow.appId },
+    requester: { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.servicenow.appId, identityType: 'app' },
     ticket,
     reason: 'lost_device',
     options: defaultResetOptions,
