@@ -2,17 +2,15 @@
 // items (forged by anyone who can write the queue) enqueues only the items the request has, and a message for a
 // request that does not exist enqueues nothing. Real queues and table (Azurite); the message goes through the queue.
 import { randomUUID } from 'node:crypto';
+import { storeTestRequest } from '../support/stored-request.js';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvocationContext } from '../../dev/harness/functions-runtime.js';
 import { resetBatchesHandler } from '../../src/functions/reset-batches.js';
-import { defaultResetOptions, type Requester } from '../../src/lib/domain/index.js';
 import { allQueueNames, createStorageResetQueue, type StorageResetQueue } from '../../src/lib/queue/index.js';
 import { createTableStore, type TableStore } from '../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
-
-const requester: Requester = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a', identityType: 'app' };
 
 let azurite: RunningAzurite;
 let service: QueueServiceClient;
@@ -33,24 +31,7 @@ beforeEach(async () => {
   for (const name of allQueueNames) await service.getQueueClient(name).clearMessages();
 });
 
-async function storedRequest(users: number): Promise<string> {
-  const result = await store.createRequest({
-    requester,
-    ticket: 'INC0012345',
-    reason: 'lost_device',
-    options: defaultResetOptions,
-    source: 'json',
-    items: Array.from({ length: users }, (_, i) => ({
-      userKey: `user${i}@contoso.com`,
-      ticket: 'INC0012345',
-      reason: 'lost_device' as const,
-    })),
-    idempotencyKey: randomUUID(),
-    fingerprint: 'fp',
-  });
-  if (result.kind !== 'created') throw new Error(`expected a new request, got ${result.kind}`);
-  return result.request.id;
-}
+const storedRequest = (users: number): Promise<string> => storeTestRequest(store, users);
 
 async function drain(client: QueueClient): Promise<unknown[]> {
   const bodies: unknown[] = [];

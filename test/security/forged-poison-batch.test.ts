@@ -3,17 +3,15 @@
 // else, and returns at once instead of walking a billion indexes; one for a request that does not exist fails nothing.
 // Real queues and table (Azurite); the message goes through the poison queue.
 import { randomUUID } from 'node:crypto';
+import { storeTestRequest } from '../support/stored-request.js';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvocationContext } from '../../dev/harness/functions-runtime.js';
 import { resetBatchesPoisonHandler } from '../../src/functions/reset-poison.js';
-import { defaultResetOptions, type Requester } from '../../src/lib/domain/index.js';
 import { createStorageResetQueue } from '../../src/lib/queue/index.js';
 import { createTableStore, type TableStore } from '../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
-
-const requester: Requester = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a', identityType: 'app' };
 
 let azurite: RunningAzurite;
 let service: QueueServiceClient;
@@ -29,24 +27,7 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function storedRequest(users: number): Promise<string> {
-  const result = await store.createRequest({
-    requester,
-    ticket: 'INC0012345',
-    reason: 'lost_device',
-    options: defaultResetOptions,
-    source: 'json',
-    items: Array.from({ length: users }, (_, i) => ({
-      userKey: `user${i}@contoso.com`,
-      ticket: 'INC0012345',
-      reason: 'lost_device' as const,
-    })),
-    idempotencyKey: randomUUID(),
-    fingerprint: 'fp',
-  });
-  if (result.kind !== 'created') throw new Error(`expected a new request, got ${result.kind}`);
-  return result.request.id;
-}
+const storedRequest = (users: number): Promise<string> => storeTestRequest(store, users);
 
 /** Puts a forged body on `reset-batches-poison`, takes it off as the host would, and runs the quarantine on it. */
 async function quarantineForged(body: object): Promise<{ lines: string[]; ms: number }> {

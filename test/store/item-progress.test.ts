@@ -1,14 +1,13 @@
 // What an item's attempts removed accumulates on the item (Azurite): saved by the lease holder only, kept by a release
 // and across an expired lease, merged into the final result and its audit row, named by the poison row, and `[]` on
 // the row of an item that never started.
-import { randomUUID } from 'node:crypto';
+import { storeTestRequest } from '../support/stored-request.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Requester, MethodRef, ResetResult } from '../../src/lib/domain/index.js';
-import { defaultResetOptions, mergeProgress } from '../../src/lib/domain/index.js';
+import type { MethodRef, ResetResult } from '../../src/lib/domain/index.js';
+import { mergeProgress } from '../../src/lib/domain/index.js';
 import { createTableStore, type TableStore } from '../../src/lib/store/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
 
-const requester: Requester = { tenantId: 't1', appId: 'app-a', objectId: 'sp-a', identityType: 'app' };
 const password: MethodRef = { type: 'password', id: 'pw' };
 const phone: MethodRef = { type: 'phone', id: 'p1' };
 const fido: MethodRef = { type: 'fido2', id: 'F1' };
@@ -29,24 +28,7 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function request(users: number): Promise<string> {
-  const created = await store.createRequest({
-    requester,
-    ticket: 'INC0012345',
-    reason: 'lost_device',
-    options: defaultResetOptions,
-    source: 'json',
-    items: Array.from({ length: users }, (_, i) => ({
-      userKey: `p${i}@contoso.com`,
-      ticket: 'INC0012345',
-      reason: 'lost_device' as const,
-    })),
-    idempotencyKey: randomUUID(),
-    fingerprint: 'fp',
-  });
-  if (created.kind !== 'created') throw new Error(created.kind);
-  return created.request.id;
-}
+const request = (users: number): Promise<string> => storeTestRequest(store, users);
 
 function result(overrides: Partial<ResetResult>): ResetResult {
   const at = new Date(clockMs).toISOString();
