@@ -61,7 +61,8 @@ export type ProcessItemResult =
   | 'deferred_leased'
   | 'lost_lease'
   | 'cancelled'
-  | 'expired';
+  | 'expired'
+  | 'not_approved';
 
 const defaultLeaseSeconds = 11 * 60;
 const defaultKillSwitchDelaySeconds = 300;
@@ -154,6 +155,12 @@ export async function processItem(
       return unstarted;
     }
     if (ended.reason === 'final' && ended.item) return duplicate(deps, ended.item, invocation);
+  }
+  // Never queued by the service: a request that waits for approval, or one rejected or lapsed. A message for it (forged,
+  // or written around the API) is dropped with no Graph call; an approval queues the work itself.
+  if (request.phase === 'awaiting_approval' || request.phase === 'closed') {
+    log.warn('item_not_approved', { ...where, phase: request.phase });
+    return 'not_approved';
   }
 
   const claim = await store.claimItem(requestId, index, {

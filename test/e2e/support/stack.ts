@@ -40,6 +40,8 @@ export interface TestStack {
   readonly telemetry: RecordingTelemetry;
   readonly url: string;
   readonly settings: Readonly<Record<string, string>>;
+  /** The host's last log lines (up to 200), oldest first. */
+  logLines(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     telemetry,
     url: harness.url,
     settings,
+    logLines: () => [...recent],
     stop: async () => {
       stopReporting();
       await harness.stop();
