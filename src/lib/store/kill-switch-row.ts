@@ -1,5 +1,5 @@
 // The operator's kill switch: one row in the state table (partition `control`), read by every intake and worker
-// instance through a short cache (kill-switch-cache.ts), written by PUT /api/admin/kill-switch.
+// instance through a short cache (kill-switch-cache.ts), written by PUT /api/control/kill-switch.
 
 import { isKillSwitchMode, type KillSwitchMode, type KillSwitchState } from '../domain/index.js';
 import { nowIso, type TableContext } from './table-context.js';
