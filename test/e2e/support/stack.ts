@@ -14,7 +14,7 @@ import type { RunningHarness } from '../../../dev/harness/harness.js';
 import { jsonLineLog } from '../../../dev/harness/log.js';
 import type { QueueHostSettings } from '../../../dev/harness/host-settings.js';
 import type { ComposedApp, ComposeOptions } from '../../../src/app/compose.js';
-import { defaultResetOptions } from '../../../src/lib/domain/index.js';
+import { defaultResetOptions, type ResetOptions, type ResetReason } from '../../../src/lib/domain/index.js';
 import type { StateStore, StoredItem, StoredRequest } from '../../../src/lib/store/index.js';
 import { RecordingTelemetry } from '../../../src/lib/telemetry/index.js';
 import { systemReport } from '../../reliability/support/system-report.js';
@@ -156,16 +156,21 @@ export function finalItem(
 
 export const newTicket = (): string => `INC${randomUUID().replace(/\D/g, '').slice(0, 7).padEnd(7, '0')}`;
 
-/** Stores a one-user request as the intake would (a demo caller, default options) and queues it: the worker's input. */
-export async function enqueueStoredReset(s: TestStack, user: string): Promise<StoredRequest> {
+/** Stores a one-user request as the intake would (a demo caller, default options unless given) and queues it. */
+export async function enqueueStoredReset(
+  s: TestStack,
+  user: string,
+  stored: { readonly reason?: ResetReason; readonly options?: ResetOptions } = {},
+): Promise<StoredRequest> {
   const ticket = newTicket();
+  const reason = stored.reason ?? 'lost_device';
   const created = await s.app.store.createRequest({
     requester: { tenantId: DEMO_TENANT_ID, appId: DEMO_APPS.servicenow.appId, identityType: 'app' },
     ticket,
-    reason: 'lost_device',
-    options: defaultResetOptions,
+    reason,
+    options: stored.options ?? defaultResetOptions,
     source: 'json',
-    items: [{ userKey: user, ticket, reason: 'lost_device' }],
+    items: [{ userKey: user, ticket, reason }],
     idempotencyKey: `test:${ticket}`,
     fingerprint: ticket,
   });
