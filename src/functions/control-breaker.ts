@@ -7,6 +7,7 @@ import { requireRole } from '../lib/auth/index.js';
 import { Roles, type BreakerState } from '../lib/domain/index.js';
 import { parseJsonBody, requiredText } from '../lib/http/json-body.js';
 import { json } from '../lib/http/respond.js';
+import { telemetryEvents, type Telemetry } from '../lib/telemetry/telemetry.js';
 import type { HttpHandler } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
 import type { ResetsHttpDeps } from './resets-submit.js';
@@ -56,13 +57,18 @@ export function makeBreakerHandler(deps: ResetsHttpDeps): HttpHandler {
   });
 }
 
-export function makeBreakerResetHandler(deps: ResetsHttpDeps): HttpHandler {
+export function makeBreakerResetHandler(deps: ResetsHttpDeps & { readonly telemetry?: Telemetry }): HttpHandler {
   return withProblems('control-breaker-reset', async (request, context) => {
     const principal = await deps.verifier.verify(request.headers.get('authorization'));
     requireRole(principal, Roles.operate);
     const body = await parseJsonBody(request, bodySchema);
     const state = await storeOf(deps).resetBreaker(principal.caller.appId, body.reason);
     context.warn(`event=circuit_breaker_reset app=${principal.caller.appId}`);
+    deps.telemetry?.trackEvent(telemetryEvents.circuitBreakerReset, {
+      callerAppId: principal.caller.appId,
+      callerObjectId: principal.caller.objectId,
+      trippedAt: state.trippedAt,
+    });
     return json(200, breakerView(state));
   });
 }

@@ -7,6 +7,7 @@ import { requireRole } from '../lib/auth/index.js';
 import { killSwitchModes, Roles, type KillSwitchState } from '../lib/domain/index.js';
 import { parseJsonBody, requiredText } from '../lib/http/json-body.js';
 import { json } from '../lib/http/respond.js';
+import { telemetryEvents, type Telemetry } from '../lib/telemetry/telemetry.js';
 import type { HttpHandler } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
 import type { ResetsHttpDeps } from './resets-submit.js';
@@ -30,7 +31,7 @@ const view = (state: KillSwitchState) => ({
   ...(state.updatedBy ? { updatedBy: state.updatedBy } : {}),
 });
 
-export function makeKillSwitchHandler(deps: ResetsHttpDeps): HttpHandler {
+export function makeKillSwitchHandler(deps: ResetsHttpDeps & { readonly telemetry?: Telemetry }): HttpHandler {
   return withProblems('control-kill-switch', async (request, context) => {
     const principal = await deps.verifier.verify(request.headers.get('authorization'));
     requireRole(principal, Roles.operate);
@@ -41,6 +42,11 @@ export function makeKillSwitchHandler(deps: ResetsHttpDeps): HttpHandler {
     const body = await parseJsonBody(request, bodySchema);
     const state = await store.setKillSwitch(body.mode, body.reason, principal.caller.appId);
     context.warn(`event=kill_switch_set mode=${state.mode} app=${principal.caller.appId}`);
+    deps.telemetry?.trackEvent(telemetryEvents.killSwitchSet, {
+      mode: state.mode,
+      callerAppId: principal.caller.appId,
+      callerObjectId: principal.caller.objectId,
+    });
     return json(200, view(state));
   });
 }

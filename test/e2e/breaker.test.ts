@@ -83,6 +83,7 @@ describe('tenant-wide circuit breaker', () => {
     });
     expect(reset.status).toBe(200);
     expect(reset.body).toMatchObject({ state: 'closed', resetBy: DEMO_APPS.operator.appId });
+    expect(stack.telemetry.eventsNamed(telemetryEvents.circuitBreakerReset)).toHaveLength(1);
     expect((await finalItem(stack.app.store, pending.id)).outcome).toBe('reset');
 
     // Resetting does not empty the window: the tenant's users are still counted, so the next request trips it

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPS, DEMO_USERS } from '../../dev/graph-emulator/index.js';
 import { clientCredentialsToken, postResets } from '../../dev/stack/api-client.js';
 import { effectiveKillSwitch } from '../../src/lib/domain/index.js';
-import { telemetryMetrics } from '../../src/lib/telemetry/index.js';
+import { telemetryEvents, telemetryMetrics } from '../../src/lib/telemetry/index.js';
 import { enqueueStoredReset, newTicket, startStack, until, type TestStack, finalItem } from './support/stack.js';
 
 let stack: TestStack;
@@ -54,6 +54,10 @@ describe('kill switch', () => {
   it('pause: new requests 503 and nothing stored; queued work waits with no Graph call, then off completes it', async () => {
     const set = await killSwitch('PUT', tokens.operator, { mode: 'pause', reason: 'INC-SEC-1 secret leaked' });
     expect(set).toMatchObject({ status: 200, body: { mode: 'pause', updatedBy: DEMO_APPS.operator.appId } });
+    expect(stack.telemetry.eventsNamed(telemetryEvents.killSwitchSet).at(-1)?.properties).toMatchObject({
+      mode: 'pause',
+      callerAppId: DEMO_APPS.operator.appId,
+    });
     const ticket = newTicket();
     const refused = await postResets(stack.url, tokens.logicApp, {
       user: DEMO_USERS.defaultSms,

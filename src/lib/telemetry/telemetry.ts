@@ -16,6 +16,10 @@ export const telemetryEvents = {
   callerQuotaExceeded: 'MfaReset.CallerQuotaExceeded',
   /** Every caller together went over the tenant-wide limit and the breaker latched (once per trip): alert on this. */
   circuitBreakerOpened: 'MfaReset.CircuitBreakerOpened',
+  /** An operator closed the breaker (who: the client app id; the reason is in the state table). */
+  circuitBreakerReset: 'MfaReset.CircuitBreakerReset',
+  /** An operator changed the kill switch's mode. */
+  killSwitchSet: 'MfaReset.KillSwitchSet',
 } as const;
 
 export type TelemetryEventName = (typeof telemetryEvents)[keyof typeof telemetryEvents];
