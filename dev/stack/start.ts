@@ -38,6 +38,17 @@ function instructions(stack: LocalStack): string {
     `  printf 'user,ticket,reason\\n${users.map((u) => `${u},INC0012346,lost_device`).join('\\n')}\\n' | \\`,
     `    curl -i -X POST ${api}/api/resets -H "authorization: Bearer $TOKEN" -H 'content-type: text/csv' --data-binary @-`,
     '',
+    'A CSV (and any request of APPROVAL_MIN_USERS users or more) waits as awaiting_approval until another identity',
+    'with Resets.Approve approves it:',
+    ...(e
+      ? [
+          `  APPROVER=$(curl -s --cacert ${e.NODE_EXTRA_CA_CERTS} ${e.TOKEN_ENDPOINT} \\`,
+          `    -d grant_type=client_credentials -d client_id=${DEMO_APPS.approver.appId} \\`,
+          `    -d client_secret=${DEMO_APPS.approver.clientSecret} -d scope=api://${e.AUTH_AUDIENCE}/.default | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+        ]
+      : ["  (export an approver's token as APPROVER)"]),
+    `  curl -i -X POST ${api}/api/resets/<id>/approve -H "authorization: Bearer $APPROVER" -H 'content-type: application/json' -d '{"comment":"checked"}'`,
+    '',
     'Poll the status (the Location header of the 202 answer; 202 while pending, 200 when done):',
     `  curl -i ${api}/api/resets/<id> -H "authorization: Bearer $TOKEN"`,
     `  curl -s "${api}/api/resets/<id>?format=csv" -H "authorization: Bearer $TOKEN"`,
