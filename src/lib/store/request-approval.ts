@@ -9,8 +9,9 @@ import { auditToEntity, requestFromEntity } from './entities.js';
 import { odataString, PENDING_PARTITION, REQUEST_ROW, requestPartition } from './keys.js';
 import type { AuditEventType, StoredRequest } from './ports.js';
 import { endEveryUnstarted } from './request-cancel.js';
+import { clearHandOffMarker } from './request-intake.js';
 import { getRequest } from './request-reads.js';
-import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, statusOf, type TableContext } from './table-context.js';
+import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
 
 const auditTypes: Record<ApprovalDecision | 'expired', AuditEventType> = {
   approved: 'RequestApproved',
@@ -83,9 +84,7 @@ export async function decideApproval(
 async function closeOut(ctx: TableContext, request: StoredRequest): Promise<void> {
   const outcome = request.cancelledAt ? 'cancelled' : request.approval?.state === 'rejected' ? 'rejected' : 'expired';
   await endEveryUnstarted(ctx, request, outcome);
-  await ctx.client.deleteEntity(PENDING_PARTITION, request.id).catch((e: unknown) => {
-    if (statusOf(e) !== 404) throw e;
-  });
+  await clearHandOffMarker(ctx, request.id);
 }
 
 /**

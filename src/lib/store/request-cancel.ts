@@ -10,10 +10,11 @@ import type { Requester } from '../domain/index.js';
 import { auditEvent, auditTypeFor } from './audit-log.js';
 import { auditToEntity, requestFromEntity } from './entities.js';
 import { transition } from './item-transition.js';
-import { chunkCount, PENDING_PARTITION, REQUEST_ROW, requestPartition } from './keys.js';
+import { chunkCount, REQUEST_ROW, requestPartition } from './keys.js';
+import { clearHandOffMarker } from './request-intake.js';
 import type { CancelResult, StoredRequest, TransitionResult, UnstartedOutcome } from './ports.js';
 import { chunkItems } from './status-reads.js';
-import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, statusOf, type TableContext } from './table-context.js';
+import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
 
 const ITEMS_IN_FLIGHT_PER_CHUNK = 4;
 
@@ -92,9 +93,7 @@ export async function cancelRequest(
   const { ended, finishing } = await endEveryUnstarted(ctx, request, 'cancelled');
   if (request.approval && request.phase === 'closed') {
     // Its hand-off marker goes once every item has ended (the sweeper would otherwise keep looking at it).
-    await ctx.client.deleteEntity(PENDING_PARTITION, requestId).catch((e: unknown) => {
-      if (statusOf(e) !== 404) throw e;
-    });
+    await clearHandOffMarker(ctx, requestId);
   }
   return { request, cancelled: ended, finishing };
 }

@@ -239,6 +239,11 @@ export async function markEnqueued(ctx: TableContext, requestId: string): Promis
     const audit = auditEvent(ctx, 'RequestEnqueued', request, { itemCount: request.itemCount });
     await setPhase(ctx, requestId, ['accepted'], 'enqueued', { enqueuedAt: nowIso(ctx) }, audit);
   }
+  await clearHandOffMarker(ctx, requestId);
+}
+
+/** Removes the request's hand-off marker (the sweeper stops looking at it); already gone is fine. */
+export async function clearHandOffMarker(ctx: TableContext, requestId: string): Promise<void> {
   try {
     await ctx.client.deleteEntity(PENDING_PARTITION, requestId);
   } catch (e) {
