@@ -13,6 +13,10 @@ import type { MachineInfo } from '../support/machine.js';
 import { machineInfo } from '../support/machine.js';
 import { report } from '../support/report.js';
 import { median, percentile, round } from '../support/stats.js';
+import { newSealKey } from '../../dev/stack/seal-key.js';
+
+/** One seal key for every host of this process: an intake host's work must be sealed for a worker host. */
+const sealKey = newSealKey();
 
 export interface ColdStartOptions {
   readonly runs: number;
@@ -45,6 +49,7 @@ function childEnv(storage: string, telemetry: boolean): NodeJS.ProcessEnv {
     // The deployed default; MFA_RESET_FUNCTIONS=intake|worker measures a split deployment's app.
     MFA_RESET_FUNCTIONS: process.env.MFA_RESET_FUNCTIONS ?? 'all',
     AzureWebJobsStorage: storage,
+    ITEM_SEAL_KEY: sealKey,
     GRAPH_BASE_URL: 'https://graph.microsoft.com',
     AUTH_TENANT_ID: '11111111-2222-4333-8444-555555555555',
     AUTH_AUDIENCE: '66666666-7777-4888-9999-000000000000',

@@ -12,6 +12,7 @@ import { startAzurite } from '../../dev/stack/azurite.js';
 import type { RunningAzurite } from '../../dev/stack/azurite.js';
 import type { EmulatorProcess } from './emulator-process.js';
 import { startEmulatorProcess } from './emulator-process.js';
+import { newSealKey } from '../../dev/stack/seal-key.js';
 
 export interface LocalStackOptions {
   readonly fixture: TenantFixture;
@@ -96,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       NODE_EXTRA_CA_CERTS: e.NODE_EXTRA_CA_CERTS,
       MFA_RESET_FUNCTIONS: 'all',
       AzureWebJobsStorage: azurite.connectionString,
+      ITEM_SEAL_KEY: newSealKey(),
       GRAPH_BASE_URL: e.GRAPH_BASE_URL,
       GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
       IDENTITY_ENDPOINT: e.IDENTITY_ENDPOINT,

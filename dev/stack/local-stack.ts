@@ -14,6 +14,7 @@ import { startAppHarness } from '../harness/app-harness.js';
 import { repoRoot, type RunningHarness } from '../harness/harness.js';
 import type { HarnessLog } from '../harness/log.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
+import { newSealKey } from './seal-key.js';
 
 export interface LocalStackOptions {
   /** API port (default PORT or 7071; 0 = random). */
@@ -82,6 +83,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const settings: Record<string, string | undefined> = { ...process.env };
     settings.AzureWebJobsStorage ||= azurite.connectionString;
+    settings.ITEM_SEAL_KEY ||= newSealKey();
     if (options.forceEmulator || !usesExternalGraph()) {
       emulator = await startEmulator({ port: options.emulatorPort ?? Number(process.env.EMULATOR_PORT ?? 8443) });
       const e = emulator.env;

@@ -10,7 +10,16 @@ import {
 } from '../lib/queue/index.js';
 import type { ResetEngine } from '../lib/domain/index.js';
 import { createResetEngine } from '../lib/reset/index.js';
-import { cachedBreaker, cachedKillSwitch, createTableStore, type TableStore } from '../lib/store/index.js';
+import { createHmacSealer } from '../lib/seal/hmac-sealer.js';
+import { createTableWindowCounters } from '../lib/guardrails/index.js';
+import { createWorkerCeiling, WORKER_GUARD_TABLE } from '../lib/worker/worker-ceiling.js';
+import {
+  cachedBreaker,
+  cachedKillSwitch,
+  createTableClient,
+  createTableStore,
+  type TableStore,
+} from '../lib/store/index.js';
 import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
 import { composeHttpFunctions } from './compose-intake.js';
 import type { FunctionDeps } from './register-functions.js';
@@ -45,8 +54,11 @@ function startupWarning(what: string, error: unknown): void {
 
 export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
+  // The intake seals the work it stores and the worker checks the seals (src/lib/domain/item-seal.ts).
+  const sealer = createHmacSealer(config.sealKeys);
   const store = createTableStore(config, {
     idempotencyWindowSeconds: config.limits.idempotencyWindowHours * 3600,
+    sealer,
     ...(options.now ? { now: options.now } : {}),
   });
   const queue = createStorageResetQueue({
@@ -85,8 +97,19 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     });
   }
 
+  // The worker's own ceiling, in a table the intake cannot write (the audit account's in Azure).
+  const ceilingLimit = config.graph?.maxUsersPerHour ?? 0;
+  const ceiling =
+    worker && ceilingLimit > 0
+      ? createWorkerCeiling({
+          counters: createTableWindowCounters(createTableClient(config.storage, { tableName: WORKER_GUARD_TABLE })),
+          limit: ceilingLimit,
+        })
+      : undefined;
+
   return {
     mode: config.functions,
+    queueConnection: config.dataConnection,
     config,
     store,
     queue,
@@ -105,6 +128,8 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             queue,
             telemetry,
             engine,
+            sealer,
+            ...(ceiling ? { ceiling } : {}),
             killSwitch: config.killSwitch,
             killSwitchState: cachedKillSwitch(() => store.getKillSwitch(), options.controlsCacheMs),
             breakerState: cachedBreaker(() => store.getBreaker(), options.controlsCacheMs),

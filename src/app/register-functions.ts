@@ -14,7 +14,10 @@ import type { FunctionsMode } from '../lib/config/index.js';
 import type { PoisonDeps, ProcessItemDeps, ResubmitDeps } from '../lib/worker/index.js';
 import type { FunctionRegistrar } from './function-registrar.js';
 
-/** Storage connection setting the queue triggers use (resolved by the host: connection string or identity-based). */
+/**
+ * The connection the queue triggers use when none is given: the host resolves it (connection string or
+ * identity-based). A deployment with the reset data in its own account names `MfaData` (config.dataConnection).
+ */
 export const storageConnection = 'AzureWebJobsStorage';
 
 export interface HttpFunctionSpec {
@@ -26,6 +29,8 @@ export interface HttpFunctionSpec {
 
 export interface FunctionDeps {
   readonly mode: FunctionsMode;
+  /** The storage connection setting of the reset queues (default AzureWebJobsStorage). */
+  readonly queueConnection?: string;
   /** HTTP functions (intake side): POST /api/resets and GET /api/resets/{id}. Required in `all` and `intake`. */
   readonly http?: readonly HttpFunctionSpec[];
   /** The sweeper runs on the intake side: it needs the store and the queue, never Graph. */
@@ -62,7 +67,7 @@ export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDe
     const w = deps.worker;
     if (!w) throw new Error(`MFA_RESET_FUNCTIONS=${deps.mode} needs the worker dependencies`);
     const queue = (name: string, queueName: string, handler: StorageQueueHandler): void =>
-      registrar.storageQueue(name, { queueName, connection: storageConnection, handler });
+      registrar.storageQueue(name, { queueName, connection: deps.queueConnection ?? storageConnection, handler });
     queue(resetBatchesFunction.name, resetBatchesFunction.queueName, resetBatchesHandler(w));
     queue(resetItemsFunction.name, resetItemsFunction.queueName, resetItemsHandler(w));
     queue(resetBatchesPoisonFunction.name, resetBatchesPoisonFunction.queueName, resetBatchesPoisonHandler(w));

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/lib/config/index.js';
+import { newSealKey } from '../../dev/stack/seal-key.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const API = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-const base = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', AUTH_TENANT_ID: TENANT, AUTH_AUDIENCE: API };
+const base = {
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  AUTH_TENANT_ID: TENANT,
+  AUTH_AUDIENCE: API,
+  ITEM_SEAL_KEY: newSealKey(),
+};
 
 function problemsOf(env: Record<string, string>): Record<string, string> {
   try {
@@ -32,6 +38,7 @@ describe('loadConfig', () => {
       maxWaitSeconds: 30,
       protectedUsers: [],
       protectedGroupIds: [],
+      maxUsersPerHour: 10_500,
     });
     expect(c.limits).toEqual({
       maxBulkRows: 50000,
@@ -61,6 +68,7 @@ describe('loadConfig', () => {
         'AUTH_TENANT_ID',
         'AzureWebJobsStorage',
         'GRAPH_BASE_URL',
+        'ITEM_SEAL_KEY',
         'GRAPH_MAX_CONCURRENCY',
         'KILL_SWITCH',
         'MAX_BULK_ROWS',
@@ -88,6 +96,7 @@ describe('loadConfig', () => {
   it('worker mode needs no AUTH_* settings', () => {
     const c = loadConfig({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      ITEM_SEAL_KEY: newSealKey(),
       MFA_RESET_FUNCTIONS: 'worker',
       KILL_SWITCH: '1',
       PROTECTED_USERS: ' breakglass@contoso.com, ,0b7e1a2c-1111-2222-3333-444455556666 ',
@@ -109,6 +118,7 @@ describe('loadConfig', () => {
       AUTH_ISSUER: 'https://localhost:8443/t/v2.0',
       AUTH_JWKS_URI: 'https://localhost:8443/t/discovery/v2.0/keys/',
       AzureWebJobsStorage__accountName: 'stmfareset',
+      ITEM_SEAL_KEY: newSealKey(),
       AzureWebJobsStorage__credential: 'managedidentity',
       AzureWebJobsStorage__clientId: 'AAAAAAAA-0000-0000-0000-000000000001',
       MFA_RESET_FUNCTIONS: 'Intake',
@@ -136,7 +146,11 @@ describe('loadConfig', () => {
 });
 
 describe('GRAPH_BASE_URL: only a documented Graph host receives the worker token', () => {
-  const worker = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', MFA_RESET_FUNCTIONS: 'worker' };
+  const worker = {
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    MFA_RESET_FUNCTIONS: 'worker',
+    ITEM_SEAL_KEY: newSealKey(),
+  };
   const allowed =
     'must be the Microsoft Graph root of a cloud: https://graph.microsoft.com, https://graph.microsoft.us, ' +
     'https://dod-graph.microsoft.us or https://microsoftgraph.chinacloudapi.cn; another host (the local emulator) ' +
@@ -183,5 +197,80 @@ describe('GRAPH_BASE_URL: only a documented Graph host receives the worker token
     expect(loadConfig({ ...base, MFA_RESET_FUNCTIONS: 'intake', GRAPH_BASE_URL: 'https://graph.example' }).graph).toBe(
       undefined,
     );
+  });
+});
+
+describe('ITEM_SEAL_KEY: the intake seals work, the worker checks it', () => {
+  const { ITEM_SEAL_KEY: _key, ...noKey } = base;
+  const required =
+    'is required: must be a base64 key of at least 32 bytes (e.g. the output of: openssl rand -base64 32)';
+
+  it('is required in every mode, and refuses a key that is too short or not base64', () => {
+    for (const mode of ['all', 'intake', 'worker']) {
+      expect(problemsOf({ ...noKey, MFA_RESET_FUNCTIONS: mode }).ITEM_SEAL_KEY).toBe(required);
+    }
+    const short = Buffer.alloc(31, 7).toString('base64');
+    expect(problemsOf({ ...base, ITEM_SEAL_KEY: short }).ITEM_SEAL_KEY).toMatch(/at least 32 bytes/);
+    expect(problemsOf({ ...base, ITEM_SEAL_KEY: 'not base64 at all, but long enough!!' }).ITEM_SEAL_KEY).toMatch(
+      /base64 key/,
+    );
+  });
+
+  it('names a Key Vault reference the platform left unresolved, without echoing it', () => {
+    const reference = '@Microsoft.KeyVault(VaultName=kv-mfa;SecretName=item-seal-key)';
+    const message = problemsOf({ ...base, ITEM_SEAL_KEY: reference }).ITEM_SEAL_KEY;
+    expect(message).toMatch(/Key Vault reference the platform could not resolve/);
+    expect(message).not.toContain('kv-mfa');
+  });
+
+  it('loads the current key and an optional previous one (rotation)', () => {
+    const previous = newSealKey();
+    const config = loadConfig({ ...base, ITEM_SEAL_PREVIOUS_KEY: previous });
+    expect(Buffer.from(config.sealKeys.current).toString('base64')).toBe(base.ITEM_SEAL_KEY);
+    expect(Buffer.from(config.sealKeys.previous ?? []).toString('base64')).toBe(previous);
+    expect(loadConfig(base).sealKeys.previous).toBeUndefined();
+  });
+});
+
+describe('WORKER_MAX_USERS_PER_HOUR', () => {
+  const worker = { ...base, MFA_RESET_FUNCTIONS: 'worker' };
+  it('defaults to the intake tenant-wide defaults together, and 0 turns it off', () => {
+    expect(loadConfig(worker).graph?.maxUsersPerHour).toBe(10_500);
+    expect(loadConfig({ ...worker, WORKER_MAX_USERS_PER_HOUR: '0' }).graph?.maxUsersPerHour).toBe(0);
+    expect(problemsOf({ ...worker, WORKER_MAX_USERS_PER_HOUR: '-5' }).WORKER_MAX_USERS_PER_HOUR).toMatch(
+      /whole number/,
+    );
+  });
+});
+
+describe('MfaData: the reset data on its own connection', () => {
+  it('is used when set (identity-based), apart from the host storage, and named for the queue triggers', () => {
+    const config = loadConfig({
+      ...base,
+      AzureWebJobsStorage__accountName: 'sthostintake',
+      AzureWebJobsStorage: '',
+      MfaData__tableServiceUri: 'https://stdata.table.core.windows.net',
+      MfaData__queueServiceUri: 'https://stdata.queue.core.windows.net',
+      MfaData__credential: 'managedidentity',
+      MfaData__clientId: 'AAAAAAAA-0000-4000-8000-000000000001',
+    });
+    expect(config.dataConnection).toBe('MfaData');
+    expect(config.storage).toEqual({
+      kind: 'identity',
+      tableServiceUri: 'https://stdata.table.core.windows.net',
+      queueServiceUri: 'https://stdata.queue.core.windows.net',
+      credential: 'managedidentity',
+      clientId: 'aaaaaaaa-0000-4000-8000-000000000001',
+    });
+  });
+
+  it('falls back to AzureWebJobsStorage when no MfaData setting is present (one account, locally)', () => {
+    expect(loadConfig(base).dataConnection).toBe('AzureWebJobsStorage');
+  });
+
+  it('names MfaData, not the host storage, when it is set but incomplete', () => {
+    const problems = problemsOf({ ...base, MfaData__tableServiceUri: 'https://stdata.table.core.windows.net' });
+    expect(problems.MfaData).toMatch(/MfaData__tableServiceUri and MfaData__queueServiceUri/);
+    expect(problems.AzureWebJobsStorage).toBeUndefined();
   });
 });

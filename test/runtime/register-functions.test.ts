@@ -13,7 +13,7 @@ const http: FunctionDeps['http'] = [
   { name: 'resets-submit', route: 'resets', methods: ['POST'], handler: () => Promise.resolve({ status: 202 }) },
   { name: 'resets-status', route: 'resets/{id}', methods: ['GET'], handler: () => Promise.resolve({ status: 200 }) },
 ];
-const worker = { ...shared, engine: undefined, killSwitch: false };
+const worker = { ...shared, engine: undefined, sealer: undefined, killSwitch: false };
 
 function names(deps: FunctionDeps): string[] {
   const registrar = new RecordingRegistrar();
@@ -50,6 +50,14 @@ describe('registerFunctions', () => {
         expect(r.options).toMatchObject({ connection: 'AzureWebJobsStorage', queueName: r.name });
       if (r.kind === 'http') expect(r.options.authLevel).toBe('anonymous');
     }
+  });
+
+  it('binds the queue triggers to MfaData when the reset data has its own connection', () => {
+    const registrar = new RecordingRegistrar();
+    registerFunctions(registrar, { mode: 'worker', queueConnection: 'MfaData', worker });
+    const queues = registrar.registrations.filter((r) => r.kind === 'storageQueue');
+    expect(queues).toHaveLength(4);
+    for (const r of queues) expect(r.options).toMatchObject({ connection: 'MfaData' });
   });
 
   it('refuses a mode without the dependencies it needs', () => {

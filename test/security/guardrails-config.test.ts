@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultGuardrailLimits } from '../../src/lib/guardrails/index.js';
 import { ConfigError, loadConfig } from '../../src/lib/config/index.js';
+import { newSealKey } from '../../dev/stack/seal-key.js';
 
 const base = {
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  ITEM_SEAL_KEY: newSealKey(),
   AUTH_TENANT_ID: '11111111-1111-4111-8111-111111111111',
   AUTH_AUDIENCE: '22222222-2222-4222-8222-222222222222',
   MFA_RESET_FUNCTIONS: 'intake',

@@ -20,6 +20,7 @@ import type { CallerRef } from '../../src/lib/domain/index.js';
 import { loadConfig } from '../../src/lib/config/index.js';
 import { RecordingTelemetry, telemetryEvents } from '../../src/lib/telemetry/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
+import { newSealKey } from '../../dev/stack/seal-key.js';
 
 let azurite: RunningAzurite;
 beforeAll(async () => {
@@ -225,6 +226,7 @@ describe('submission guardrails', () => {
   it('refuses a full-size CSV at the defaults, saying to split it and which setting the operator raises', async () => {
     const maxBulkRows = loadConfig({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      ITEM_SEAL_KEY: newSealKey(),
       MFA_RESET_FUNCTIONS: 'worker',
     }).limits.maxBulkRows;
     expect(maxBulkRows).toBe(50_000);

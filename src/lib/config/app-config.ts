@@ -3,6 +3,9 @@
 import type { GuardrailLimits } from '../guardrails/limits.js';
 import type { FunctionsMode } from './schema.js';
 
+/** `MfaData` when set (Azure: its own account); otherwise the host's `AzureWebJobsStorage` (one account, locally). */
+export type DataConnection = 'MfaData' | 'AzureWebJobsStorage';
+
 export type StorageConfig =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
   | {
@@ -31,6 +34,8 @@ export interface GraphConfig {
   readonly maxWaitSeconds: number;
   readonly protectedUsers: readonly string[];
   readonly protectedGroupIds: readonly string[];
+  /** WORKER_MAX_USERS_PER_HOUR: the worker's own ceiling on users started in any 60 minutes (0: off). */
+  readonly maxUsersPerHour: number;
 }
 
 export interface LimitsConfig {
@@ -52,7 +57,10 @@ export interface ControlsConfig {
 
 export interface AppConfig {
   readonly functions: FunctionsMode;
+  /** The reset data: tables and the reset queues. */
   readonly storage: StorageConfig;
+  /** The setting `storage` came from, which the queue triggers name as their connection. */
+  readonly dataConnection: DataConnection;
   /** Present in `all` and `intake` modes. */
   readonly auth?: AuthConfig;
   /** Present in `all` and `worker` modes. */
@@ -64,5 +72,7 @@ export interface AppConfig {
   /** Worker: an item not started this many hours after its request ends `expired` (no Graph call). */
   readonly maxItemAgeHours: number;
   readonly controls: ControlsConfig;
+  /** ITEM_SEAL_KEY / ITEM_SEAL_PREVIOUS_KEY: the intake seals the work it stores, the worker acts only on sealed work. */
+  readonly sealKeys: { readonly current: Uint8Array; readonly previous?: Uint8Array };
   readonly telemetry: { readonly applicationInsightsConnectionString?: string };
 }

@@ -1,5 +1,13 @@
 export { loadConfig, requireAuth, requireGraph, ConfigError } from './load-config.js';
 export type { ConfigProblem } from './load-config.js';
-export type { AppConfig, AuthConfig, ControlsConfig, GraphConfig, LimitsConfig, StorageConfig } from './app-config.js';
+export type {
+  AppConfig,
+  AuthConfig,
+  ControlsConfig,
+  DataConnection,
+  GraphConfig,
+  LimitsConfig,
+  StorageConfig,
+} from './app-config.js';
 export type { FunctionsMode } from './schema.js';
 export { storageCredential, type StorageIdentity } from './storage-credential.js';

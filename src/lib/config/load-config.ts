@@ -1,7 +1,7 @@
 // Reads the environment once and fails with ONE error naming every bad setting (contracts §3).
 
 import type { ZodType } from 'zod';
-import type { AppConfig, AuthConfig, GraphConfig, StorageConfig } from './app-config.js';
+import type { AppConfig, AuthConfig, DataConnection, GraphConfig, StorageConfig } from './app-config.js';
 import type { GuardrailLimits } from '../guardrails/limits.js';
 import {
   authSchema,
@@ -10,7 +10,10 @@ import {
   controlsSchema,
   limitsSchema,
   modeSchema,
+  sealSchema,
   storageSchema,
+  dataStorageSchema,
+  type ConnectionSettings,
   telemetrySchema,
 } from './schema.js';
 import { graphCloudHosts, isGraphCloudHost } from '../graph/graph-hosts.js';
@@ -41,31 +44,36 @@ function parse<T>(schema: ZodType<T>, env: Env, problems: ConfigProblem[]): T | 
   return undefined;
 }
 
-function storageFrom(
-  s: NonNullable<ReturnType<typeof storageSchema.parse>>,
+/** One storage connection from its settings (see connectionSchema); undefined with a problem when incomplete. */
+function connectionFrom(
+  name: DataConnection,
+  s: ConnectionSettings,
   problems: ConfigProblem[],
 ): StorageConfig | undefined {
-  if (s.AzureWebJobsStorage) return { kind: 'connectionString', connectionString: s.AzureWebJobsStorage };
-  const account = s.AzureWebJobsStorage__accountName;
+  const connectionString = s[name];
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const account = s[`${name}__accountName`];
   const tableServiceUri =
-    s.AzureWebJobsStorage__tableServiceUri ?? (account ? `https://${account}.table.core.windows.net` : undefined);
+    s[`${name}__tableServiceUri`] ?? (account ? `https://${account}.table.core.windows.net` : undefined);
   const queueServiceUri =
-    s.AzureWebJobsStorage__queueServiceUri ?? (account ? `https://${account}.queue.core.windows.net` : undefined);
+    s[`${name}__queueServiceUri`] ?? (account ? `https://${account}.queue.core.windows.net` : undefined);
   if (!tableServiceUri || !queueServiceUri) {
     problems.push({
-      key: 'AzureWebJobsStorage',
+      key: name,
       message:
-        'is required: set a connection string, or AzureWebJobsStorage__tableServiceUri and ' +
-        'AzureWebJobsStorage__queueServiceUri (or AzureWebJobsStorage__accountName) for identity-based access',
+        `is required: set a connection string, or ${name}__tableServiceUri and ${name}__queueServiceUri ` +
+        `(or ${name}__accountName) for identity-based access`,
     });
     return undefined;
   }
+  const clientId = s[`${name}__clientId`];
+  const credential = s[`${name}__credential`];
   return {
     kind: 'identity',
     tableServiceUri,
     queueServiceUri,
-    ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
-    ...(s.AzureWebJobsStorage__credential ? { credential: s.AzureWebJobsStorage__credential } : {}),
+    ...(clientId ? { clientId } : {}),
+    ...(credential ? { credential } : {}),
   };
 }
 
@@ -90,11 +98,16 @@ function graphHostProblem(baseUrl: string, allowAnyHost: boolean): ConfigProblem
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: ConfigProblem[] = [];
   const mode = parse(modeSchema, env, problems)?.MFA_RESET_FUNCTIONS ?? 'all';
-  const rawStorage = parse(storageSchema, env, problems);
-  const storage = rawStorage ? storageFrom(rawStorage, problems) : undefined;
+  // The reset data has its own connection (MfaData) in Azure; without one it shares the host's (one Azurite locally).
+  const rawData = parse(dataStorageSchema, env, problems);
+  const dataConnection: DataConnection =
+    rawData && Object.values(rawData).some((v) => v !== undefined) ? 'MfaData' : 'AzureWebJobsStorage';
+  const rawStorage = parse(dataConnection === 'MfaData' ? dataStorageSchema : storageSchema, env, problems);
+  const storage = rawStorage ? connectionFrom(dataConnection, rawStorage, problems) : undefined;
   const limits = parse(limitsSchema, env, problems);
   const telemetry = parse(telemetrySchema, env, problems);
   const controls = parse(controlsSchema, env, problems);
+  const seal = parse(sealSchema, env, problems);
 
   let auth: AuthConfig | undefined;
   let guardrails: GuardrailLimits | undefined;
@@ -134,16 +147,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
         maxWaitSeconds: g.GRAPH_MAX_WAIT_SECONDS,
         protectedUsers: g.PROTECTED_USERS,
         protectedGroupIds: g.PROTECTED_GROUP_IDS,
+        maxUsersPerHour: g.WORKER_MAX_USERS_PER_HOUR,
       };
       killSwitch = g.KILL_SWITCH;
       maxItemAgeHours = g.MAX_ITEM_AGE_HOURS;
     }
   }
 
-  if (problems.length > 0 || !storage || !limits || !telemetry || !controls) throw new ConfigError(problems);
+  if (problems.length > 0 || !storage || !limits || !telemetry || !controls || !seal?.ITEM_SEAL_KEY) {
+    throw new ConfigError(problems);
+  }
   return {
     functions: mode,
     storage,
+    dataConnection,
     ...(auth ? { auth } : {}),
     ...(graph ? { graph } : {}),
     limits: {
@@ -159,6 +176,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       approvalMinUsers: controls.APPROVAL_MIN_USERS,
       approvalTtlHours: controls.APPROVAL_TTL_HOURS,
       targetCooldownHours: controls.TARGET_COOLDOWN_HOURS,
+    },
+    sealKeys: {
+      current: seal.ITEM_SEAL_KEY,
+      ...(seal.ITEM_SEAL_PREVIOUS_KEY ? { previous: seal.ITEM_SEAL_PREVIOUS_KEY } : {}),
     },
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }

@@ -15,14 +15,25 @@ export const modeSchema = z.object({
   ),
 });
 
-export const storageSchema = z.object({
-  AzureWebJobsStorage: optionalString(),
-  AzureWebJobsStorage__accountName: optionalString(),
-  AzureWebJobsStorage__queueServiceUri: url({ allowHttp: true }),
-  AzureWebJobsStorage__tableServiceUri: url({ allowHttp: true }),
-  AzureWebJobsStorage__credential: optionalString(),
-  AzureWebJobsStorage__clientId: optionalGuid(),
-});
+/**
+ * A storage connection as the Functions host reads one: `<name>` (a connection string) or identity-based
+ * `<name>__accountName`, `__queueServiceUri`, `__tableServiceUri`, `__credential`, `__clientId`.
+ */
+const connectionSchema = <N extends string>(name: N) =>
+  z.object({
+    [name]: optionalString(),
+    [`${name}__accountName`]: optionalString(),
+    [`${name}__queueServiceUri`]: url({ allowHttp: true }),
+    [`${name}__tableServiceUri`]: url({ allowHttp: true }),
+    [`${name}__credential`]: optionalString(),
+    [`${name}__clientId`]: optionalGuid(),
+  } as const);
+
+/** The host's own storage (each app its own account in Azure); also the reset data's when `MfaData` is not set. */
+export const storageSchema = connectionSchema('AzureWebJobsStorage');
+/** The reset data (tables and the reset queues), apart from the host's storage (issue 15: least privilege). */
+export const dataStorageSchema = connectionSchema('MfaData');
+export type ConnectionSettings = Readonly<Record<string, string | undefined>>;
 
 export const graphSchema = z.object({
   GRAPH_BASE_URL: url({ defaultValue: 'https://graph.microsoft.com' }),
@@ -35,6 +46,12 @@ export const graphSchema = z.object({
   PROTECTED_GROUP_IDS: list((e) => (isGuid(e) ? undefined : 'must be a group object id (GUID)')),
   KILL_SWITCH: boolean(false),
   MAX_ITEM_AGE_HOURS: integer(24, 1, 720),
+  /** The worker's own ceiling; default: the intake's tenant-wide defaults together (500 single + 10,000 bulk). */
+  WORKER_MAX_USERS_PER_HOUR: integer(
+    guardrailDefaults.tenantSinglePerHour + guardrailDefaults.tenantBulkPerHour,
+    0,
+    10_000_000,
+  ),
 });
 
 export const authSchema = z.object({
@@ -75,4 +92,33 @@ export const controlsSchema = z.object({
 
 export const telemetrySchema = z.object({
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString(),
+});
+
+const sealKeyMessage = 'must be a base64 key of at least 32 bytes (e.g. the output of: openssl rand -base64 32)';
+/** A seal key (src/lib/seal): base64 of at least 32 bytes. A Key Vault reference the platform left unresolved is named. */
+const sealKeyBytes = z
+  .string({ error: (issue) => (issue.input === undefined ? `is required: ${sealKeyMessage}` : undefined) })
+  .transform((v, ctx) => {
+    if (/^@Microsoft\.KeyVault\(/i.test(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'is a Key Vault reference the platform could not resolve: check that the secret exists and that the ' +
+          "app's identity (keyVaultReferenceIdentity) has Key Vault Secrets User on it",
+      });
+      return z.NEVER;
+    }
+    const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) ? Buffer.from(v, 'base64') : Buffer.alloc(0);
+    if (bytes.length < 32) {
+      ctx.addIssue({ code: 'custom', message: sealKeyMessage });
+      return z.NEVER;
+    }
+    return new Uint8Array(bytes);
+  });
+const trimmedOrUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/** Item seals (src/lib/domain/item-seal.ts): the intake seals with the key, the worker checks; read in every mode. */
+export const sealSchema = z.object({
+  ITEM_SEAL_KEY: z.preprocess(trimmedOrUnset, sealKeyBytes),
+  ITEM_SEAL_PREVIOUS_KEY: z.preprocess(trimmedOrUnset, sealKeyBytes.optional()),
 });

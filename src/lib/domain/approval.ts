@@ -18,6 +18,8 @@ export interface Approval {
   readonly decidedAt?: string;
   /** The approver's words (rejections must say why). */
   readonly comment?: string;
+  /** The intake's seal over an approval (src/lib/domain/item-seal.ts): the worker's proof it came through the API. */
+  readonly seal?: string;
 }
 
 export interface ApprovalRule {

@@ -11,6 +11,7 @@ import type {
   ResetFailure,
   ResetOptions,
   ResetReason,
+  SealedChunk,
   SessionsNotRevokedReason,
 } from '../domain/index.js';
 import { itemOutcomes } from '../domain/index.js';
@@ -136,7 +137,13 @@ interface RosterMeta {
 }
 
 /** One row holding up to CHUNK_SIZE targets; ticket/reason/requestedBy are de-duplicated (usually one combination). */
-export function rosterToEntity(requestId: string, chunk: number, items: readonly NewItem[], now: string): Entity {
+export function rosterToEntity(
+  requestId: string,
+  chunk: number,
+  items: readonly NewItem[],
+  now: string,
+  seal?: string,
+): Entity {
   const metas: RosterMeta[] = [];
   const metaKeys = new Map<string, number>();
   const metaIndex = items.map((item) => {
@@ -158,38 +165,46 @@ export function rosterToEntity(requestId: string, chunk: number, items: readonly
     users: JSON.stringify(items.map((i) => i.userKey)),
     metas: JSON.stringify(metas),
     ...(metas.length > 1 ? { metaIndex: JSON.stringify(metaIndex) } : {}),
+    ...(seal ? { seal } : {}),
     createdAt: now,
+  };
+}
+
+/** The targets of a roster as the intake stored them, with its seal (what the worker checks before acting). */
+export function rosterChunk(e: Record<string, unknown>): SealedChunk {
+  const users = json<string[]>(e, 'users', []);
+  const metas = json<RosterMeta[]>(e, 'metas', []);
+  const metaIndex = json<number[]>(e, 'metaIndex', []);
+  const seal = str(e, 'seal');
+  return {
+    first: num(e, 'first'),
+    targets: users.map((userKey, offset) => {
+      const meta = metas[metaIndex[offset] ?? 0] ?? { t: '', r: 'other' as const };
+      return { userKey, ticket: meta.t, reason: meta.r, ...(meta.b ? { requestedBy: meta.b } : {}) };
+    }),
+    ...(seal ? { seal } : {}),
   };
 }
 
 /** The items of a roster as they are before any transition (status queued, no stored row: etag ''). */
 export function rosterItems(requestId: string, e: Record<string, unknown>): StoredItem[] {
-  const first = num(e, 'first');
-  const users = json<string[]>(e, 'users', []);
-  const metas = json<RosterMeta[]>(e, 'metas', []);
-  const metaIndex = json<number[]>(e, 'metaIndex', []);
+  const { first, targets } = rosterChunk(e);
   const createdAt = str(e, 'createdAt') ?? '';
-  return users.map((userKey, offset) => {
-    const meta = metas[metaIndex[offset] ?? 0] ?? { t: '', r: 'other' as const };
-    return {
-      requestId,
-      index: first + offset,
-      userKey,
-      ticket: meta.t,
-      reason: meta.r,
-      ...(meta.b ? { requestedBy: meta.b } : {}),
-      status: 'queued',
-      methodsRemoved: [],
-      methodsRemaining: [],
-      sessionsRevoked: false,
-      graphRequestIds: [],
-      attempts: 0,
-      revision: 0,
-      createdAt,
-      updatedAt: createdAt,
-      etag: '',
-    };
-  });
+  return targets.map((target, offset) => ({
+    requestId,
+    index: first + offset,
+    ...target,
+    status: 'queued',
+    methodsRemoved: [],
+    methodsRemaining: [],
+    sessionsRevoked: false,
+    graphRequestIds: [],
+    attempts: 0,
+    revision: 0,
+    createdAt,
+    updatedAt: createdAt,
+    etag: '',
+  }));
 }
 
 // ---- item

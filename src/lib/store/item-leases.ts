@@ -193,6 +193,7 @@ export function failItem(
   index: number,
   error: ResetFailure,
   correlationId?: string,
+  eventType: 'PoisonQuarantined' | 'ItemRefused' = 'PoisonQuarantined',
 ): Promise<TransitionResult> {
   return transition(ctx, requestId, index, correlationId, (item, now) => {
     const refusal = failRefusal(item);
@@ -203,7 +204,7 @@ export function failItem(
       next: { ...withoutLease(item), status: 'final', outcome: 'failed', error, updatedAt: at, finishedAt: at },
       finalOutcome: 'failed',
       audit: {
-        eventType: 'PoisonQuarantined',
+        eventType,
         target: targetOf(item),
         outcome: 'failed',
         error,

@@ -19,6 +19,7 @@ import type {
   RemovalProgress,
   Requester,
   ResetFailure,
+  SealedChunk,
   ResetOptions,
   ResetReason,
   ResetResult,
@@ -176,6 +177,8 @@ export type AuditEventType =
   | 'ResetFailed'
   | 'Rejected'
   | 'PoisonQuarantined'
+  /** The worker would not act on an item: it breaks the API's rules or carries no valid seal (item-checks.ts). */
+  | 'ItemRefused'
   | 'RequestCancelled'
   | 'ItemCancelled'
   | 'ItemExpired'
@@ -267,6 +270,8 @@ export interface StateStore {
   // ---- worker
   getRequest(requestId: string): Promise<StoredRequest | undefined>;
   getItem(requestId: string, index: number): Promise<StoredItem | undefined>;
+  /** The chunk of targets holding an item, as the intake sealed it (the worker checks it before acting). */
+  getSealedChunk?(requestId: string, index: number): Promise<SealedChunk | undefined>;
   /** queued → running (or re-claim of a running item whose lease expired), ETag-conditional, audited. */
   claimItem(requestId: string, index: number, options: ClaimOptions): Promise<ClaimResult>;
   /** Saves the method snapshot before the first Graph write (only by the lease owner). */
@@ -315,7 +320,14 @@ export interface StateStore {
    * Any non-final state → final `failed` (poison queue, unrecoverable errors); no lease needed. The item keeps, and its
    * audit row names, what its attempts had recorded as removed.
    */
-  failItem(requestId: string, index: number, error: ResetFailure, correlationId?: string): Promise<TransitionResult>;
+  failItem(
+    requestId: string,
+    index: number,
+    error: ResetFailure,
+    correlationId?: string,
+    /** The audit event: `PoisonQuarantined` (default), or `ItemRefused` when the worker would not act on the item. */
+    eventType?: 'PoisonQuarantined' | 'ItemRefused',
+  ): Promise<TransitionResult>;
 
   // ---- operator controls
   /**

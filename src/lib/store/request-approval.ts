@@ -3,7 +3,14 @@
 // request then ends every item with that outcome (no Graph call was ever made for them).
 
 import type { TransactionAction } from '@azure/data-tables';
-import { approvalLapsed, callerOf, type Approval, type ApprovalDecision, type Requester } from '../domain/index.js';
+import {
+  approvalLapsed,
+  approvalSealText,
+  callerOf,
+  type Approval,
+  type ApprovalDecision,
+  type Requester,
+} from '../domain/index.js';
 import { auditEvent } from './audit-log.js';
 import { auditToEntity, requestFromEntity } from './entities.js';
 import { odataString, PENDING_PARTITION, REQUEST_ROW, requestPartition } from './keys.js';
@@ -50,6 +57,10 @@ export async function decideApproval(
       // The API shows who decided: the owner key only (the address and token id stay in the audit row).
       ...(by ? { decidedBy: callerOf(by) } : {}),
       ...(comment ? { comment } : {}),
+      // The worker acts on an approved request only with this seal (src/lib/domain/item-seal.ts).
+      ...(decision === 'approved' && by?.objectId && ctx.sealer
+        ? { seal: ctx.sealer.seal(approvalSealText(requestId, by.objectId, at)) }
+        : {}),
     };
     const patch = {
       partitionKey: entity.partitionKey,

@@ -16,7 +16,7 @@ import {
   REQUEST_ROW,
   requestPartition,
 } from './keys.js';
-import { callerOf, type NewItem } from '../domain/index.js';
+import { callerOf, chunkSealText, sealedRequestFields, type NewItem } from '../domain/index.js';
 import type { AuditEvent, CreateRequestResult, NewRequest, RequestPhase, StoredRequest } from './ports.js';
 import { getRequest } from './request-reads.js';
 import {
@@ -99,7 +99,9 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
     if (!(resumed && isConflict(e))) throw e;
   }
 
-  await writeItems(ctx, requestId, draft.items, now);
+  // A resumed creation seals against the row the first call stored (its creation time is that call's).
+  const sealedAs = resumed ? ((await getRequest(ctx, requestId)) ?? request) : request;
+  await writeItems(ctx, sealedAs, draft.items, now);
   const stored = approvalExpiresAt
     ? await setPhase(
         ctx,
@@ -184,13 +186,30 @@ async function arbitrate(
   throw new Error('could not arbitrate the idempotency record');
 }
 
-/** Writes the targets as one roster row per chunk (insert-only: a resumed creation keeps what exists). */
-async function writeItems(ctx: TableContext, requestId: string, items: readonly NewItem[], now: string): Promise<void> {
+/**
+ * Writes the targets as one roster row per chunk (insert-only: a resumed creation keeps what exists), each sealed to
+ * its request when the store has a sealer.
+ */
+async function writeItems(
+  ctx: TableContext,
+  request: StoredRequest,
+  items: readonly NewItem[],
+  now: string,
+): Promise<void> {
   const chunks = Array.from({ length: chunkCount(items.length) }, (_, c) => c);
+  const bound = sealedRequestFields(request);
   await mapBounded(chunks, ctx.writeConcurrency, async (chunk) => {
     const first = chunk * CHUNK_SIZE;
+    const slice = items.slice(first, first + CHUNK_SIZE);
+    const targets = slice.map(({ userKey, ticket, reason, requestedBy }) => ({
+      userKey,
+      ticket,
+      reason,
+      ...(requestedBy ? { requestedBy } : {}),
+    }));
+    const seal = ctx.sealer?.seal(chunkSealText(bound, first, targets));
     try {
-      await ctx.client.createEntity(rosterToEntity(requestId, chunk, items.slice(first, first + CHUNK_SIZE), now));
+      await ctx.client.createEntity(rosterToEntity(request.id, chunk, slice, now, seal));
     } catch (e) {
       if (!isConflict(e)) throw e;
     }

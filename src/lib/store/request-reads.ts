@@ -1,9 +1,9 @@
 // Point reads of one request or one item, as the worker and the status endpoint need them. Reading a request also
 // remembers its owner, which the item transitions stamp on their audit rows.
 
-import { itemFromEntity, requestFromEntity, rosterItems } from './entities.js';
+import { itemFromEntity, requestFromEntity, rosterChunk, rosterItems } from './entities.js';
 import { itemPartition, itemRow, REQUEST_ROW, requestPartition, ROSTER_ROW } from './keys.js';
-import type { CallerRef } from '../domain/index.js';
+import type { CallerRef, SealedChunk } from '../domain/index.js';
 import type { StoredItem, StoredRequest } from './ports.js';
 import type { RequestOwner, TableContext } from './table-context.js';
 
@@ -55,4 +55,15 @@ export async function getItem(ctx: TableContext, requestId: string, index: numbe
   // No transition yet: the item is still only in its chunk's roster.
   const roster = await ctx.getEntity(partition, ROSTER_ROW);
   return roster ? rosterItems(requestId, roster).find((i) => i.index === index) : undefined;
+}
+
+/** The chunk holding an item, as the intake stored and sealed it; undefined when the chunk has no roster row. */
+export async function getSealedChunk(
+  ctx: TableContext,
+  requestId: string,
+  index: number,
+): Promise<SealedChunk | undefined> {
+  if (!Number.isInteger(index) || index < 0) return undefined;
+  const roster = await ctx.getEntity(itemPartition(requestId, index), ROSTER_ROW);
+  return roster ? rosterChunk(roster) : undefined;
 }

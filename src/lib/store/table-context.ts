@@ -5,7 +5,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { StorageConfig } from '../config/index.js';
 import { DEFAULT_TABLE_NAME } from './keys.js';
-import type { Requester } from '../domain/index.js';
+import type { ItemSealer, Requester } from '../domain/index.js';
 import { createTableClient } from './table-client.js';
 
 export interface TableStoreOptions {
@@ -23,6 +23,11 @@ export interface TableStoreOptions {
   readonly inFlightSeconds?: number;
   /** An idempotency key (explicit or natural) is remembered this long; then the same key makes a new request (24 h). */
   readonly idempotencyWindowSeconds?: number;
+  /**
+   * Seals every chunk of targets and every approval this store writes (src/lib/domain/item-seal.ts). The worker acts
+   * only on sealed work, so an intake whose store has none stores requests no worker will carry out.
+   */
+  readonly sealer?: ItemSealer;
 }
 
 export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -44,6 +49,7 @@ export interface TableContext {
   readonly idempotencyWindowMs: number;
   /** Request owners never change: cached for the audit rows of item transitions (bounded). */
   readonly owners: Map<string, RequestOwner>;
+  readonly sealer?: ItemSealer;
   /** Creates the table if missing; once per process (again after a failure). */
   ensureTable(): Promise<void>;
   /** Point read; undefined when the row does not exist. */
@@ -84,6 +90,7 @@ export function createTableContext(storage: StorageConfig, options: TableStoreOp
     inFlightMs: (options.inFlightSeconds ?? 120) * 1000,
     idempotencyWindowMs: (options.idempotencyWindowSeconds ?? 24 * 3600) * 1000,
     owners: new Map(),
+    ...(options.sealer ? { sealer: options.sealer } : {}),
     ensureTable,
     async getEntity(partitionKey, rowKey) {
       await ensureTable();

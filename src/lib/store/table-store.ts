@@ -16,7 +16,7 @@ import { listAudit } from './audit-log.js';
 import { claimItem, completeItem, failItem, releaseItem, saveProgress, saveSnapshot } from './item-leases.js';
 import type { StateStore } from './ports.js';
 import { createRequest, findRequestByKey, listUnenqueued, markEnqueued } from './request-intake.js';
-import { getItem, getRequest, getRequestForCaller } from './request-reads.js';
+import { getItem, getRequest, getRequestForCaller, getSealedChunk } from './request-reads.js';
 import { getSummary, iterateItems, listItems } from './status-reads.js';
 import { cancelRequest, endUnstarted } from './request-cancel.js';
 import { getKillSwitch, setKillSwitch } from './kill-switch-row.js';
@@ -58,6 +58,7 @@ export function createTableStore(
     // worker
     getRequest: (requestId) => getRequest(ctx, requestId),
     getItem: (requestId, index) => getItem(ctx, requestId, index),
+    getSealedChunk: (requestId, index) => getSealedChunk(ctx, requestId, index),
     claimItem: (requestId, index, claim) => claimItem(ctx, requestId, index, claim),
     saveSnapshot: (requestId, index, owner, snapshot, correlationId) =>
       saveSnapshot(ctx, requestId, index, owner, snapshot, correlationId),
@@ -67,7 +68,8 @@ export function createTableStore(
       completeItem(ctx, requestId, index, owner, result, correlationId),
     releaseItem: (requestId, index, owner, note, correlationId, progress) =>
       releaseItem(ctx, requestId, index, owner, note, correlationId, progress),
-    failItem: (requestId, index, error, correlationId) => failItem(ctx, requestId, index, error, correlationId),
+    failItem: (requestId, index, error, correlationId, eventType) =>
+      failItem(ctx, requestId, index, error, correlationId, eventType),
     // operator controls
     cancelRequest: (requestId, by) => cancelRequest(ctx, requestId, by),
     endUnstarted: (requestId, index, outcome, correlationId) =>

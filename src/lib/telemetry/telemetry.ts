@@ -9,6 +9,8 @@ export const telemetryEvents = {
   /** A poison message quarantined an item: alert on this. */
   itemPoisoned: 'MfaReset.ItemPoisoned',
   batchPoisoned: 'MfaReset.BatchPoisoned',
+  /** The worker refused an item: not sealed by the intake, or breaking the API's rules (forged work?): alert on this. */
+  itemRefused: 'MfaReset.ItemRefused',
   /** A queue message that does not match the contract was dropped. */
   invalidMessage: 'MfaReset.InvalidMessage',
   requestResubmitted: 'MfaReset.RequestResubmitted',
@@ -16,6 +18,11 @@ export const telemetryEvents = {
   callerQuotaExceeded: 'MfaReset.CallerQuotaExceeded',
   /** Every caller together went over the tenant-wide limit and the breaker latched (once per trip): alert on this. */
   circuitBreakerOpened: 'MfaReset.CircuitBreakerOpened',
+  /**
+   * The worker's own ceiling (WORKER_MAX_USERS_PER_HOUR) deferred work: more users were started than the intake's limits
+   * allow, or the limits were lifted. Once per 60 minutes: alert on this.
+   */
+  workerCeilingReached: 'MfaReset.WorkerCeilingReached',
   /** An operator closed the breaker (who: the client app id; the reason is in the state table). */
   circuitBreakerReset: 'MfaReset.CircuitBreakerReset',
   /** An operator changed the kill switch's mode. */
@@ -28,7 +35,7 @@ export type TelemetryEventName = (typeof telemetryEvents)[keyof typeof telemetry
 export const telemetryMetrics = {
   /** Items finished, dimension `outcome`. */
   itemsProcessed: 'mfa_reset.items.processed',
-  /** Items put back on the queue, dimension `reason` (`throttled`, `write_quota`, `kill_switch`, `breaker_open`). */
+  /** Items put back on the queue, dimension `reason` (`throttled`, `write_quota`, `kill_switch`, `breaker_open`, `worker_ceiling`). */
   itemsDeferred: 'mfa_reset.items.deferred',
   /** Graph asked us to wait longer than the in-process budget. */
   graphThrottled: 'mfa_reset.graph.throttled',

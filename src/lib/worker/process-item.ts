@@ -6,6 +6,7 @@ import {
   reasonsThatRevoke,
   RetryLaterError,
   type BreakerState,
+  type ItemSealer,
   type KillSwitchState,
   type MethodRef,
   type ResetEngine,
@@ -13,6 +14,8 @@ import {
 import type { StateStore, StoredItem } from '../store/ports.js';
 import type { ResetItemMessage, ResetQueue } from '../queue/reset-queue.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
+import { checkItem } from './item-checks.js';
+import type { WorkerCeiling } from './worker-ceiling.js';
 import type { WorkLog } from './work-log.js';
 
 export interface ProcessItemDeps {
@@ -21,12 +24,16 @@ export interface ProcessItemDeps {
   readonly telemetry: Telemetry;
   /** Absent when the kill switch is on and no Graph client was built. */
   readonly engine: ResetEngine | undefined;
+  /** Checks the intake's seals (ITEM_SEAL_KEY); without it every item is refused, as unsealed work would be. */
+  readonly sealer: ItemSealer | undefined;
   /** KILL_SWITCH: no Graph call at all; items wait on the queue. A floor the operator's switch cannot lift. */
   readonly killSwitch: boolean;
   /** The operator's kill switch (cached read of the state table, so a change is seen within seconds). */
   readonly killSwitchState?: () => Promise<KillSwitchState>;
   /** The latched tenant-wide circuit breaker (cached read): while open, no item starts. */
   readonly breakerState?: () => Promise<BreakerState>;
+  /** WORKER_MAX_USERS_PER_HOUR, counted where the intake cannot write (absent: off). */
+  readonly ceiling?: WorkerCeiling;
   /** TARGET_COOLDOWN_HOURS in ms: a user reset this recently is skipped unless the request was approved (0: off). */
   readonly cooldownMs?: number;
   /** How long a claim holds an item: longer than functionTimeout, so a live worker never loses it. */
@@ -58,11 +65,13 @@ export type ProcessItemResult =
   | 'deferred_throttled'
   | 'deferred_kill_switch'
   | 'deferred_breaker'
+  | 'deferred_ceiling'
   | 'deferred_leased'
   | 'lost_lease'
   | 'cancelled'
   | 'expired'
-  | 'not_approved';
+  | 'not_approved'
+  | 'refused';
 
 const defaultLeaseSeconds = 11 * 60;
 const defaultKillSwitchDelaySeconds = 300;
@@ -163,6 +172,32 @@ export async function processItem(
     return 'not_approved';
   }
 
+  // Storage is not trusted: the item must pass the intake's validators and carry its seal before anything is done.
+  const checked = await checkItem(store, deps.sealer, request, stored);
+  if (!checked.ok) {
+    const ended = await store.failItem(requestId, index, checked.failure, correlationId, 'ItemRefused');
+    if (!ended.changed && ended.reason === 'final' && ended.item) return duplicate(deps, ended.item, invocation);
+    telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: 'failed' });
+    telemetry.trackEvent(telemetryEvents.itemRefused, { ...where, code: checked.failure.code, detail: checked.detail });
+    log.warn('item_refused', { ...where, code: checked.failure.code, detail: checked.detail });
+    return 'refused';
+  }
+  const { target } = checked;
+
+  // A user not started before counts against the worker's own ceiling (dry runs write nothing and do not count).
+  if (deps.ceiling && stored.attempts === 0 && !request.options.dryRun) {
+    const verdict = await deps.ceiling.admit(deps.now?.() ?? new Date());
+    if (!verdict.admitted) {
+      const delay = verdict.retryAfterSeconds;
+      await queue.deferItem(requestId, index, delay);
+      telemetry.trackMetric(telemetryMetrics.itemsDeferred, 1, { reason: 'worker_ceiling' });
+      if (verdict.firstRefusal)
+        telemetry.trackEvent(telemetryEvents.workerCeilingReached, { ...where, delaySeconds: delay });
+      log.warn('item_deferred', { ...where, reason: 'worker_ceiling', delaySeconds: delay });
+      return 'deferred_ceiling';
+    }
+  }
+
   const claim = await store.claimItem(requestId, index, {
     owner: invocationId,
     leaseSeconds: deps.leaseSeconds ?? defaultLeaseSeconds,
@@ -187,14 +222,15 @@ export async function processItem(
   let result;
   try {
     // Defence in depth: the intake refuses `compromised` without revocation; an item stored otherwise still revokes.
-    const options = reasonsThatRevoke.includes(claim.item.reason)
+    const options = reasonsThatRevoke.includes(target.reason)
       ? { ...request.options, revokeSessions: true }
       : request.options;
     const approved = request.approval?.state === 'approved';
     const { cooldownMs } = deps;
     const lastResetOf = store.lastResetOf?.bind(store);
     const { snapshot, methodsRemoved, methodsRemaining } = claim.item;
-    result = await engine.reset(claim.item.userKey, options, {
+    // The sealed target, not the item row as claimed: that row could have been changed after the check.
+    result = await engine.reset(target.userKey, options, {
       // An earlier attempt began its writes: this one deletes only what it planned, and its result counts what that
       // attempt recorded as removed, whatever step it ends at.
       ...(snapshot ? { snapshot, earlier: { methodsRemoved, methodsRemaining } } : {}),

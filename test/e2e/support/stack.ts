@@ -21,6 +21,7 @@ import { systemReport } from '../../reliability/support/system-report.js';
 import { reportOnTimeout, timeoutReport } from '../../reliability/support/wait-for.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { graphEnvFor, startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import { newSealKey } from '../../../dev/stack/seal-key.js';
 
 export interface StackOptions {
   readonly mode?: 'all' | 'intake' | 'worker';
@@ -52,7 +53,10 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const e = emulator.env;
   const settings: Record<string, string> = {
     MFA_RESET_FUNCTIONS: options.mode ?? 'all',
-    AzureWebJobsStorage: azurite.connectionString,
+    // The reset data on its own connection, as in Azure: the queue triggers bind to MfaData (the host storage of a
+    // real Functions host is not used by this harness).
+    MfaData: azurite.connectionString,
+    ITEM_SEAL_KEY: newSealKey(),
     GRAPH_BASE_URL: e.GRAPH_BASE_URL,
     GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
     AUTH_TENANT_ID: e.AUTH_TENANT_ID,

@@ -10,6 +10,10 @@ import { startHostProcess, type HostProcess } from './host-process.js';
 import { emptyQueues, queueCounts, type QueueCounts } from './queue-probe.js';
 import { systemReport } from './system-report.js';
 import { reportOnTimeout, waitFor } from './wait-for.js';
+import { newSealKey } from '../../../dev/stack/seal-key.js';
+
+/** One seal key for every host of this process: an intake host's work must be sealed for a worker host. */
+const sealKey = newSealKey();
 
 export interface StackOptions {
   readonly fixture: TenantFixture;
@@ -80,6 +84,7 @@ export function hostEnvFor(
   const env = stack.emulator.env;
   return {
     AzureWebJobsStorage: stack.azurite.connectionString,
+    ITEM_SEAL_KEY: sealKey,
     MFA_RESET_FUNCTIONS: 'all',
     GRAPH_BASE_URL: env.GRAPH_BASE_URL,
     GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
