@@ -89,7 +89,10 @@ async function reserve(
   const decision = await deps.guard.reserve({ caller, kind, users: parsed.items.length });
   if (decision.allowed) return decision;
   if (await deps.store.findRequestByKey?.(key)) return undefined;
-  if (decision.scope === 'tenant' && (await deps.store.tripBreaker?.({ kind, limit: decision.limit }))) {
+  const tripped = decision.scope === 'tenant' && (await deps.store.tripBreaker?.({ kind, limit: decision.limit }));
+  // The breaker is latched now (by this call or an earlier one): the next request here reads it, not a stale cache.
+  if (decision.scope === 'tenant') deps.breaker?.invalidate?.();
+  if (tripped) {
     // The breaker latches: the worker pauses every item not started, and one alert goes out for the trip.
     deps.telemetry?.trackEvent(telemetryEvents.circuitBreakerOpened, {
       kind,

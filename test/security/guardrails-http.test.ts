@@ -73,13 +73,6 @@ describe('quota and circuit breaker over HTTP', () => {
     // A retry of an accepted request is not a new reset and costs nothing.
     expect((await submit(a, userList[0], 0)).status).toBe(202);
 
-    // Caller B: two more reach the tenant-wide limit of five; the next one opens the breaker.
-    expect((await submit(b, userList[3], 10)).status).toBe(202);
-    expect((await submit(b, userList[4], 11)).status).toBe(202);
-    expectRefusal(await submit(b, userList[5], 12), 'tenant');
-    expectRefusal(await submit(b, userList[5], 13), 'tenant');
-    expect(alerts('MfaReset.CircuitBreakerOpened')).toHaveLength(1);
-
     // Bulk requests are counted apart: a 4-user bulk passes, a second one is over the bulk quota.
     const bulk = (n: number) =>
       stack.submit(
@@ -88,6 +81,16 @@ describe('quota and circuit breaker over HTTP', () => {
       );
     expect((await bulk(1)).status).toBe(202);
     expectRefusal(await bulk(2), 'caller');
+
+    // Caller B: two more reach the tenant-wide limit of five; the next one opens the breaker.
+    expect((await submit(b, userList[3], 10)).status).toBe(202);
+    expect((await submit(b, userList[4], 11)).status).toBe(202);
+    expectRefusal(await submit(b, userList[5], 12), 'tenant');
+    // The breaker latched on that refusal: from now on every new request is 503 until an operator resets it.
+    const latched = await submit(b, userList[5], 13);
+    expect(latched.status, latched.text).toBe(503);
+    expect(latched.json).toMatchObject({ type: 'urn:mfa-reset:problem:breaker-open' });
+    expect(alerts('MfaReset.CircuitBreakerOpened')).toHaveLength(1);
 
     // Nothing refused was stored: the refused tickets have no request.
     const refusedTickets = ['INC1100003', 'INC1100012', 'INC1100013', 'INC1200002'];

@@ -4,18 +4,20 @@
 
 import type { BreakerState, KillSwitchState } from '../domain/index.js';
 
-export type KillSwitchReader = () => Promise<KillSwitchState>;
-export type BreakerReader = () => Promise<BreakerState>;
+/** A cached read; `invalidate` makes the next call read the table (after this instance changed the row itself). */
+export type CachedReader<T> = (() => Promise<T>) & { readonly invalidate?: () => void };
+export type KillSwitchReader = CachedReader<KillSwitchState>;
+export type BreakerReader = CachedReader<BreakerState>;
 
 export const cachedKillSwitch = (read: KillSwitchReader, ttlMs?: number, now?: () => number): KillSwitchReader =>
   cachedRead(read, ttlMs, now);
 export const cachedBreaker = (read: BreakerReader, ttlMs?: number, now?: () => number): BreakerReader =>
   cachedRead(read, ttlMs, now);
 
-function cachedRead<T>(read: () => Promise<T>, ttlMs = 4000, now = (): number => Date.now()): () => Promise<T> {
+function cachedRead<T>(read: () => Promise<T>, ttlMs = 4000, now = (): number => Date.now()): CachedReader<T> {
   let last: { state: T; at: number } | undefined;
   let inFlight: Promise<T> | undefined;
-  return async () => {
+  const cached = async (): Promise<T> => {
     if (last && now() - last.at < ttlMs) return last.state;
     inFlight ??= read()
       .then((state) => {
@@ -31,4 +33,9 @@ function cachedRead<T>(read: () => Promise<T>, ttlMs = 4000, now = (): number =>
       });
     return inFlight;
   };
+  return Object.assign(cached, {
+    invalidate: () => {
+      last = undefined;
+    },
+  });
 }
