@@ -371,6 +371,9 @@ output DATA_STORAGE_ACCOUNT string = dataStorage.outputs.name
 // Read by the postprovision hook (scripts/postprovision.ts).
 output AUDIT_STORAGE_ACCOUNT string = auditStorage.outputs.name
 output AUDIT_CONTAINER string = auditStorage.outputs.containerName
+// For `npm run audit` against Azure (docs/operations.md "The audit record").
+output AUDIT_BLOB_SERVICE_URI string = auditStorage.outputs.blobServiceUri
+output DATA_TABLE_SERVICE_URI string = dataStorage.outputs.tableServiceUri
 output AUDIT_IMMUTABILITY_LOCKED bool = auditImmutabilityLocked
 output AZURE_SUBSCRIPTION_ID string = subscription().subscriptionId
 output KEY_VAULT_NAME string = keyVault.outputs.name
