@@ -2,7 +2,12 @@
 //   intake: the HTTP API (MFA_RESET_FUNCTIONS=intake). Writes requests and enqueues work. No Graph permissions.
 //   worker: the queue functions (MFA_RESET_FUNCTIONS=worker). The only identity that gets Graph application
 //           permissions, granted after deployment by scripts/grant-graph-permissions.ts (see docs/deploy.md).
-// Storage is identity-based everywhere (shared-key access disabled). See docs/deploy.md for the role choices.
+// Storage is identity-based everywhere (shared-key access disabled), in four accounts so that each identity can write
+// only what it must (docs/deploy.md "Identities and least privilege", docs/security.md):
+//   stintake…/stworker…: each app's own host storage (AzureWebJobsStorage);
+//   stdata…: the reset data (connection MfaData): the work queues and the state table;
+//   staudit…: the audit record (connection MfaAudit), written by the worker only, under a WORM policy.
+// The item-seal key lives in a Key Vault and reaches both apps as a Key Vault reference (ITEM_SEAL_KEY).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -67,9 +72,26 @@ param workerMaximumInstanceCount int = 40
 @description('true: Application Insights accepts only Microsoft Entra authenticated telemetry. Leave false unless the app\'s OpenTelemetry exporter is given a managed-identity credential (docs/deploy.md).')
 param appInsightsEntraAuthOnly bool = false
 
-@description('Replication of the data storage account (queues, state and audit rows). Zone-redundant where the region offers it.')
+@description('Replication of the data and audit storage accounts. Zone-redundant where the region offers it.')
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS'])
 param dataStorageSku string = 'Standard_LRS'
+
+@description('Days each audit blob stays immutable (time-based retention of the audit container). Once the policy is locked it can only be increased.')
+@minValue(1)
+@maxValue(146000)
+param auditRetentionDays int = 365
+
+@description('true: the postprovision hook locks the audit container\'s retention policy (production). A locked policy cannot be shortened or removed, and the audit account cannot be deleted while it holds protected blobs. false for test environments.')
+param auditImmutabilityLocked bool = true
+
+@description('Set by the postprovision hook (AUDIT_POLICY_LOCKED) once the policy is locked: a locked policy cannot be redeployed, so the template leaves it out.')
+param auditPolicyAlreadyLocked bool = false
+
+@description('true: the apps also get ITEM_SEAL_PREVIOUS_KEY (secret item-seal-previous-key), during a key rotation (docs/operations.md). The secret must exist first.')
+param itemSealPreviousKeyEnabled bool = false
+
+@description('true: the deployer gets Key Vault Secrets Officer on the vault, so the postprovision hook can create the seal key. false: someone with that role runs the hook (docs/deploy.md).')
+param grantDeployerSecretsOfficer bool = true
 
 @description('Days Log Analytics keeps logs.')
 @minValue(30)
@@ -95,12 +117,19 @@ var effectiveGraphBaseUrl = !empty(graphBaseUrl)
 var batchesQueueName = 'reset-batches'
 var itemsQueueName = 'reset-items'
 var tableNames = ['mfaresets']
+// The audit record: container (AUDIT_CONTAINER) and the worker's own counters table.
+var auditContainerName = 'audit'
+var workerGuardTableName = 'workerguard'
+// Secret names in the vault; the values are created by the postprovision hook, never by the template.
+var itemSealKeySecretName = 'item-seal-key'
+var itemSealPreviousKeySecretName = 'item-seal-previous-key'
 
 // Names are computed here, before deployment, so role assignment names and What-If stay deterministic.
 var intakeIdentityName = 'id-intake-${resourceToken}'
 var workerIdentityName = 'id-worker-${resourceToken}'
 var appInsightsName = 'appi-${resourceToken}'
 var dataAccountName = 'stdata${resourceToken}'
+var keyVaultName = 'kv-${resourceToken}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -139,10 +168,7 @@ module telemetryRoles 'modules/telemetry-roles.bicep' = {
   dependsOn: [monitoring]
   params: {
     appInsightsName: appInsightsName
-    identities: [
-      { name: intakeIdentityName, principalId: intakeIdentity.outputs.principalId }
-      { name: workerIdentityName, principalId: workerIdentity.outputs.principalId }
-    ]
+    principalIds: [intakeIdentity.outputs.principalId, workerIdentity.outputs.principalId]
   }
 }
 
@@ -159,6 +185,11 @@ module dataStorage 'modules/data-storage.bicep' = {
   }
 }
 
+module customRoles 'modules/custom-roles.bicep' = {
+  name: 'custom-roles'
+  scope: rg
+}
+
 module dataRoles 'modules/data-roles.bicep' = {
   name: 'data-roles'
   scope: rg
@@ -167,10 +198,46 @@ module dataRoles 'modules/data-roles.bicep' = {
     dataAccountName: dataAccountName
     batchesQueueName: batchesQueueName
     itemsQueueName: itemsQueueName
-    intake: { name: intakeIdentityName, principalId: intakeIdentity.outputs.principalId }
-    worker: { name: workerIdentityName, principalId: workerIdentity.outputs.principalId }
+    intakePrincipalId: intakeIdentity.outputs.principalId
+    workerPrincipalId: workerIdentity.outputs.principalId
+    queueMessageUpdaterRoleGuid: customRoles.outputs.queueMessageUpdaterRoleGuid
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module auditStorage 'modules/audit-storage.bicep' = {
+  name: 'audit-storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'staudit${resourceToken}'
+    skuName: dataStorageSku
+    containerName: auditContainerName
+    workerGuardTableName: workerGuardTableName
+    retentionDays: auditRetentionDays
+    policyAlreadyLocked: auditPolicyAlreadyLocked
+    // Role assignment names are seeded by principal id (a recreated identity must get new assignments, not collide
+    // with its predecessor's): a runtime value, so What-If cannot predict those names.
+    #disable-next-line what-if-short-circuiting
+    workerPrincipalId: workerIdentity.outputs.principalId
+    #disable-next-line what-if-short-circuiting
+    auditAppenderRoleGuid: customRoles.outputs.auditAppenderRoleGuid
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  name: 'key-vault'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: keyVaultName
+    readerPrincipalIds: [intakeIdentity.outputs.principalId, workerIdentity.outputs.principalId]
+    officerPrincipalId: grantDeployerSecretsOfficer ? deployer().objectId : ''
   }
 }
 
@@ -182,8 +249,10 @@ module intakeHost 'modules/host-storage.bicep' = {
     tags: tags
     name: 'stintake${resourceToken}'
     deploymentContainerName: 'app-package-intake'
+    // Role assignment names are seeded by principal id (a recreated identity must get new assignments, not collide
+    // with its predecessor's): a runtime value, so What-If cannot predict those names.
+    #disable-next-line what-if-short-circuiting
     principalId: intakeIdentity.outputs.principalId
-    identityName: intakeIdentityName
   }
 }
 
@@ -195,23 +264,37 @@ module workerHost 'modules/host-storage.bicep' = {
     tags: tags
     name: 'stworker${resourceToken}'
     deploymentContainerName: 'app-package-worker'
+    // Role assignment names are seeded by principal id (a recreated identity must get new assignments, not collide
+    // with its predecessor's): a runtime value, so What-If cannot predict those names.
+    #disable-next-line what-if-short-circuiting
     principalId: workerIdentity.outputs.principalId
-    identityName: workerIdentityName
   }
 }
 
-// Settings both apps share; the identity-dependent ones are built per app below.
-var commonSettings = {
+// Key Vault references, resolved by the platform with each app's identity (function-app.bicep sets
+// keyVaultReferenceIdentity). No secret version: the platform picks up a new version within 24 hours or at restart.
+var itemSealKeyReference = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${itemSealKeySecretName})'
+var itemSealSettings = union(
+  { ITEM_SEAL_KEY: itemSealKeyReference },
+  itemSealPreviousKeyEnabled
+    ? { ITEM_SEAL_PREVIOUS_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${itemSealPreviousKeySecretName})' }
+    : {}
+)
+
+// Settings both apps share; the identity-dependent ones are built per app below. AzureWebJobsStorage is each app's
+// own host account (blobs and the host's tables); the reset data is connection MfaData, which the queue triggers name.
+var commonSettings = union(itemSealSettings, {
   AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__queueServiceUri: dataStorage.outputs.queueServiceUri
-  AzureWebJobsStorage__tableServiceUri: dataStorage.outputs.tableServiceUri
+  MfaData__credential: 'managedidentity'
+  MfaData__queueServiceUri: dataStorage.outputs.queueServiceUri
+  MfaData__tableServiceUri: dataStorage.outputs.tableServiceUri
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
-}
+})
 
 module intakeApp 'modules/function-app.bicep' = {
   name: 'intake-app'
   scope: rg
-  dependsOn: [dataRoles, telemetryRoles]
+  dependsOn: [dataRoles, telemetryRoles, keyVault]
   params: {
     location: location
     tags: tags
@@ -226,6 +309,8 @@ module intakeApp 'modules/function-app.bicep' = {
       MFA_RESET_FUNCTIONS: 'intake'
       AzureWebJobsStorage__clientId: intakeIdentity.outputs.clientId
       AzureWebJobsStorage__blobServiceUri: intakeHost.outputs.blobServiceUri
+      AzureWebJobsStorage__tableServiceUri: intakeHost.outputs.tableServiceUri
+      MfaData__clientId: intakeIdentity.outputs.clientId
       AZURE_CLIENT_ID: intakeIdentity.outputs.clientId
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${intakeIdentity.outputs.clientId};Authorization=AAD'
       AUTH_TENANT_ID: !empty(authTenantId) ? authTenantId : tenant().tenantId
@@ -238,7 +323,7 @@ module intakeApp 'modules/function-app.bicep' = {
 module workerApp 'modules/function-app.bicep' = {
   name: 'worker-app'
   scope: rg
-  dependsOn: [dataRoles, telemetryRoles]
+  dependsOn: [dataRoles, telemetryRoles, keyVault]
   params: {
     location: location
     tags: tags
@@ -253,6 +338,13 @@ module workerApp 'modules/function-app.bicep' = {
       MFA_RESET_FUNCTIONS: 'worker'
       AzureWebJobsStorage__clientId: workerIdentity.outputs.clientId
       AzureWebJobsStorage__blobServiceUri: workerHost.outputs.blobServiceUri
+      AzureWebJobsStorage__tableServiceUri: workerHost.outputs.tableServiceUri
+      MfaData__clientId: workerIdentity.outputs.clientId
+      MfaAudit__credential: 'managedidentity'
+      MfaAudit__clientId: workerIdentity.outputs.clientId
+      MfaAudit__blobServiceUri: auditStorage.outputs.blobServiceUri
+      MfaAudit__tableServiceUri: auditStorage.outputs.tableServiceUri
+      AUDIT_CONTAINER: auditStorage.outputs.containerName
       AZURE_CLIENT_ID: workerIdentity.outputs.clientId
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${workerIdentity.outputs.clientId};Authorization=AAD'
       GRAPH_BASE_URL: effectiveGraphBaseUrl
@@ -276,4 +368,16 @@ output WORKER_PRINCIPAL_ID string = workerIdentity.outputs.principalId
 output WORKER_CLIENT_ID string = workerIdentity.outputs.clientId
 output INTAKE_PRINCIPAL_ID string = intakeIdentity.outputs.principalId
 output DATA_STORAGE_ACCOUNT string = dataStorage.outputs.name
+// Read by the postprovision hook (scripts/postprovision.ts).
+output AUDIT_STORAGE_ACCOUNT string = auditStorage.outputs.name
+output AUDIT_CONTAINER string = auditStorage.outputs.containerName
+// For `npm run audit` against Azure (docs/operations.md "The audit record").
+output AUDIT_BLOB_SERVICE_URI string = auditStorage.outputs.blobServiceUri
+output DATA_TABLE_SERVICE_URI string = dataStorage.outputs.tableServiceUri
+output AUDIT_IMMUTABILITY_LOCKED bool = auditImmutabilityLocked
+output AZURE_SUBSCRIPTION_ID string = subscription().subscriptionId
+output KEY_VAULT_NAME string = keyVault.outputs.name
+output KEY_VAULT_URI string = keyVault.outputs.uri
+output ITEM_SEAL_KEY_SECRET_NAME string = itemSealKeySecretName
+output RESOURCE_MANAGER_URL string = environment().resourceManager
 output AUTH_AUDIENCE string = authAudience

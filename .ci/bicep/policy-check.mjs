@@ -35,7 +35,10 @@ for (const [name, id] of Object.entries(forbiddenRoles))
   check(!text.includes(id), `the template uses the role ${name}`);
 
 const accounts = ofType('Microsoft.Storage/storageAccounts');
-check(accounts.length === 3, `expected 3 storage accounts (data, intake host, worker host), found ${accounts.length}`);
+check(
+  accounts.length === 4,
+  `expected 4 storage accounts (data, audit, intake host, worker host), found ${accounts.length}`,
+);
 for (const { module, resource } of accounts) {
   const p = resource.properties ?? {};
   check(p.allowSharedKeyAccess === false, `${module}: storage account allows shared-key access`);
@@ -86,6 +89,12 @@ check(
   !/Processor|Reader|Contributor/.test(intakeGrants),
   'data roles: the intake gets more than Message Sender on the queues',
 );
+
+// The audit account: no input from the intake's identity reaches its module (so no role for it there).
+const auditParams = JSON.stringify(deployment('audit-storage')?.properties?.parameters ?? '');
+check(auditParams !== '""', 'audit-storage module not found');
+check(!auditParams.includes('intake-identity'), 'audit storage: the intake identity is passed to the audit account');
+check(!/MfaAudit|AUDIT_CONTAINER/.test(intake), 'intake app: carries the audit account settings');
 
 if (problems.length > 0) {
   console.error(`policy check of ${file} failed:\n- ${problems.join('\n- ')}`);

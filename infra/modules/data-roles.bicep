@@ -1,8 +1,15 @@
-// Data-plane roles on the data account, scoped as tightly as the Functions host allows:
-// - queue roles on each queue, not on the account;
-// - table roles on the account, because the host also writes its diagnostic-events tables there.
-// No identity gets Storage Queue Data Contributor: being able to edit or delete work messages would be the same as
-// calling the API without authentication (security.md §2.5).
+// Data-plane roles on the reset data account (connection MfaData): each side gets what it does, scoped to the queue or
+// the table it does it on. The Functions hosts keep their own data in their own host accounts (host-storage.bicep), so
+// nothing else writes here.
+// - intake: Message Sender on the two work queues (enqueue only: it cannot read, update or delete a message), Table
+//   Data Contributor on the account's tables (it writes requests and items and reads its own rows back). Azure RBAC has no
+//   table role that inserts without updating: the item seals and the worker-only audit record cover that (security.md).
+// - worker: Reader + Message Processor + Message Sender on all four queues, and Update Message (custom role, see
+//   custom-roles.bicep) so the queue trigger can release a failed message; Table Data Contributor on the tables.
+// Table roles sit on the account, not on the table: both apps' stores call Create Table at start (an existing table
+// answers 409, which they accept), and the state table is the only table this account holds.
+// No identity gets Storage Queue Data Contributor: being able to delete work messages or queues would let it drop
+// work silently. Role assignment names are seeded by principal id, so a recreated identity gets new assignments.
 
 import { builtInRoles } from 'role-definitions.bicep'
 
@@ -15,11 +22,14 @@ param batchesQueueName string
 @description('Work queue receiving one message per user.')
 param itemsQueueName string
 
-@description('The intake\'s managed identity: name (seeds role assignment names) and principal (object) id.')
-param intake { name: string, principalId: string }
+@description('Principal (object) id of the intake\'s managed identity.')
+param intakePrincipalId string
 
-@description('The worker\'s managed identity: name (seeds role assignment names) and principal (object) id.')
-param worker { name: string, principalId: string }
+@description('Principal (object) id of the worker\'s managed identity.')
+param workerPrincipalId string
+
+@description('GUID of the custom role that grants Update Message (custom-roles.bicep).')
+param queueMessageUpdaterRoleGuid string
 
 @description('Optional principal (user or group object id) of the operators: read-only access to queues and tables. Empty: none.')
 param operatorPrincipalId string
@@ -34,26 +44,28 @@ var allQueues = concat(workQueues, poisonQueues)
 
 // Each grant: one role for one principal on one queue (index into allQueues).
 var intakeGrants = [
-  for q in workQueues: { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageSender, key: intake.name, principal: intake.principalId, type: 'ServicePrincipal' }
+  for q in workQueues: { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageSender, principal: intakePrincipalId, type: 'ServicePrincipal' }
 ]
 // The worker triggers on all four queues (the poison functions mark items failed), sends on the work queues
-// (fan-out, deferring an item) and the host sends to the poison queues when a message exhausts its dequeue count.
+// (fan-out, deferring an item), the host sends to the poison queues when a message exhausts its dequeue count and
+// updates a message's visibility when an execution fails.
 var workerGrants = flatten(map(allQueues, q => [
-  { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataReader, key: worker.name, principal: worker.principalId, type: 'ServicePrincipal' }
-  { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageProcessor, key: worker.name, principal: worker.principalId, type: 'ServicePrincipal' }
-  { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageSender, key: worker.name, principal: worker.principalId, type: 'ServicePrincipal' }
+  { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataReader, principal: workerPrincipalId, type: 'ServicePrincipal' }
+  { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageProcessor, principal: workerPrincipalId, type: 'ServicePrincipal' }
+  { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageSender, principal: workerPrincipalId, type: 'ServicePrincipal' }
+  { queue: indexOf(allQueues, q), role: queueMessageUpdaterRoleGuid, principal: workerPrincipalId, type: 'ServicePrincipal' }
 ]))
 var operatorGrants = empty(operatorPrincipalId)
   ? []
-  : map(allQueues, q => { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataReader, key: operatorPrincipalId, principal: operatorPrincipalId, type: operatorPrincipalType })
+  : map(allQueues, q => { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataReader, principal: operatorPrincipalId, type: operatorPrincipalType })
 var queueGrants = concat(intakeGrants, workerGrants, operatorGrants)
 
 var tableGrants = concat(
   [
-    { role: builtInRoles.storageTableDataContributor, key: intake.name, principal: intake.principalId, type: 'ServicePrincipal' }
-    { role: builtInRoles.storageTableDataContributor, key: worker.name, principal: worker.principalId, type: 'ServicePrincipal' }
+    { role: builtInRoles.storageTableDataContributor, principal: intakePrincipalId, type: 'ServicePrincipal' }
+    { role: builtInRoles.storageTableDataContributor, principal: workerPrincipalId, type: 'ServicePrincipal' }
   ],
-  empty(operatorPrincipalId) ? [] : [{ role: builtInRoles.storageTableDataReader, key: operatorPrincipalId, principal: operatorPrincipalId, type: operatorPrincipalType }]
+  empty(operatorPrincipalId) ? [] : [{ role: builtInRoles.storageTableDataReader, principal: operatorPrincipalId, type: operatorPrincipalType }]
 )
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
@@ -62,6 +74,7 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   resource queueService 'queueServices' existing = {
     name: 'default'
   }
+
 }
 
 resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' existing = [
@@ -73,7 +86,7 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-
 
 resource queueRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for g in queueGrants: {
-    name: guid(queues[g.queue].id, g.key, g.role)
+    name: guid(queues[g.queue].id, g.principal, g.role)
     scope: queues[g.queue]
     properties: {
       principalId: g.principal
@@ -85,7 +98,7 @@ resource queueRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 
 resource tableRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for g in tableGrants: {
-    name: guid(account.id, g.key, g.role)
+    name: guid(account.id, g.principal, g.role)
     scope: account
     properties: {
       principalId: g.principal

@@ -1,5 +1,6 @@
-// One function app's own host storage: the Functions host's blobs (locks, keys) and the Flex Consumption deployment
-// package. Each app has its own account so that neither identity can read the other's keys or replace the other's
+// One function app's own host storage (AzureWebJobsStorage): the Functions host's blobs (locks, keys), its
+// diagnostic-events tables, and the Flex Consumption deployment package. No queue service is configured: the host uses
+// host-storage queues only for blob triggers, which this service does not have; the work queues are on the data account. Each app has its own account so that neither identity can read the other's keys or replace the other's
 // code: the intake's identity must never be able to swap the worker's package (the worker holds Graph permissions).
 
 import { builtInRoles } from 'role-definitions.bicep'
@@ -20,9 +21,6 @@ param deploymentContainerName string
 
 @description('Principal (object) id of the app\'s user-assigned identity.')
 param principalId string
-
-@description('Name of that identity: seeds the role assignment name, which must be known before deployment.')
-param identityName string
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
@@ -57,7 +55,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 // The host creates its own containers (azure-webjobs-hosts, azure-webjobs-secrets) and reads the package: Blob Data
 // Owner on this account, as the Functions templates do. The account holds nothing but this app's host data.
 resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(account.id, identityName, builtInRoles.storageBlobDataOwner)
+  name: guid(account.id, principalId, builtInRoles.storageBlobDataOwner)
   scope: account
   properties: {
     principalId: principalId
@@ -66,6 +64,18 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// The host writes diagnostic events to tables of its storage (AzureWebJobsStorage__tableServiceUri).
+resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, principalId, builtInRoles.storageTableDataContributor)
+  scope: account
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.storageTableDataContributor)
+  }
+}
+
 output name string = account.name
 output blobServiceUri string = account.properties.primaryEndpoints.blob
+output tableServiceUri string = account.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainer.name}'

@@ -6,19 +6,19 @@ import { builtInRoles } from 'role-definitions.bicep'
 @description('Name of the Application Insights component.')
 param appInsightsName string
 
-@description('The apps\' managed identities: name (seeds the role assignment name) and principal (object) id.')
-param identities { name: string, principalId: string }[]
+@description('Principal (object) ids of the apps\' managed identities (each seeds its role assignment name).')
+param principalIds string[]
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
 resource publishers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for identity in identities: {
-    name: guid(appInsights.id, identity.name, builtInRoles.monitoringMetricsPublisher)
+  for principalId in principalIds: {
+    name: guid(appInsights.id, principalId, builtInRoles.monitoringMetricsPublisher)
     scope: appInsights
     properties: {
-      principalId: identity.principalId
+      principalId: principalId
       principalType: 'ServicePrincipal'
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.monitoringMetricsPublisher)
     }

@@ -21,11 +21,15 @@ function appSettingKeys(service: string): string[] {
   return [...body.matchAll(/^\s+([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1] ?? '');
 }
 
-const common = (() => {
-  const start = mainBicep.indexOf('var commonSettings = {');
-  const body = mainBicep.slice(start, mainBicep.indexOf('\n}', start));
-  return [...body.matchAll(/^\s+([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1] ?? '');
-})();
+/** Keys of a `var name = …` block of main.bicep (the block ends at the next blank line). */
+function varKeys(name: string): string[] {
+  const start = mainBicep.indexOf(`var ${name} = `);
+  expect(start, `main.bicep declares var ${name}`).toBeGreaterThanOrEqual(0);
+  const body = mainBicep.slice(start, mainBicep.indexOf('\n\n', start));
+  return [...body.matchAll(/(?:^|[{\s])([A-Za-z_][A-Za-z0-9_]*):\s/gm)].map((m) => m[1] ?? '');
+}
+// commonSettings = union(itemSealSettings, { … }); itemSealSettings holds ITEM_SEAL_KEY (+ ITEM_SEAL_PREVIOUS_KEY).
+const common = [...varKeys('commonSettings'), ...varKeys('itemSealSettings')];
 const intakeSettings = [...common, ...appSettingKeys('intake')];
 const workerSettings = [...common, ...appSettingKeys('worker')];
 
@@ -34,7 +38,14 @@ const known = new Set([
   ...Object.values(schemas).flatMap((s) =>
     typeof s === 'object' && s !== null && 'shape' in s ? Object.keys(s.shape) : [],
   ),
+  // Read by the Functions host itself: its own storage, and the MfaData connection the queue triggers name.
   'AzureWebJobsStorage__blobServiceUri',
+  'AzureWebJobsStorage__tableServiceUri',
+  'AzureWebJobsStorage__credential',
+  'AzureWebJobsStorage__clientId',
+  'MfaData__queueServiceUri',
+  'MfaData__credential',
+  'MfaData__clientId',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 ]);
 
@@ -56,10 +67,14 @@ describe('infra/ agrees with the code', () => {
         'MFA_RESET_FUNCTIONS',
         'AUTH_TENANT_ID',
         'AUTH_AUDIENCE',
-        'AzureWebJobsStorage__queueServiceUri',
-        'AzureWebJobsStorage__tableServiceUri',
+        'AzureWebJobsStorage__blobServiceUri',
         'AzureWebJobsStorage__credential',
         'AzureWebJobsStorage__clientId',
+        'MfaData__queueServiceUri',
+        'MfaData__tableServiceUri',
+        'MfaData__credential',
+        'MfaData__clientId',
+        'ITEM_SEAL_KEY',
       ]),
     );
     expect(workerSettings).toEqual(
@@ -70,10 +85,20 @@ describe('infra/ agrees with the code', () => {
         'PROTECTED_USERS',
         'PROTECTED_GROUP_IDS',
         'KILL_SWITCH',
-        'AzureWebJobsStorage__queueServiceUri',
+        'AzureWebJobsStorage__blobServiceUri',
         'AzureWebJobsStorage__clientId',
+        'MfaData__queueServiceUri',
+        'MfaData__tableServiceUri',
+        'MfaData__clientId',
+        'MfaAudit__blobServiceUri',
+        'MfaAudit__tableServiceUri',
+        'MfaAudit__credential',
+        'MfaAudit__clientId',
+        'AUDIT_CONTAINER',
+        'ITEM_SEAL_KEY',
       ]),
     );
+    expect(intakeSettings.filter((k) => k.startsWith('MfaAudit') || k.startsWith('AUDIT_'))).toEqual([]);
     expect(intakeSettings.filter((k) => k.startsWith('GRAPH_') || k.startsWith('PROTECTED_'))).toEqual([]);
     expect(workerSettings.filter((k) => k.startsWith('AUTH_'))).toEqual([]);
   });

@@ -1,0 +1,135 @@
+// The azd postprovision hook (azure.yaml): what a deployment cannot do as resource properties.
+//  1. The item-seal key: created once in Key Vault when missing (32 random bytes), never replaced.
+//  2. The audit container's retention policy: locked when AUDIT_IMMUTABILITY_LOCKED is true, and then recorded in the
+//     azd environment (AUDIT_POLICY_LOCKED=true) so the next `azd provision` leaves the locked policy alone.
+// It reads the deployment's outputs from the environment azd gives hooks. Idempotent; --dry-run writes nothing.
+// Usage: node dist/scripts/postprovision.js [--dry-run]
+import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { lockAuditPolicy } from './lib/audit-lock.js';
+import { ensureSealKey } from './lib/seal-key.js';
+import { consoleIo, isEntryPoint, parseArgs, runScript, UsageError } from './lib/script-cli.js';
+import type { Env, ScriptIo } from './lib/script-cli.js';
+
+const USAGE = `Usage: node dist/scripts/postprovision.js [--dry-run]
+Run by azd after provisioning (azure.yaml hooks.postprovision). Reads from the environment (the deployment's outputs):
+  KEY_VAULT_URI, ITEM_SEAL_KEY_SECRET_NAME        create the item-seal key when it is missing
+  AUDIT_IMMUTABILITY_LOCKED, AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AUDIT_STORAGE_ACCOUNT, AUDIT_CONTAINER,
+  RESOURCE_MANAGER_URL                            lock the audit container's retention policy
+Sign-in: DefaultAzureCredential (your \`azd auth login\` or \`az login\`). Needs Key Vault Secrets Officer on the vault
+(the template grants it to the deployer) and, to lock, Microsoft.Storage/storageAccounts/blobServices/containers/
+immutabilityPolicies/lock/action (Owner, Contributor or Storage Account Contributor on the account).
+  --dry-run   print what would change; write nothing`;
+
+export interface PostprovisionDeps {
+  readonly credential: TokenCredential;
+  /** Records a value in the azd environment (`azd env set NAME VALUE`). */
+  readonly setAzdValue: (name: string, value: string) => Promise<void>;
+  readonly forbiddenRetryMs: number;
+}
+
+const defaultDeps = (): PostprovisionDeps => ({
+  credential: new DefaultAzureCredential(),
+  setAzdValue: async (name, value) => {
+    await promisify(execFile)('azd', ['env', 'set', name, value]);
+  },
+  forbiddenRetryMs: 10 * 60_000,
+});
+
+function required(env: Env, names: readonly string[]): Record<string, string> {
+  const missing = names.filter((n) => !env[n]);
+  if (missing.length > 0) {
+    throw new UsageError(`missing ${missing.join(', ')}: run through azd (azd provision), or export the outputs first`);
+  }
+  return Object.fromEntries(names.map((n) => [n, env[n] ?? '']));
+}
+
+function httpsUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${name} must be an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.hostname !== '127.0.0.1') throw new UsageError(`${name} must be an https URL`);
+  return url;
+}
+
+export async function postprovision(
+  argv: readonly string[],
+  env: Env,
+  io: ScriptIo,
+  deps: PostprovisionDeps = defaultDeps(),
+): Promise<number> {
+  return runScript(io, USAGE, async () => {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      io.out(USAGE);
+      return;
+    }
+    const dryRun = values['dry-run'] === true;
+    const vault = required(env, ['KEY_VAULT_URI', 'ITEM_SEAL_KEY_SECRET_NAME']);
+    const seal = await ensureSealKey(deps.credential, {
+      vaultUri: httpsUrl('KEY_VAULT_URI', vault.KEY_VAULT_URI ?? ''),
+      secretName: vault.ITEM_SEAL_KEY_SECRET_NAME ?? '',
+      dryRun,
+      forbiddenRetryMs: deps.forbiddenRetryMs,
+      log: io.out,
+    });
+    const secret = vault.ITEM_SEAL_KEY_SECRET_NAME;
+    io.out(
+      seal === 'exists'
+        ? `seal key: ${secret} exists; left as is`
+        : seal === 'created'
+          ? `seal key: ${secret} created (32 random bytes); apps that started before it resolve it at their next restart (azd deploy restarts them)`
+          : `seal key: would create ${secret}`,
+    );
+
+    if (env.AUDIT_IMMUTABILITY_LOCKED?.toLowerCase() !== 'true') {
+      io.out('audit retention policy: left unlocked (auditImmutabilityLocked=false: a test environment)');
+      return;
+    }
+    const audit = required(env, [
+      'AZURE_SUBSCRIPTION_ID',
+      'AZURE_RESOURCE_GROUP',
+      'AUDIT_STORAGE_ACCOUNT',
+      'AUDIT_CONTAINER',
+      'RESOURCE_MANAGER_URL',
+    ]);
+    const lock = await lockAuditPolicy(deps.credential, {
+      resourceManager: httpsUrl('RESOURCE_MANAGER_URL', audit.RESOURCE_MANAGER_URL ?? ''),
+      subscriptionId: audit.AZURE_SUBSCRIPTION_ID ?? '',
+      resourceGroup: audit.AZURE_RESOURCE_GROUP ?? '',
+      accountName: audit.AUDIT_STORAGE_ACCOUNT ?? '',
+      containerName: audit.AUDIT_CONTAINER ?? '',
+      dryRun,
+    });
+    const where = `${audit.AUDIT_STORAGE_ACCOUNT}/${audit.AUDIT_CONTAINER}`;
+    if (lock === 'would-lock') {
+      io.out(`audit retention policy: would lock ${where} (irreversible)`);
+      return;
+    }
+    io.out(
+      lock === 'locked'
+        ? `audit retention policy: ${where} locked (it can now only be extended)`
+        : `audit retention policy: ${where} already locked`,
+    );
+    if (env.AUDIT_POLICY_LOCKED?.toLowerCase() !== 'true') {
+      try {
+        await deps.setAzdValue('AUDIT_POLICY_LOCKED', 'true');
+        io.out('azd environment: AUDIT_POLICY_LOCKED=true (the next provision leaves the locked policy alone)');
+      } catch {
+        io.err('warning: could not run `azd env set AUDIT_POLICY_LOCKED true`: run it before the next azd provision');
+      }
+    }
+  });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  process.exitCode = await postprovision(process.argv.slice(2), process.env, consoleIo);
+}
