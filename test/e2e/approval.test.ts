@@ -111,6 +111,11 @@ describe('approval', () => {
     const noComment = await decide(id, 'reject', tokens.approver);
     expect(noComment.status).toBe(400);
     expect(JSON.stringify(noComment.body)).toContain('comment');
+    // The comment goes into the audit, which holds no contact details: refused, never echoed.
+    const withAddress = await decide(id, 'reject', tokens.approver, { comment: 'per mail from boss@contoso.example' });
+    expect(withAddress.status).toBe(400);
+    expect(JSON.stringify(withAddress.body)).toMatch(/comment.*must not contain an e-mail address or a phone number/);
+    expect(JSON.stringify(withAddress.body)).not.toContain('contoso.example');
 
     const rejected = await decide(id, 'reject', tokens.approver, { comment: 'no ticket behind it' });
     expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);

@@ -49,6 +49,10 @@ describe('kill switch', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('mode');
     expect(bad.text).toContain('reason');
+    const phone = await killSwitch('PUT', tokens.operator, { mode: 'pause', reason: 'call me on +44 20 7946 0958' });
+    expect(phone.status).toBe(400);
+    expect(phone.text).toContain('must not contain an e-mail address or a phone number');
+    expect(phone.text).not.toContain('7946');
   });
 
   it('pause: new requests 503 and nothing stored; queued work waits with no Graph call, then off completes it', async () => {

@@ -2,6 +2,7 @@
 import { z, type ZodType } from 'zod';
 import { readBodyText, type RequestWithBody } from './body.js';
 import { invalidRequest, ProblemException } from './problem.js';
+import { redact } from '../domain/index.js';
 
 export async function parseJsonBody<T>(request: RequestWithBody, schema: ZodType<T>, maxBytes = 16_384): Promise<T> {
   let body: unknown;
@@ -23,10 +24,18 @@ export async function parseJsonBody<T>(request: RequestWithBody, schema: ZodType
   );
 }
 
-/** A required short text from an operator or approver (why they act): trimmed, 1 to 500 characters. */
+/**
+ * A required short text from an operator or approver (why they act): trimmed, 1 to 500 characters. It goes into audit
+ * rows, which hold no contact details, so a text with an e-mail address or a phone number is refused (not redacted:
+ * the person should say it another way, by ticket or object id).
+ */
 export const requiredText = (hint: string) =>
   z
     .string({ error: `is required: ${hint}` })
     .trim()
     .min(1, `is required: ${hint}`)
-    .max(500, 'must be at most 500 characters');
+    .max(500, 'must be at most 500 characters')
+    .refine(
+      (text) => redact(text) === text,
+      'must not contain an e-mail address or a phone number (it is kept in the audit): name people by ticket or object id',
+    );
