@@ -29,8 +29,8 @@ const chunk = { first: 0, targets, seal: sealer.seal(chunkSealText(sealedRequest
 
 describe('a sealed chunk', () => {
   it('passes as stored, for every target in it', () => {
-    expect(sealRefusal(sealer, request, chunk, 0, targets[0]!)).toBeUndefined();
-    expect(sealRefusal(sealer, request, chunk, 1, targets[1]!)).toBeUndefined();
+    expect(sealRefusal(sealer, request, chunk, 0, targets[0])).toBeUndefined();
+    expect(sealRefusal(sealer, request, chunk, 1, targets[1])).toBeUndefined();
   });
 
   it.each([
@@ -42,15 +42,15 @@ describe('a sealed chunk', () => {
     ['the source', { source: 'csv' as const }],
     ['an approval added', { approval: { state: 'approved' } }],
   ])('breaks when %s of the request changes', (_what, change) => {
-    expect(sealRefusal(sealer, { ...request, ...change }, chunk, 0, targets[0]!)).toBe('chunk_not_sealed');
+    expect(sealRefusal(sealer, { ...request, ...change }, chunk, 0, targets[0])).toBe('chunk_not_sealed');
   });
 
   it('breaks when a target in the chunk changes, and refuses an item that names another target', () => {
-    const swapped = { ...chunk, targets: [{ ...targets[0]!, userKey: 'x@contoso.example' }, targets[1]!] };
-    expect(sealRefusal(sealer, request, swapped, 0, swapped.targets[0]!)).toBe('chunk_not_sealed');
-    expect(sealRefusal(sealer, request, chunk, 0, targets[1]!)).toBe('item_differs_from_sealed_target');
-    expect(sealRefusal(sealer, request, chunk, 5, targets[0]!)).toBe('item_differs_from_sealed_target');
-    expect(sealRefusal(sealer, request, { ...chunk, seal: undefined }, 0, targets[0]!)).toBe('chunk_not_sealed');
+    const swapped = { ...chunk, targets: [{ ...targets[0], userKey: 'x@contoso.example' }, targets[1]] };
+    expect(sealRefusal(sealer, request, swapped, 0, swapped.targets[0])).toBe('chunk_not_sealed');
+    expect(sealRefusal(sealer, request, chunk, 0, targets[1])).toBe('item_differs_from_sealed_target');
+    expect(sealRefusal(sealer, request, chunk, 5, targets[0])).toBe('item_differs_from_sealed_target');
+    expect(sealRefusal(sealer, request, { ...chunk, seal: undefined }, 0, targets[0])).toBe('chunk_not_sealed');
   });
 
   it('needs a sealed approval by a named decider when the request was stored waiting for one', () => {
@@ -64,11 +64,11 @@ describe('a sealed chunk', () => {
       approval: { ...pending, state: 'approved', decidedAt, decidedBy, ...(seal ? { seal } : {}) },
     });
     const good = sealer.seal(approvalSealText(request.id, 'oid-approver', decidedAt));
-    expect(sealRefusal(sealer, approved(good), sealedChunk, 0, targets[0]!)).toBeUndefined();
-    expect(sealRefusal(sealer, approved(), sealedChunk, 0, targets[0]!)).toBe('approval_not_sealed');
-    expect(sealRefusal(sealer, waiting, sealedChunk, 0, targets[0]!)).toBe('approval_not_sealed');
+    expect(sealRefusal(sealer, approved(good), sealedChunk, 0, targets[0])).toBeUndefined();
+    expect(sealRefusal(sealer, approved(), sealedChunk, 0, targets[0])).toBe('approval_not_sealed');
+    expect(sealRefusal(sealer, waiting, sealedChunk, 0, targets[0])).toBe('approval_not_sealed');
     const otherDecider = { ...approved(good), approval: { ...approved(good).approval!, decidedBy: { objectId: 'x' } } };
-    expect(sealRefusal(sealer, otherDecider, sealedChunk, 0, targets[0]!)).toBe('approval_not_sealed');
+    expect(sealRefusal(sealer, otherDecider, sealedChunk, 0, targets[0])).toBe('approval_not_sealed');
   });
 
   it('does not verify under another key unless it is the previous key of a rotation', () => {
