@@ -100,6 +100,11 @@ describe('the stored URL and the signature', () => {
     expect(createCallbackUrlCipher({ current: Buffer.alloc(32, 1) }).open('delivery-1', sealed)).toBeUndefined();
   });
 
+  it('gives the example docs/api.md shows', () => {
+    const docKey = Buffer.from('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=', 'base64');
+    expect(callbackMac(docKey, '1764669600', '{"id":"x"}')).toBe('U3rXrssTO0mLxNOf0tSVn3/IOysV5dqnjJyKR42rLAY=');
+  });
+
   it('signs "<timestamp>.<body>" and refuses an old timestamp (replay)', () => {
     const body = '{"id":"x"}';
     const signature = `v1=${callbackMac(key, '1700000000', body)}`;
