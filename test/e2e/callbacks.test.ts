@@ -2,6 +2,7 @@
 // Logic App's "HTTP Webhook" callback endpoint. The service calls back once a request is final, signed, through the
 // `reset-callbacks` queue, retrying 5xx and stopping on 4xx; GET shows how the delivery stands, never the URL.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPS, DEMO_TENANT_ID, DEMO_USERS } from '../../dev/graph-emulator/index.js';
@@ -11,6 +12,7 @@ import { newSealKey } from '../../dev/stack/seal-key.js';
 import { callbackHeaders, verifyCallbackSignature } from '../../src/lib/callbacks/signature.js';
 import { createCallbackUrlCipher } from '../../src/lib/callbacks/url-cipher.js';
 import { encodeMessage } from '../../src/lib/queue/messages.js';
+import { DEFAULT_TABLE_NAME } from '../../src/lib/store/index.js';
 import { startCallbackReceiver, type CallbackReceiver, type ReceivedCall } from './support/callback-receiver.js';
 import { newTicket, startStack, until, type TestStack } from './support/stack.js';
 
@@ -138,6 +140,15 @@ describe('the Logic Apps HTTP Webhook pattern', () => {
     expect(final.text).not.toContain(sig);
     expect(stack.logLines().join('\n')).not.toContain(sig);
     expect(stack.logLines().join('\n')).not.toContain(path);
+    // Nor in any stored row (request, items, audit): the URL is stored sealed.
+    const table = TableClient.fromConnectionString(stack.azurite.connectionString, DEFAULT_TABLE_NAME, {
+      allowInsecureConnection: true,
+    });
+    const rows: string[] = [];
+    for await (const row of table.listEntities<Record<string, unknown>>()) rows.push(JSON.stringify(row));
+    expect(rows.join('\n')).toContain(id);
+    expect(rows.join('\n')).not.toContain(sig);
+    expect(rows.join('\n')).not.toContain(path);
   });
 });
 
