@@ -15,6 +15,8 @@ import { encodeMessage } from '../../src/lib/queue/messages.js';
 import { DEFAULT_TABLE_NAME } from '../../src/lib/store/index.js';
 import { startCallbackReceiver, type CallbackReceiver, type ReceivedCall } from './support/callback-receiver.js';
 import { newTicket, startStack, until, type TestStack } from './support/stack.js';
+import { callApi, createContractChecker } from '../contract/support/contract-checker.js';
+import { loadSpec } from '../contract/support/openapi.js';
 
 let stack: TestStack;
 let receiver: CallbackReceiver;
@@ -97,12 +99,10 @@ describe('the Logic Apps HTTP Webhook pattern', () => {
   it('subscribes with callbackUrl, and the "workflow" resumes on exactly one signed call with the final status', async () => {
     const path = '/workflows/reset/runs/run-1/callback';
     const { url, sig } = callbackUrl(path);
-    const accepted = await submit({
-      user: DEMO_USERS.defaultPush,
-      ticket: newTicket(),
-      reason: 'lost_device',
-      callbackUrl: url,
-    });
+    const submission = { user: DEMO_USERS.defaultPush, ticket: newTicket(), reason: 'lost_device', callbackUrl: url };
+    const contract = createContractChecker(await loadSpec());
+    contract.checkAcceptedBody(submission);
+    const accepted = await submit(submission);
     expect(accepted.status, accepted.text).toBe(202);
     const { id } = JSON.parse(accepted.text) as { id: string };
 
@@ -137,6 +137,8 @@ describe('the Logic Apps HTTP Webhook pattern', () => {
       lastStatusCode: 200,
     });
     expect(settled.callback?.status).toBe('delivered');
+    // The answer with its callback view is the one api/openapi.yaml documents (strictly: no undocumented field).
+    contract.check('GetReset', await callApi(stack.url, 'GET', `/api/resets/${id}`, { token }));
     expect(final.text).not.toContain(sig);
     expect(stack.logLines().join('\n')).not.toContain(sig);
     expect(stack.logLines().join('\n')).not.toContain(path);
