@@ -75,7 +75,9 @@ describe('noticing that a request with a callback is final', () => {
     const cancelled = await store.cancelRequest(id, requester);
     expect(cancelled?.cancelled).toBe(250);
     expect(timesNoticed(id)).toBeGreaterThanOrEqual(1);
-    expect(timesNoticed(id)).toBeLessThanOrEqual(3);
+    // Items that end at the same moment may each see the request complete: at most the items in flight together
+    // (3 chunks × 4 items); the delivery's attempt claim lets one of the messages call.
+    expect(timesNoticed(id)).toBeLessThanOrEqual(12);
   });
 
   it('never for a request without a callback', async () => {
@@ -100,10 +102,11 @@ describe('delivery attempts', () => {
     const id = await created(draft(1));
     const first = await store.claimCallback(id, 0, 30);
     expect(first).toMatchObject({ claimed: true, request: { callback: { attempts: 1, status: 'pending' } } });
-    // A second copy of the same message: held by the first.
+    // A second copy of the same message, and the next attempt's message come early: the attempt is held.
+    expect(await store.claimCallback(id, 0, 30)).toMatchObject({ claimed: false, reason: 'busy' });
     expect(await store.claimCallback(id, 1, 30)).toMatchObject({ claimed: false, reason: 'busy' });
-    expect(await store.claimCallback(id, 0, 30)).toMatchObject({ claimed: false, reason: 'stale' });
     await store.recordCallback(id, { status: 'pending', statusCode: 503 });
+    expect(await store.claimCallback(id, 0, 30)).toMatchObject({ claimed: false, reason: 'stale' });
     expect((await store.getRequest(id))?.callback).toMatchObject({ attempts: 1, lastStatusCode: 503 });
     expect((await store.getRequest(id))?.callback?.claimUntil).toBeUndefined();
     // The next attempt, with no answer this time: lastStatusCode goes away.
@@ -119,6 +122,19 @@ describe('delivery attempts', () => {
     });
     expect(await store.claimCallback(id, 3, 30)).toMatchObject({ claimed: false, reason: 'done' });
     expect(await store.claimCallback(randomUUID(), 0, 30)).toMatchObject({ claimed: false, reason: 'missing' });
+  });
+
+  it('takes over an attempt whose sender crashed before recording it, once its hold ran out', async () => {
+    const id = await created(draft(1));
+    // The sender claims attempt 0 and dies before recording (a hold of 0 s has run out at once).
+    expect((await store.claimCallback(id, 0, 0)).claimed).toBe(true);
+    // The host redelivers the same message: it is not stale, the attempt is made again.
+    const again = await store.claimCallback(id, 0, 30);
+    expect(again).toMatchObject({ claimed: true, request: { callback: { attempts: 1 } } });
+    // While that one holds it, a third copy waits; once it is recorded, copies of attempt 0 are stale.
+    expect(await store.claimCallback(id, 0, 30)).toMatchObject({ claimed: false, reason: 'busy' });
+    await store.recordCallback(id, { status: 'pending', statusCode: 502 });
+    expect(await store.claimCallback(id, 0, 30)).toMatchObject({ claimed: false, reason: 'stale' });
   });
 
   it('lets two copies racing for one attempt through once', async () => {

@@ -39,7 +39,8 @@ export async function afterItemFinal(ctx: TableContext, requestId: string, chunk
 }
 
 export async function noticeIfFinal(ctx: TableContext, requestId: string): Promise<boolean> {
-  if (!ctx.onRequestFinal) return false;
+  // Called for every redelivered final item: a request known to have no callback costs no read.
+  if (!ctx.onRequestFinal || ctx.owners.get(requestId)?.callback === false) return false;
   const request = await getRequest(ctx, requestId);
   const callback = request?.callback;
   if (!request || !callback || callback.status !== 'pending' || callback.attempts > 0) return false;
@@ -58,11 +59,15 @@ export async function claimCallback(
   const callback = entity ? callbackFromEntity(entity) : undefined;
   if (!entity || !callback) return { claimed: false, reason: 'missing' };
   if (callback.status !== 'pending') return { claimed: false, reason: 'done' };
-  if (callback.attempts !== attempt) return { claimed: false, reason: 'stale' };
+  // Attempt n is new while n attempts were made; it is under way (or its sender crashed) while the counter says n+1
+  // and the hold was not cleared by recording its outcome. Anything else is a copy of an attempt already made.
+  const underWay = callback.attempts === attempt + 1 && callback.claimUntil !== undefined;
+  if (callback.attempts !== attempt && !underWay) return { claimed: false, reason: 'stale' };
   const now = ctx.now();
   if (callback.claimUntil && Date.parse(callback.claimUntil) > now.getTime()) {
     return { claimed: false, reason: 'busy', claimUntil: callback.claimUntil };
   }
+  // A new attempt, or one whose sender's hold ran out (it crashed before recording): this sender makes it.
   const at = now.toISOString();
   const claimUntil = new Date(now.getTime() + claimSeconds * 1000).toISOString();
   const patch = {

@@ -421,7 +421,8 @@ export interface StateStore {
   // ---- completion callbacks (src/lib/callbacks)
   /**
    * Takes attempt `attempt` (0-based) of the request's callback for `claimSeconds`: the attempt counter moves on and
-   * `claimUntil` is set, ETag-conditional, so two copies of one message never both call.
+   * `claimUntil` is set, ETag-conditional, so two copies of one message never both call. An attempt whose sender's
+   * hold ran out before it recorded an outcome (a crash) is taken over.
    */
   claimCallback?(requestId: string, attempt: number, claimSeconds: number): Promise<CallbackClaim>;
   /** Records how the attempt just made ended (by the holder of the claim). */
