@@ -12,7 +12,7 @@ import { newSealKey } from '../../dev/stack/seal-key.js';
 import { callbackHeaders, verifyCallbackSignature } from '../../src/lib/callbacks/signature.js';
 import { createCallbackUrlCipher } from '../../src/lib/callbacks/url-cipher.js';
 import { encodeMessage } from '../../src/lib/queue/messages.js';
-import { DEFAULT_TABLE_NAME } from '../../src/lib/store/index.js';
+import { DEFAULT_TABLE_NAME, type StoredCallback } from '../../src/lib/store/index.js';
 import { startCallbackReceiver, type CallbackReceiver, type ReceivedCall } from './support/callback-receiver.js';
 import { newTicket, startStack, until, type TestStack } from './support/stack.js';
 import { callApi, createContractChecker } from '../contract/support/contract-checker.js';
@@ -73,17 +73,17 @@ async function statusOf(id: string): Promise<{ status: number; body: StatusBody;
 }
 
 /** Waits until the callback's delivery is over (delivered or failed) and the callbacks queue holds nothing more. */
-async function callbackSettled(id: string): Promise<StatusBody> {
+async function callbackSettled(id: string): Promise<StoredCallback> {
   const queue = QueueServiceClient.fromConnectionString(stack.azurite.connectionString).getQueueClient(
     'reset-callbacks',
   );
   return until(
     async () => {
-      const { body } = await statusOf(id);
-      if (body.callback?.status === 'pending') return undefined;
+      const callback = (await stack.app.store.getRequest(id))?.callback;
+      if (!callback || callback.status === 'pending') return undefined;
       const { approximateMessagesCount } = await queue.getProperties();
       const busy = stack.harness.listeners.find((l) => l.queueName === 'reset-callbacks')?.inFlight ?? 0;
-      return approximateMessagesCount === 0 && busy === 0 ? body : undefined;
+      return approximateMessagesCount === 0 && busy === 0 ? callback : undefined;
     },
     `callback of ${id} settled`,
     60_000,
@@ -136,7 +136,7 @@ describe('the Logic Apps HTTP Webhook pattern', () => {
       lastAttemptAt: expect.any(String) as string,
       lastStatusCode: 200,
     });
-    expect(settled.callback?.status).toBe('delivered');
+    expect(settled.status).toBe('delivered');
     // The answer with its callback view is the one api/openapi.yaml documents (strictly: no undocumented field).
     contract.check('GetReset', await callApi(stack.url, 'GET', `/api/resets/${id}`, { token }));
     expect(final.text).not.toContain(sig);
@@ -154,6 +154,23 @@ describe('the Logic Apps HTTP Webhook pattern', () => {
   });
 });
 
+describe('rejected requests', () => {
+  it('calls back once an approver rejects the request (every user ends rejected)', async () => {
+    const path = '/rejected/1';
+    const id = await storeWaitingRequest(path, { needsApproval: true });
+    expect((await stack.app.store.getRequest(id))?.phase).toBe('awaiting_approval');
+    const approver = { ...requester, appId: DEMO_APPS.servicenow.appId, objectId: randomUUID() };
+    const decided = await stack.app.store.decideApproval(id, 'rejected', approver, 'not on the change list');
+    expect(decided?.decided).toBe(true);
+    await until(() => receiver.calls(path).length > 0, 'the callback of the rejected request');
+    const body = JSON.parse(receiver.calls(path)[0]?.body ?? '{}') as Record<string, unknown>;
+    expect(body).toMatchObject({ id, status: 'completed', pending: 0, counts: { rejected: 1 } });
+    expect(body.approval).toMatchObject({ state: 'rejected', comment: 'not on the change list' });
+    await callbackSettled(id);
+    expect(receiver.calls(path)).toHaveLength(1);
+  });
+});
+
 describe('delivery', () => {
   it('retries a 503 with backoff, then delivers; the attempts show in GET and every call has the same delivery id', async () => {
     const path = '/flaky/1';
@@ -168,7 +185,8 @@ describe('delivery', () => {
     expect(accepted.status, accepted.text).toBe(202);
     const { id } = JSON.parse(accepted.text) as { id: string };
     const settled = await callbackSettled(id);
-    expect(settled.callback).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
+    expect(settled).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
+    expect((await statusOf(id)).body.callback).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
     const calls = receiver.calls(path);
     expect(calls.map((c) => c.answered)).toEqual([503, 503, 200]);
     expect(new Set(calls.map((c) => header(c, callbackHeaders.delivery))).size).toBe(1);
@@ -193,7 +211,8 @@ describe('delivery', () => {
     });
     const { id } = JSON.parse(accepted.text) as { id: string };
     const settled = await callbackSettled(id);
-    expect(settled.callback).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 410 });
+    expect(settled).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 410 });
+    expect((await statusOf(id)).body.callback).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 410 });
     expect(receiver.calls(path)).toHaveLength(1);
   });
 
@@ -236,7 +255,7 @@ describe('delivery', () => {
  * A one-user request stored as the intake would store it (the demo Logic App's), with a callback to `path`, and never
  * queued: it stays pending until something ends it.
  */
-async function storeWaitingRequest(path: string): Promise<string> {
+async function storeWaitingRequest(path: string, options: { readonly needsApproval?: boolean } = {}): Promise<string> {
   const ticket = newTicket();
   const deliveryId = randomUUID();
   // Sealed as the intake seals it (the app's ITEM_SEAL_KEY), so the worker can open it once the request is final.
@@ -250,6 +269,7 @@ async function storeWaitingRequest(path: string): Promise<string> {
     items: [{ userKey: DEMO_USERS.plain, ticket, reason: 'lost_device' }],
     idempotencyKey: `test:${ticket}`,
     fingerprint: ticket,
+    ...(options.needsApproval ? { approval: { windowMs: 3_600_000 } } : {}),
     callback: {
       host: 'localhost',
       sealedUrl: cipher.seal(deliveryId, callbackUrl(path).url),
