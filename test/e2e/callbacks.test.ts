@@ -154,6 +154,30 @@ describe('the Logic Apps HTTP Webhook pattern', () => {
   });
 });
 
+describe('the worker checks a stored URL again before calling it', () => {
+  it.each([
+    [
+      'a host outside its allow-list (a row written around the intake)',
+      { url: 'https://10.0.0.9/hook' },
+      'host_not_allowed',
+    ],
+    ['a URL that was not sealed by the intake', { sealedUrl: 'v1.forged.url.value' }, 'url_not_authentic'],
+  ])('refuses %s: failed, no call', async (_what, stored, reason) => {
+    const path = `/never/${reason}`;
+    const id = await storeWaitingRequest(path, stored);
+    await stack.app.store.endUnstarted(id, 0, 'expired');
+    const settled = await callbackSettled(id);
+    expect(settled).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(receiver.calls(path)).toHaveLength(0);
+    expect(stack.logLines().some((l) => l.includes('callback_refused') && l.includes(id) && l.includes(reason))).toBe(
+      true,
+    );
+    expect(
+      stack.telemetry.events.some((e) => e.name === 'MfaReset.CallbackFailed' && e.properties.reason === reason),
+    ).toBe(true);
+  });
+});
+
 describe('rejected requests', () => {
   it('calls back once an approver rejects the request (every user ends rejected)', async () => {
     const path = '/rejected/1';
@@ -255,7 +279,10 @@ describe('delivery', () => {
  * A one-user request stored as the intake would store it (the demo Logic App's), with a callback to `path`, and never
  * queued: it stays pending until something ends it.
  */
-async function storeWaitingRequest(path: string, options: { readonly needsApproval?: boolean } = {}): Promise<string> {
+async function storeWaitingRequest(
+  path: string,
+  options: { readonly needsApproval?: boolean; readonly url?: string; readonly sealedUrl?: string } = {},
+): Promise<string> {
   const ticket = newTicket();
   const deliveryId = randomUUID();
   // Sealed as the intake seals it (the app's ITEM_SEAL_KEY), so the worker can open it once the request is final.
@@ -272,7 +299,7 @@ async function storeWaitingRequest(path: string, options: { readonly needsApprov
     ...(options.needsApproval ? { approval: { windowMs: 3_600_000 } } : {}),
     callback: {
       host: 'localhost',
-      sealedUrl: cipher.seal(deliveryId, callbackUrl(path).url),
+      sealedUrl: options.sealedUrl ?? cipher.seal(deliveryId, options.url ?? callbackUrl(path).url),
       deliveryId,
       statusBase: `${stack.url}/api/resets/`,
     },
