@@ -98,6 +98,9 @@ param grantDeployerSecretsOfficer bool = true
 @maxValue(730)
 param logRetentionInDays int = 90
 
+@description('Completion callbacks: hosts a callbackUrl may name (comma list; exact names or *.suffix, e.g. *.logic.azure.com,contoso.service-now.com). Empty: callbacks refused.')
+param callbackAllowedHosts string = ''
+
 @description('Optional object id of an operators\' group (or user): read-only access to the queues and tables. Empty: none.')
 param operatorPrincipalId string = ''
 
@@ -116,6 +119,7 @@ var effectiveGraphBaseUrl = !empty(graphBaseUrl)
 // (src/lib/store/keys.ts); tables the code adds later are created by the apps (Table Data Contributor allows it).
 var batchesQueueName = 'reset-batches'
 var itemsQueueName = 'reset-items'
+var callbacksQueueName = 'reset-callbacks'
 var tableNames = ['mfaresets']
 // The audit record: container (AUDIT_CONTAINER) and the worker's own counters table.
 var auditContainerName = 'audit'
@@ -123,6 +127,7 @@ var workerGuardTableName = 'workerguard'
 // Secret names in the vault; the values are created by the postprovision hook, never by the template.
 var itemSealKeySecretName = 'item-seal-key'
 var itemSealPreviousKeySecretName = 'item-seal-previous-key'
+var callbackSigningKeySecretName = 'callback-signing-key'
 
 // Names are computed here, before deployment, so role assignment names and What-If stay deterministic.
 var intakeIdentityName = 'id-intake-${resourceToken}'
@@ -180,7 +185,7 @@ module dataStorage 'modules/data-storage.bicep' = {
     tags: tags
     name: dataAccountName
     skuName: dataStorageSku
-    queueNames: [batchesQueueName, itemsQueueName]
+    queueNames: [batchesQueueName, itemsQueueName, callbacksQueueName]
     tableNames: tableNames
   }
 }
@@ -198,6 +203,7 @@ module dataRoles 'modules/data-roles.bicep' = {
     dataAccountName: dataAccountName
     batchesQueueName: batchesQueueName
     itemsQueueName: itemsQueueName
+    callbacksQueueName: callbacksQueueName
     intakePrincipalId: intakeIdentity.outputs.principalId
     workerPrincipalId: workerIdentity.outputs.principalId
     queueMessageUpdaterRoleGuid: customRoles.outputs.queueMessageUpdaterRoleGuid
@@ -284,6 +290,8 @@ var itemSealSettings = union(
 // Settings both apps share; the identity-dependent ones are built per app below. AzureWebJobsStorage is each app's
 // own host account (blobs and the host's tables); the reset data is connection MfaData, which the queue triggers name.
 var commonSettings = union(itemSealSettings, {
+  // Both apps check a callback URL against this allow-list (the intake before storing it, the worker before calling).
+  CALLBACK_ALLOWED_HOSTS: callbackAllowedHosts
   AzureWebJobsStorage__credential: 'managedidentity'
   MfaData__credential: 'managedidentity'
   MfaData__queueServiceUri: dataStorage.outputs.queueServiceUri
@@ -353,6 +361,8 @@ module workerApp 'modules/function-app.bicep' = {
       PROTECTED_USERS: protectedUsers
       PROTECTED_GROUP_IDS: protectedGroupIds
       KILL_SWITCH: killSwitch
+      // Created by the postprovision hook; the worker alone signs callbacks.
+      CALLBACK_SIGNING_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${callbackSigningKeySecretName})'
     })
   }
 }
@@ -379,5 +389,6 @@ output AZURE_SUBSCRIPTION_ID string = subscription().subscriptionId
 output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URI string = keyVault.outputs.uri
 output ITEM_SEAL_KEY_SECRET_NAME string = itemSealKeySecretName
+output CALLBACK_SIGNING_KEY_SECRET_NAME string = callbackSigningKeySecretName
 output RESOURCE_MANAGER_URL string = environment().resourceManager
 output AUTH_AUDIENCE string = authAudience

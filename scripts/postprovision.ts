@@ -1,5 +1,6 @@
 // The azd postprovision hook (azure.yaml): what a deployment cannot do as resource properties.
-//  1. The item-seal key: created once in Key Vault when missing (32 random bytes), never replaced.
+//  1. The item-seal key, and the callback signing key when the deployment names one: each created once in Key Vault
+//     when missing (32 random bytes), never replaced.
 //  2. The audit container's retention policy: locked when AUDIT_IMMUTABILITY_LOCKED is true, and then recorded in the
 //     azd environment (AUDIT_POLICY_LOCKED=true) so the next `azd provision` leaves the locked policy alone.
 // It reads the deployment's outputs from the environment azd gives hooks. Idempotent; --dry-run writes nothing.
@@ -16,6 +17,7 @@ import type { Env, ScriptIo } from './lib/script-cli.js';
 const USAGE = `Usage: node dist/scripts/postprovision.js [--dry-run]
 Run by azd after provisioning (azure.yaml hooks.postprovision). Reads from the environment (the deployment's outputs):
   KEY_VAULT_URI, ITEM_SEAL_KEY_SECRET_NAME        create the item-seal key when it is missing
+  CALLBACK_SIGNING_KEY_SECRET_NAME                create the callback signing key when it is missing (optional)
   AUDIT_IMMUTABILITY_LOCKED, AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AUDIT_STORAGE_ACCOUNT, AUDIT_CONTAINER,
   RESOURCE_MANAGER_URL                            lock the audit container's retention policy
 Sign-in: DefaultAzureCredential (your \`azd auth login\` or \`az login\`). Needs Key Vault Secrets Officer on the vault
@@ -89,6 +91,24 @@ export async function postprovision(
           ? `seal key: ${secret} created (32 random bytes); apps that started before it resolve it at their next restart (azd deploy restarts them)`
           : `seal key: would create ${secret}`,
     );
+    const callbackSecret = env.CALLBACK_SIGNING_KEY_SECRET_NAME;
+    if (callbackSecret) {
+      // The worker signs completion callbacks with it (CALLBACK_SIGNING_KEY); receivers get a copy to verify.
+      const signing = await ensureSealKey(deps.credential, {
+        vaultUri: httpsUrl('KEY_VAULT_URI', vault.KEY_VAULT_URI ?? ''),
+        secretName: callbackSecret,
+        dryRun,
+        forbiddenRetryMs: deps.forbiddenRetryMs,
+        log: io.out,
+      });
+      io.out(
+        signing === 'exists'
+          ? `callback signing key: ${callbackSecret} exists; left as is`
+          : signing === 'created'
+            ? `callback signing key: ${callbackSecret} created (32 random bytes)`
+            : `callback signing key: would create ${callbackSecret}`,
+      );
+    }
 
     if (env.AUDIT_IMMUTABILITY_LOCKED?.toLowerCase() !== 'true') {
       io.out('audit retention policy: left unlocked (auditImmutabilityLocked=false: a test environment)');

@@ -1,10 +1,11 @@
 // Data-plane roles on the reset data account (connection MfaData): each side gets what it does, scoped to the queue or
 // the table it does it on. The Functions hosts keep their own data in their own host accounts (host-storage.bicep), so
 // nothing else writes here.
-// - intake: Message Sender on the two work queues (enqueue only: it cannot read, update or delete a message), Table
+// - intake: Message Sender on the two work queues and on reset-callbacks (a cancel or a reject that ends a request
+//   queues its completion callback; enqueue only: it cannot read, update or delete a message), Table
 //   Data Contributor on the account's tables (it writes requests and items and reads its own rows back). Azure RBAC has no
 //   table role that inserts without updating: the item seals and the worker-only audit record cover that (security.md).
-// - worker: Reader + Message Processor + Message Sender on all four queues, and Update Message (custom role, see
+// - worker: Reader + Message Processor + Message Sender on all six queues, and Update Message (custom role, see
 //   custom-roles.bicep) so the queue trigger can release a failed message; Table Data Contributor on the tables.
 // Table roles sit on the account, not on the table: both apps' stores call Create Table at start (an existing table
 // answers 409, which they accept), and the state table is the only table this account holds.
@@ -22,6 +23,9 @@ param batchesQueueName string
 @description('Work queue receiving one message per user.')
 param itemsQueueName string
 
+@description('Queue of completion callbacks to deliver (one message per final request with a callbackUrl).')
+param callbacksQueueName string
+
 @description('Principal (object) id of the intake\'s managed identity.')
 param intakePrincipalId string
 
@@ -38,7 +42,7 @@ param operatorPrincipalId string
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param operatorPrincipalType string
 
-var workQueues = [batchesQueueName, itemsQueueName]
+var workQueues = [batchesQueueName, itemsQueueName, callbacksQueueName]
 var poisonQueues = map(workQueues, q => '${q}-poison')
 var allQueues = concat(workQueues, poisonQueues)
 
@@ -46,7 +50,7 @@ var allQueues = concat(workQueues, poisonQueues)
 var intakeGrants = [
   for q in workQueues: { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageSender, principal: intakePrincipalId, type: 'ServicePrincipal' }
 ]
-// The worker triggers on all four queues (the poison functions mark items failed), sends on the work queues
+// The worker triggers on all six queues (the poison functions mark items failed), sends on the work queues
 // (fan-out, deferring an item), the host sends to the poison queues when a message exhausts its dequeue count and
 // updates a message's visibility when an execution fails.
 var workerGrants = flatten(map(allQueues, q => [

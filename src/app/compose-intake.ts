@@ -23,6 +23,7 @@ import {
 } from '../lib/store/index.js';
 import type { Telemetry } from '../lib/telemetry/index.js';
 import type { HttpFunctionSpec } from './register-functions.js';
+import type { CallbackIntake } from '../functions/resets-submit.js';
 
 export interface IntakeShared {
   readonly store: StateStore;
@@ -30,6 +31,8 @@ export interface IntakeShared {
   readonly telemetry: Telemetry;
   /** How long the operator's controls are cached (default 4 s). */
   readonly controlsCacheMs?: number | undefined;
+  /** Completion callbacks: the allow-list a callbackUrl is checked against, and the cipher that stores it. */
+  readonly callbacks?: CallbackIntake;
 }
 
 export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): HttpFunctionSpec[] {
@@ -55,6 +58,7 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
     telemetry: shared.telemetry,
     ...(killSwitch ? { killSwitch } : {}),
     ...(breaker ? { breaker } : {}),
+    ...(shared.callbacks ? { callbacks: shared.callbacks } : {}),
     ...(approvalMinUsers > 0 ? { approval: { minUsers: approvalMinUsers, windowHours: approvalTtlHours } } : {}),
   };
   const route = (

@@ -8,7 +8,9 @@ import {
   queueConnectionOf,
   type StorageResetQueue,
 } from '../lib/queue/index.js';
-import type { ResetEngine } from '../lib/domain/index.js';
+import type { CallbackPolicy, ResetEngine } from '../lib/domain/index.js';
+import { createCallbackUrlCipher } from '../lib/callbacks/url-cipher.js';
+import { createHttpsSender } from '../lib/callbacks/https-sender.js';
 import { createResetEngine } from '../lib/reset/index.js';
 import { createHmacSealer } from '../lib/seal/hmac-sealer.js';
 import { createTableWindowCounters } from '../lib/guardrails/index.js';
@@ -31,6 +33,8 @@ export interface ComposeOptions {
   readonly queue?: { readonly itemsPerBatch?: number; readonly directLimit?: number };
   /** Worker tuning (tests). */
   readonly worker?: { readonly leaseSeconds?: number; readonly killSwitchDelaySeconds?: number };
+  /** Completion callback tuning (tests: short retry delays). */
+  readonly callbacks?: { readonly retryDelaySeconds?: (attemptsDone: number) => number };
   /** How long every instance caches the operator's controls (kill switch, breaker); default 4 s (tests: 0). */
   readonly controlsCacheMs?: number;
   /** Clock of the store and the worker's age check (tests move time; default the system clock). */
@@ -56,15 +60,23 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
   // The intake seals the work it stores and the worker checks the seals (src/lib/domain/item-seal.ts).
   const sealer = createHmacSealer(config.sealKeys);
-  const store = createTableStore(config, {
-    idempotencyWindowSeconds: config.limits.idempotencyWindowHours * 3600,
-    sealer,
-    ...(options.now ? { now: options.now } : {}),
-  });
   const queue = createStorageResetQueue({
     service: createQueueServiceClient(queueConnectionOf(config.storage)),
     ...options.queue,
   });
+  const store = createTableStore(config, {
+    idempotencyWindowSeconds: config.limits.idempotencyWindowHours * 3600,
+    sealer,
+    // The transition that ends a request's last item (worker, or the intake cancelling or rejecting) queues its
+    // completion callback: the delivery runs on the worker, never inside the transition.
+    onRequestFinal: (requestId) => queue.enqueueCallback(requestId, 0, 0),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const callbackPolicy: CallbackPolicy = {
+    allowedHosts: config.callbacks.allowedHosts,
+    allowLocalhost: config.callbacks.allowLocalhost,
+  };
+  const callbackCipher = createCallbackUrlCipher(config.sealKeys);
   // Create the table and queues now so the first request does not pay for it. Best effort: in Azure the infra
   // pre-creates them and a least-privilege identity may not be allowed to (the adapters create on demand anyway).
   await Promise.all([
@@ -117,7 +129,13 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     engine,
     ...(intake
       ? {
-          http: composeHttpFunctions(config, { store, queue, telemetry, controlsCacheMs: options.controlsCacheMs }),
+          http: composeHttpFunctions(config, {
+            store,
+            queue,
+            telemetry,
+            controlsCacheMs: options.controlsCacheMs,
+            callbacks: { policy: callbackPolicy, cipher: callbackCipher },
+          }),
           sweeper: { store, queue, telemetry },
         }
       : {}),
@@ -139,6 +157,16 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.
             ...(writeQuotaWaitMs ? { writeQuotaWaitMs } : {}),
             ...options.worker,
+          },
+          callbacks: {
+            store,
+            queue,
+            telemetry,
+            cipher: callbackCipher,
+            policy: callbackPolicy,
+            signingKey: config.callbacks.signingKey,
+            sender: createHttpsSender(),
+            ...options.callbacks,
           },
         }
       : {}),

@@ -10,6 +10,13 @@ import {
   resetItemsPoisonHandler,
 } from '../functions/reset-poison.js';
 import { resetSweeperFunction, resetSweeperHandler } from '../functions/reset-sweeper.js';
+import {
+  resetCallbacksFunction,
+  resetCallbacksHandler,
+  resetCallbacksPoisonFunction,
+  resetCallbacksPoisonHandler,
+} from '../functions/reset-callbacks.js';
+import type { DeliverCallbackDeps } from '../lib/callbacks/deliver-callback.js';
 import type { FunctionsMode } from '../lib/config/index.js';
 import type { PoisonDeps, ProcessItemDeps, ResubmitDeps } from '../lib/worker/index.js';
 import type { FunctionRegistrar } from './function-registrar.js';
@@ -37,6 +44,8 @@ export interface FunctionDeps {
   readonly sweeper?: ResubmitDeps;
   /** Worker side. Required in `all` and `worker`. */
   readonly worker?: ProcessItemDeps & ResetBatchesDeps & PoisonDeps;
+  /** Worker side: delivers completion callbacks (queue `reset-callbacks`). */
+  readonly callbacks?: DeliverCallbackDeps;
 }
 
 export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDeps): void {
@@ -72,5 +81,10 @@ export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDe
     queue(resetItemsFunction.name, resetItemsFunction.queueName, resetItemsHandler(w));
     queue(resetBatchesPoisonFunction.name, resetBatchesPoisonFunction.queueName, resetBatchesPoisonHandler(w));
     queue(resetItemsPoisonFunction.name, resetItemsPoisonFunction.queueName, resetItemsPoisonHandler(w));
+    const c = deps.callbacks;
+    if (c) {
+      queue(resetCallbacksFunction.name, resetCallbacksFunction.queueName, resetCallbacksHandler(c));
+      queue(resetCallbacksPoisonFunction.name, resetCallbacksPoisonFunction.queueName, resetCallbacksPoisonHandler(c));
+    }
   }
 }

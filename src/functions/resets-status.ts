@@ -7,7 +7,7 @@ import { requireRole } from '../lib/auth/index.js';
 import { isGuid, Roles } from '../lib/domain/index.js';
 import { invalidRequest, type ProblemException, requestNotFound } from '../lib/http/problem.js';
 import { json } from '../lib/http/respond.js';
-import { itemsCsv, itemView, summaryView } from '../lib/http/status-views.js';
+import { itemsCsv, statusDocument } from '../lib/http/status-views.js';
 import type { HttpHandler, HttpRequest } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
 import type { ResetsHttpDeps } from './resets-submit.js';
@@ -78,17 +78,6 @@ export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
             return url.toString();
           })()
         : undefined;
-    return json(
-      status,
-      {
-        ...summaryView(summary),
-        items: itemPage.items.map(itemView),
-        page: itemPage.page,
-        pageSize: itemPage.pageSize,
-        pages: itemPage.pages,
-        ...(next ? { nextPage: next } : {}),
-      },
-      pollHeaders,
-    );
+    return json(status, statusDocument(summary, itemPage, next), pollHeaders);
   });
 }

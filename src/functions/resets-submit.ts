@@ -2,7 +2,16 @@
 // → 202 Accepted with Location and Retry-After. Registered by src/app/register-functions.ts (no app.* here).
 
 import { requireRole, type TokenVerifier } from '../lib/auth/index.js';
-import { needsApproval, Roles, type ApprovalRule, type CallerRef } from '../lib/domain/index.js';
+import { randomUUID, createHash } from 'node:crypto';
+import {
+  checkCallbackUrl,
+  needsApproval,
+  Roles,
+  type ApprovalRule,
+  type CallbackPolicy,
+  type CallerRef,
+} from '../lib/domain/index.js';
+import type { CallbackUrlCipher } from '../lib/callbacks/url-cipher.js';
 import { rateLimitProblem, type Reservation, type SubmissionGuard } from '../lib/guardrails/index.js';
 import type { LimitsConfig } from '../lib/config/index.js';
 import { bodyChunks, checkContentLength, readBodyText } from '../lib/http/body.js';
@@ -20,7 +29,7 @@ import {
   parseJsonRequest,
   type ParsedRequest,
 } from '../lib/requests/index.js';
-import type { StateStore, StoredRequest } from '../lib/store/ports.js';
+import type { NewCallback, StateStore, StoredRequest } from '../lib/store/ports.js';
 import type { BreakerReader, KillSwitchReader } from '../lib/store/index.js';
 import { telemetryEvents, type Telemetry } from '../lib/telemetry/telemetry.js';
 import type { HttpHandler, HttpRequest, InvocationContext } from './adapter/functions-types.js';
@@ -43,7 +52,17 @@ export interface SubmitResetsDeps extends ResetsHttpDeps {
   /** APPROVAL_MIN_USERS and APPROVAL_TTL_HOURS; absent: no approval. */
   readonly approval?: ApprovalRule & { readonly windowHours: number };
   readonly telemetry?: Telemetry;
+  /** Completion callbacks (CALLBACK_ALLOWED_HOSTS); absent: every callbackUrl is refused. */
+  readonly callbacks?: CallbackIntake;
 }
+
+export interface CallbackIntake {
+  readonly policy: CallbackPolicy;
+  readonly cipher: CallbackUrlCipher;
+}
+
+/** The header that carries a CSV upload's callback URL (a JSON body has `callbackUrl`; query strings get logged). */
+export const CALLBACK_URL_HEADER = 'x-mfa-reset-callback-url';
 
 /** Seconds a refused caller should wait before trying again while the kill switch is on. */
 const KILL_SWITCH_RETRY_AFTER_SECONDS = 300;
@@ -116,16 +135,62 @@ export const submitResetsRoute = {
 
 const invalid = invalidRequest;
 
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** What the store keeps of a callback: the host, the URL sealed (never in clear), a delivery id, the status base. */
+function newCallback(
+  intake: CallbackIntake,
+  callback: { readonly url: string; readonly host: string },
+  request: HttpRequest,
+): NewCallback {
+  const deliveryId = randomUUID();
+  return {
+    host: callback.host,
+    sealedUrl: intake.cipher.seal(deliveryId, callback.url),
+    deliveryId,
+    statusBase: new URL('/api/resets/', request.url).toString(),
+  };
+}
+
 function mediaTypeOf(request: HttpRequest): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-async function parseBody(request: HttpRequest, limits: LimitsConfig): Promise<ParsedRequest> {
+/** A request as parsed, with the callback URL it asked for (checked against the allow-list). */
+interface Submission {
+  readonly parsed: ParsedRequest;
+  readonly callback?: { readonly url: string; readonly host: string };
+}
+
+/** Checks a callback URL; the problem names the field and never quotes the URL (its query string holds secrets). */
+function callbackOf(
+  raw: unknown,
+  field: string,
+  policy: CallbackPolicy | undefined,
+): { ok: true; url: string; host: string } | { ok: false; error: { field: string; message: string } } {
+  if (typeof raw !== 'string') return { ok: false, error: { field, message: 'must be a string (an https URL)' } };
+  const checked = checkCallbackUrl(raw.trim(), policy ?? { allowedHosts: [], allowLocalhost: false });
+  return checked.ok ? checked : { ok: false, error: { field, message: checked.message } };
+}
+
+async function parseBody(request: HttpRequest, limits: LimitsConfig, policy?: CallbackPolicy): Promise<Submission> {
   const mediaType = mediaTypeOf(request);
   const query = new URL(request.url).searchParams;
+  if (query.has('callbackUrl')) {
+    throw invalid([
+      {
+        field: 'query.callbackUrl',
+        message: `goes in the JSON body (callbackUrl) or the ${CALLBACK_URL_HEADER} header: query strings are logged`,
+      },
+    ]);
+  }
+  const header = request.headers.get(CALLBACK_URL_HEADER);
   if (mediaType === 'application/json') {
     if (hasOptionQuery(query)) {
       throw invalid([{ field: 'query', message: 'options go in the JSON body ("options"), not the query string' }]);
+    }
+    if (header !== null) {
+      throw invalid([{ field: CALLBACK_URL_HEADER, message: 'is for CSV uploads: a JSON body has callbackUrl' }]);
     }
     const text = await readBodyText(request, limits.maxBodyBytes);
     let body: unknown;
@@ -134,19 +199,30 @@ async function parseBody(request: HttpRequest, limits: LimitsConfig): Promise<Pa
     } catch {
       throw invalid([{ field: '(body)', message: 'is not valid JSON' }]);
     }
-    const parsed = parseJsonRequest(body, limits.maxBulkRows);
-    if (!parsed.ok) throw invalid(parsed.errors);
-    return parsed.request;
+    // callbackUrl is checked here, against the deployment's allow-list; the rest of the body by the parser.
+    let rest = body;
+    let callback: ReturnType<typeof callbackOf> | undefined;
+    if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'callbackUrl' in body) {
+      const { callbackUrl, ...others } = body as Record<string, unknown>;
+      rest = others;
+      callback = callbackOf(callbackUrl, 'callbackUrl', policy);
+    }
+    const parsed = parseJsonRequest(rest, limits.maxBulkRows);
+    const errors = [...(parsed.ok ? [] : parsed.errors), ...(callback && !callback.ok ? [callback.error] : [])];
+    if (!parsed.ok || errors.length > 0) throw invalid(errors);
+    return { parsed: parsed.request, ...(callback?.ok ? { callback } : {}) };
   }
   if (mediaType === 'text/csv') {
     const options = optionsFromQuery(query);
-    if (!options.ok) throw invalid(options.errors);
+    const callback = header === null ? undefined : callbackOf(header, CALLBACK_URL_HEADER, policy);
+    const headErrors = [...(options.ok ? [] : options.errors), ...(callback && !callback.ok ? [callback.error] : [])];
+    if (!options.ok || headErrors.length > 0) throw invalid(headErrors);
     const parsed = await parseCsvRequest(bodyChunks(request, limits.maxBodyBytes), {
       maxRows: limits.maxBulkRows,
       resetOptions: options.options,
     });
     if (!parsed.ok) throw invalid(parsed.errors, parsed.totalErrors);
-    return parsed.request;
+    return { parsed: parsed.request, ...(callback?.ok ? { callback } : {}) };
   }
   throw new ProblemException({
     slug: 'unsupported-media-type',
@@ -202,7 +278,7 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
       throw invalid([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     checkContentLength(request, deps.limits.maxBodyBytes);
-    const parsed = await parseBody(request, deps.limits);
+    const { parsed, callback } = await parseBody(request, deps.limits, deps.callbacks?.policy);
     requireRole(principal, parsed.source === 'csv' || parsed.items.length > 1 ? Roles.submitBulk : Roles.submit);
 
     const key = idempotencyKey(principal.caller, parsed, header.key);
@@ -218,7 +294,9 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
         source: parsed.source,
         items: parsed.items,
         idempotencyKey: key,
-        fingerprint: fingerprint(parsed),
+        // The same key with another callback URL is another request (422), as with any other field.
+        fingerprint: callback ? sha256(`${fingerprint(parsed)}|callback|${callback.url}`) : fingerprint(parsed),
+        ...(callback && deps.callbacks ? { callback: newCallback(deps.callbacks, callback, request) } : {}),
         correlationId,
         ...(deps.approval &&
         needsApproval(deps.approval, {

@@ -232,6 +232,42 @@ describe('ITEM_SEAL_KEY: the intake seals work, the worker checks it', () => {
   });
 });
 
+describe('CALLBACK_*: completion callbacks', () => {
+  it('are off by default: no allowed host, no key', () => {
+    expect(loadConfig(base).callbacks).toEqual({ allowedHosts: [], allowLocalhost: false });
+  });
+
+  it('loads the allow-list (lower-cased) and the signing key; the intake keeps no key', () => {
+    const key = newSealKey();
+    const env = {
+      ...base,
+      CALLBACK_ALLOWED_HOSTS: '*.Logic.Azure.com, contoso.service-now.com',
+      CALLBACK_SIGNING_KEY: key,
+    };
+    const config = loadConfig(env);
+    expect(config.callbacks.allowedHosts).toEqual(['*.logic.azure.com', 'contoso.service-now.com']);
+    expect(Buffer.from(config.callbacks.signingKey ?? []).toString('base64')).toBe(key);
+    expect(loadConfig({ ...env, MFA_RESET_FUNCTIONS: 'intake' }).callbacks.signingKey).toBeUndefined();
+  });
+
+  it('refuses hosts that are not host names, and a wildcard over a whole top-level domain', () => {
+    for (const bad of ['https://x.logic.azure.com', '10.0.0.4', '*.com', 'a.example.com:443', 'a/b']) {
+      expect(problemsOf({ ...base, CALLBACK_ALLOWED_HOSTS: bad, CALLBACK_SIGNING_KEY: newSealKey() })).toHaveProperty(
+        'CALLBACK_ALLOWED_HOSTS',
+      );
+    }
+  });
+
+  it('needs the signing key on the worker once callbacks are allowed, not on the intake', () => {
+    const env = { ...base, CALLBACK_ALLOWED_HOSTS: '*.logic.azure.com' };
+    expect(problemsOf(env).CALLBACK_SIGNING_KEY).toMatch(/is required when CALLBACK_ALLOWED_HOSTS is set/);
+    expect(problemsOf({ ...env, CALLBACK_SIGNING_KEY: Buffer.alloc(16).toString('base64') })).toHaveProperty(
+      'CALLBACK_SIGNING_KEY',
+    );
+    expect(loadConfig({ ...env, MFA_RESET_FUNCTIONS: 'intake' }).callbacks.allowedHosts).toEqual(['*.logic.azure.com']);
+  });
+});
+
 describe('WORKER_MAX_USERS_PER_HOUR', () => {
   const worker = { ...base, MFA_RESET_FUNCTIONS: 'worker' };
   it('defaults to the intake tenant-wide defaults together, and 0 turns it off', () => {

@@ -14,6 +14,13 @@ const http: FunctionDeps['http'] = [
   { name: 'resets-status', route: 'resets/{id}', methods: ['GET'], handler: () => Promise.resolve({ status: 200 }) },
 ];
 const worker = { ...shared, engine: undefined, sealer: undefined, killSwitch: false };
+const callbacks = {
+  ...shared,
+  cipher: unused,
+  policy: { allowedHosts: [], allowLocalhost: false },
+  signingKey: undefined,
+  sender: unused,
+} as unknown as NonNullable<FunctionDeps['callbacks']>;
 
 function names(deps: FunctionDeps): string[] {
   const registrar = new RecordingRegistrar();
@@ -27,24 +34,29 @@ describe('registerFunctions', () => {
     'storageQueue:reset-items',
     'storageQueue:reset-batches-poison',
     'storageQueue:reset-items-poison',
+    'storageQueue:reset-callbacks',
+    'storageQueue:reset-callbacks-poison',
   ];
   const intakeFunctions = ['http:resets-submit', 'http:resets-status', 'timer:reset-sweeper'];
 
   it('registers everything in all mode', () => {
-    expect(names({ mode: 'all', http, sweeper: shared, worker })).toEqual([...intakeFunctions, ...queueFunctions]);
+    expect(names({ mode: 'all', http, sweeper: shared, worker, callbacks })).toEqual([
+      ...intakeFunctions,
+      ...queueFunctions,
+    ]);
   });
 
   it('registers only the HTTP functions and the sweeper in intake mode, even when worker deps are present', () => {
-    expect(names({ mode: 'intake', http, sweeper: shared, worker })).toEqual(intakeFunctions);
+    expect(names({ mode: 'intake', http, sweeper: shared, worker, callbacks })).toEqual(intakeFunctions);
   });
 
   it('registers only the queue functions in worker mode', () => {
-    expect(names({ mode: 'worker', http, sweeper: shared, worker })).toEqual(queueFunctions);
+    expect(names({ mode: 'worker', http, sweeper: shared, worker, callbacks })).toEqual(queueFunctions);
   });
 
   it('binds the queue triggers to AzureWebJobsStorage, anonymous HTTP routes under the given paths', () => {
     const registrar = new RecordingRegistrar();
-    registerFunctions(registrar, { mode: 'all', http, sweeper: shared, worker });
+    registerFunctions(registrar, { mode: 'all', http, sweeper: shared, worker, callbacks });
     for (const r of registrar.registrations) {
       if (r.kind === 'storageQueue')
         expect(r.options).toMatchObject({ connection: 'AzureWebJobsStorage', queueName: r.name });
@@ -54,9 +66,9 @@ describe('registerFunctions', () => {
 
   it('binds the queue triggers to MfaData when the reset data has its own connection', () => {
     const registrar = new RecordingRegistrar();
-    registerFunctions(registrar, { mode: 'worker', queueConnection: 'MfaData', worker });
+    registerFunctions(registrar, { mode: 'worker', queueConnection: 'MfaData', worker, callbacks });
     const queues = registrar.registrations.filter((r) => r.kind === 'storageQueue');
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(6);
     for (const r of queues) expect(r.options).toMatchObject({ connection: 'MfaData' });
   });
 

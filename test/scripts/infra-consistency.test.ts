@@ -53,6 +53,7 @@ describe('infra/ agrees with the code', () => {
   it('creates the queues of contracts §4 and the state table', () => {
     expect(/var batchesQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.batches);
     expect(/var itemsQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.items);
+    expect(/var callbacksQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.callbacks);
     expect(/var tableNames = \[([^\]]*)\]/.exec(mainBicep)?.[1]).toContain(`'${DEFAULT_TABLE_NAME}'`);
   });
 

@@ -75,4 +75,10 @@ export interface AppConfig {
   /** ITEM_SEAL_KEY / ITEM_SEAL_PREVIOUS_KEY: the intake seals the work it stores, the worker acts only on sealed work. */
   readonly sealKeys: { readonly current: Uint8Array; readonly previous?: Uint8Array };
   readonly telemetry: { readonly applicationInsightsConnectionString?: string };
+  /** Completion callbacks: the allow-list (both apps) and the signing key (the worker's; absent: none sent). */
+  readonly callbacks: {
+    readonly allowedHosts: readonly string[];
+    readonly allowLocalhost: boolean;
+    readonly signingKey?: Uint8Array;
+  };
 }

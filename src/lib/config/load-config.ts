@@ -5,6 +5,7 @@ import type { AppConfig, AuthConfig, DataConnection, GraphConfig, StorageConfig 
 import type { GuardrailLimits } from '../guardrails/limits.js';
 import {
   authSchema,
+  callbackSchema,
   graphSchema,
   guardrailsSchema,
   controlsSchema,
@@ -108,6 +109,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const telemetry = parse(telemetrySchema, env, problems);
   const controls = parse(controlsSchema, env, problems);
   const seal = parse(sealSchema, env, problems);
+  const callbacks = parse(callbackSchema, env, problems);
+  const callbacksOn = (callbacks?.CALLBACK_ALLOWED_HOSTS.length ?? 0) > 0 || callbacks?.CALLBACK_ALLOW_LOCALHOST;
+  if (callbacks && callbacksOn && mode !== 'intake' && !callbacks.CALLBACK_SIGNING_KEY) {
+    // The worker signs every call: with callbacks allowed and no key, every callback would end `failed`.
+    problems.push({
+      key: 'CALLBACK_SIGNING_KEY',
+      message: 'is required when CALLBACK_ALLOWED_HOSTS is set: a base64 key of at least 32 bytes',
+    });
+  }
 
   let auth: AuthConfig | undefined;
   let guardrails: GuardrailLimits | undefined;
@@ -154,7 +164,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
-  if (problems.length > 0 || !storage || !limits || !telemetry || !controls || !seal?.ITEM_SEAL_KEY) {
+  if (problems.length > 0 || !storage || !limits || !telemetry || !controls || !callbacks || !seal?.ITEM_SEAL_KEY) {
     throw new ConfigError(problems);
   }
   return {
@@ -180,6 +190,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sealKeys: {
       current: seal.ITEM_SEAL_KEY,
       ...(seal.ITEM_SEAL_PREVIOUS_KEY ? { previous: seal.ITEM_SEAL_PREVIOUS_KEY } : {}),
+    },
+    callbacks: {
+      allowedHosts: callbacks.CALLBACK_ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+      allowLocalhost: callbacks.CALLBACK_ALLOW_LOCALHOST,
+      ...(callbacks.CALLBACK_SIGNING_KEY && mode !== 'intake' ? { signingKey: callbacks.CALLBACK_SIGNING_KEY } : {}),
     },
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }

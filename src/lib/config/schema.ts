@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { defaultGuardrailLimits as guardrailDefaults } from '../guardrails/limits.js';
-import { isGuid, isUpn } from '../domain/index.js';
+import { callbackHostPatternProblem, isGuid, isUpn } from '../domain/index.js';
 import { boolean, guid, integer, list, optionalGuid, optionalString, url } from './settings.js';
 
 export const functionsModes = ['all', 'intake', 'worker'] as const;
@@ -121,4 +121,15 @@ const trimmedOrUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim
 export const sealSchema = z.object({
   ITEM_SEAL_KEY: z.preprocess(trimmedOrUnset, sealKeyBytes),
   ITEM_SEAL_PREVIOUS_KEY: z.preprocess(trimmedOrUnset, sealKeyBytes.optional()),
+});
+
+/**
+ * Completion callbacks (src/lib/callbacks): which hosts a callback URL may name, and the key that signs the calls.
+ * Read in every mode: the intake refuses a URL outside the list, the worker checks it again before calling.
+ */
+export const callbackSchema = z.object({
+  CALLBACK_ALLOWED_HOSTS: list(callbackHostPatternProblem),
+  /** Development only (local stacks, tests): a callback URL may name `localhost` on any port. */
+  CALLBACK_ALLOW_LOCALHOST: boolean(false),
+  CALLBACK_SIGNING_KEY: z.preprocess(trimmedOrUnset, sealKeyBytes.optional()),
 });

@@ -4,7 +4,7 @@
 // so no caller, not even with a dry run over the whole tenant, can map who the admins are. Likewise an error that
 // names the worker's Graph permissions shows callers our own sentence (caller-failure.ts).
 import type { Approval, CallerRef } from '../domain/index.js';
-import type { RequestSummary, StoredItem } from '../store/ports.js';
+import type { ItemPage, RequestSummary, StoredCallback, StoredItem } from '../store/ports.js';
 import { callerFailure } from './caller-failure.js';
 import { toCsv } from './csv-export.js';
 
@@ -62,6 +62,17 @@ export function approvalView(approval: Approval, submitter: CallerRef) {
   };
 }
 
+/** The API view of a completion callback: its host and how the delivery stands, never the URL. */
+export function callbackView(callback: StoredCallback) {
+  return {
+    host: callback.host,
+    status: callback.status,
+    attempts: callback.attempts,
+    ...(callback.lastAttemptAt ? { lastAttemptAt: callback.lastAttemptAt } : {}),
+    ...(callback.lastStatusCode ? { lastStatusCode: callback.lastStatusCode } : {}),
+  };
+}
+
 /** The API view of a request: its status, totals and counts per outcome. */
 export function summaryView(summary: RequestSummary) {
   const r = summary.request;
@@ -73,6 +84,7 @@ export function summaryView(summary: RequestSummary) {
     ...(summary.status === 'completed' ? { completedAt: r.completedAt ?? summary.updatedAt } : {}),
     ...(r.cancelledAt ? { cancelledAt: r.cancelledAt } : {}),
     ...(r.approval ? { approval: approvalView(r.approval, r.caller) } : {}),
+    ...(r.callback ? { callback: callbackView(r.callback) } : {}),
     ticket: r.ticket,
     reason: r.reason,
     ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),
@@ -81,6 +93,18 @@ export function summaryView(summary: RequestSummary) {
     total: summary.total,
     pending: summary.pending,
     counts: summary.counts,
+  };
+}
+
+/** The JSON body of GET /api/resets/{id} (one page); a completion callback sends the final one. */
+export function statusDocument(summary: RequestSummary, itemPage: ItemPage, nextPage?: string) {
+  return {
+    ...summaryView(summary),
+    items: itemPage.items.map(itemView),
+    page: itemPage.page,
+    pageSize: itemPage.pageSize,
+    pages: itemPage.pages,
+    ...(nextPage ? { nextPage } : {}),
   };
 }
 

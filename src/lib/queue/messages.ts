@@ -1,6 +1,6 @@
 // Queue message bodies (contracts §4): validated on receipt, encoded as the host expects (messageEncoding base64).
 import { z } from 'zod';
-import type { ResetBatchMessage, ResetItemMessage } from './reset-queue.js';
+import type { ResetBatchMessage, ResetCallbackMessage, ResetItemMessage } from './reset-queue.js';
 
 const requestId = z.string().min(1).max(128);
 const index = z.number().int().min(0);
@@ -10,6 +10,8 @@ export const resetBatchMessageSchema = z
   .refine((m) => m.to > m.from, { message: '`to` must be greater than `from`' });
 
 export const resetItemMessageSchema = z.strictObject({ v: z.literal(1), requestId, item: index });
+
+export const resetCallbackMessageSchema = z.strictObject({ v: z.literal(1), requestId, attempt: index.optional() });
 
 export type MessageParseResult<T> =
   { readonly ok: true; readonly message: T } | { readonly ok: false; readonly problem: string };
@@ -45,6 +47,9 @@ export const parseBatchMessage = (entry: unknown): MessageParseResult<ResetBatch
 export const parseItemMessage = (entry: unknown): MessageParseResult<ResetItemMessage> =>
   parseWith(resetItemMessageSchema, entry);
 
+export const parseCallbackMessage = (entry: unknown): MessageParseResult<ResetCallbackMessage> =>
+  parseWith(resetCallbackMessageSchema, entry);
+
 /** Body text as sent to Storage: base64 of the UTF-8 JSON, which the host decodes before the function sees it. */
-export const encodeMessage = (body: ResetBatchMessage | ResetItemMessage): string =>
+export const encodeMessage = (body: ResetBatchMessage | ResetItemMessage | ResetCallbackMessage): string =>
   Buffer.from(JSON.stringify(body), 'utf8').toString('base64');

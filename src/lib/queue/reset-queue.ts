@@ -16,9 +16,20 @@ export interface ResetItemMessage {
   readonly item: number;
 }
 
+/**
+ * Body of a `reset-callbacks` message: deliver the request's completion callback. `attempt` (0-based, absent for the
+ * first) is the attempt this message is for: a copy for an attempt already made is dropped.
+ */
+export interface ResetCallbackMessage {
+  readonly v: 1;
+  readonly requestId: string;
+  readonly attempt?: number;
+}
+
 export const queueNames = {
   batches: 'reset-batches',
   items: 'reset-items',
+  callbacks: 'reset-callbacks',
 } as const;
 
 export interface ResetQueue {
@@ -28,4 +39,6 @@ export interface ResetQueue {
   enqueueItems(requestId: string, from: number, to: number): Promise<void>;
   /** Puts one item back on the queue, invisible for `delaySeconds` (throttling waits, the kill switch). */
   deferItem(requestId: string, item: number, delaySeconds: number): Promise<void>;
+  /** Queues attempt `attempt` of the request's completion callback, invisible for `delaySeconds`. */
+  enqueueCallback?(requestId: string, attempt: number, delaySeconds: number): Promise<void>;
 }

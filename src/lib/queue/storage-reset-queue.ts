@@ -3,7 +3,13 @@ import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { mapBounded, range } from '../concurrency/bounded.js';
 import { encodeMessage } from './messages.js';
 import { queueActivity } from './queue-activity.js';
-import { queueNames, type ResetBatchMessage, type ResetItemMessage, type ResetQueue } from './reset-queue.js';
+import {
+  queueNames,
+  type ResetBatchMessage,
+  type ResetCallbackMessage,
+  type ResetItemMessage,
+  type ResetQueue,
+} from './reset-queue.js';
 
 export interface StorageResetQueueOptions {
   readonly service: QueueServiceClient;
@@ -19,8 +25,10 @@ export interface StorageResetQueueOptions {
 export const allQueueNames = [
   queueNames.batches,
   queueNames.items,
+  queueNames.callbacks,
   `${queueNames.batches}-poison`,
   `${queueNames.items}-poison`,
+  `${queueNames.callbacks}-poison`,
 ] as const;
 
 /** Storage's ceiling for a visibility timeout: 7 days. */
@@ -106,6 +114,13 @@ export class StorageResetQueue implements ResetQueue {
     const visibilityTimeout = Math.min(maxVisibilitySeconds, Math.max(0, Math.ceil(delaySeconds)));
     const body: ResetItemMessage = { v: 1, requestId, item };
     await this.#send(this.#service.getQueueClient(queueNames.items), encodeMessage(body), visibilityTimeout);
+  }
+
+  async enqueueCallback(requestId: string, attempt: number, delaySeconds: number): Promise<void> {
+    const visibilityTimeout = Math.min(maxVisibilitySeconds, Math.max(0, Math.ceil(delaySeconds)));
+    const body: ResetCallbackMessage = { v: 1, requestId, ...(attempt > 0 ? { attempt } : {}) };
+    await this.#send(this.#service.getQueueClient(queueNames.callbacks), encodeMessage(body), visibilityTimeout);
+    if (visibilityTimeout === 0) queueActivity.notify(queueNames.callbacks);
   }
 
   async #send(queue: QueueClient, text: string, visibilityTimeout?: number): Promise<void> {

@@ -15,7 +15,15 @@ import type {
   SessionsNotRevokedReason,
 } from '../domain/index.js';
 import { itemOutcomes } from '../domain/index.js';
-import type { AuditEvent, ItemOutcomeCounts, ItemStatus, RequestPhase, StoredItem, StoredRequest } from './ports.js';
+import type {
+  AuditEvent,
+  ItemOutcomeCounts,
+  ItemStatus,
+  RequestPhase,
+  StoredCallback,
+  StoredItem,
+  StoredRequest,
+} from './ports.js';
 import {
   auditRow,
   chunkPartition,
@@ -86,6 +94,45 @@ export function requestToEntity(r: StoredRequest): Entity {
     ...opt('completedAt', r.completedAt),
     ...opt('finalCounts', r.finalCounts ? JSON.stringify(r.finalCounts) : undefined),
     ...opt('approval', r.approval ? JSON.stringify(r.approval) : undefined),
+    ...(r.callback ? callbackToEntity(r.callback) : {}),
+  };
+}
+
+// ---- completion callback (columns of the request row; the URL only sealed)
+
+export function callbackToEntity(c: StoredCallback): Record<string, unknown> {
+  return {
+    cbHost: c.host,
+    cbUrl: c.sealedUrl,
+    cbDelivery: c.deliveryId,
+    cbStatusBase: c.statusBase,
+    cbStatus: c.status,
+    cbAttempts: c.attempts,
+    ...opt('cbLastAttemptAt', c.lastAttemptAt),
+    ...opt('cbLastStatusCode', c.lastStatusCode),
+    ...opt('cbClaimUntil', c.claimUntil),
+  };
+}
+
+export function callbackFromEntity(e: Record<string, unknown>): StoredCallback | undefined {
+  const host = str(e, 'cbHost');
+  const sealedUrl = str(e, 'cbUrl');
+  const deliveryId = str(e, 'cbDelivery');
+  if (!host || !sealedUrl || !deliveryId) return undefined;
+  const status = str(e, 'cbStatus');
+  const code = e.cbLastStatusCode;
+  const claimUntil = str(e, 'cbClaimUntil');
+  return {
+    host,
+    sealedUrl,
+    deliveryId,
+    statusBase: str(e, 'cbStatusBase') ?? '',
+    status: status === 'delivered' || status === 'failed' ? status : 'pending',
+    attempts: num(e, 'cbAttempts'),
+    ...opt('lastAttemptAt', str(e, 'cbLastAttemptAt')),
+    ...opt('lastStatusCode', typeof code === 'number' && code > 0 ? code : undefined),
+    // Cleared by writing an empty string (a Merge cannot remove a property).
+    ...opt('claimUntil', claimUntil === '' ? undefined : claimUntil),
   };
 }
 
@@ -125,6 +172,7 @@ export function requestFromEntity(e: Record<string, unknown>): StoredRequest {
     ...opt('finalCounts', json<ItemOutcomeCounts | undefined>(e, 'finalCounts', undefined)),
     ...opt('cancelledAt', str(e, 'cancelledAt')),
     ...opt('approval', json<Approval | undefined>(e, 'approval', undefined)),
+    ...opt('callback', callbackFromEntity(e)),
   };
 }
 

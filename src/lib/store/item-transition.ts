@@ -6,7 +6,8 @@ import type { TransactionAction } from '@azure/data-tables';
 import type { ItemOutcome } from '../domain/index.js';
 import { auditEvent } from './audit-log.js';
 import { auditToEntity, countsPatch, itemToEntity } from './entities.js';
-import { itemPartition, itemRow, REQUEST_ROW, requestPartition } from './keys.js';
+import { afterItemFinal } from './callback-rows.js';
+import { chunkOf, itemPartition, itemRow, REQUEST_ROW, requestPartition } from './keys.js';
 import type { AuditEvent, StoredItem, TransitionResult } from './ports.js';
 import { getItem, requestOwner } from './request-reads.js';
 import { isRace, MAX_RACE_RETRIES, nowIso, raceBackoff, type TableContext } from './table-context.js';
@@ -71,15 +72,19 @@ export async function transition(
       // One property per item, merged without a condition: concurrent items of a chunk never contend.
       actions.push(['upsert', countsPatch(requestId, index, decision.finalOutcome, next.updatedAt), 'Merge']);
     }
+    let response;
     try {
-      const response = await ctx.client.submitTransaction(actions);
-      const etag = response.subResponses.find((r) => r.rowKey === itemRow(index))?.etag;
-      const stored = etag ? { ...next, etag } : await getItem(ctx, requestId, index);
-      return { changed: true, item: stored ?? { ...next, etag: '' } };
+      response = await ctx.client.submitTransaction(actions);
     } catch (e) {
       if (!isRace(e)) throw e;
       await raceBackoff(attempt);
+      continue;
     }
+    // A request with a completion callback: the item that made it final queues the callback (callback-rows.ts).
+    if (decision.finalOutcome) await afterItemFinal(ctx, requestId, chunkOf(index));
+    const etag = response.subResponses.find((r) => r.rowKey === itemRow(index))?.etag;
+    const stored = etag ? { ...next, etag } : await getItem(ctx, requestId, index);
+    return { changed: true, item: stored ?? { ...next, etag: '' } };
   }
   throw new Error(`item ${requestId}/${index}: too many concurrent updates`);
 }

@@ -7,6 +7,7 @@ import type {
   Approval,
   ApprovalDecision,
   BreakerState,
+  CallbackStatus,
   CallerRef,
   Claimed,
   LastReset,
@@ -57,6 +58,45 @@ export interface NewRequest {
   readonly correlationId?: string;
   /** Set when the request must wait for approval (src/lib/domain/approval.ts): nothing is queued until then. */
   readonly approval?: { readonly windowMs: number };
+  /** A completion callback to call once every item is final (docs/api.md, "Completion callbacks"). */
+  readonly callback?: NewCallback;
+}
+
+/** A completion callback as the intake hands it to the store: the URL only sealed, never in clear. */
+export interface NewCallback {
+  /** The URL's host: the only part of it ever shown back (GET) or logged. */
+  readonly host: string;
+  /** The URL sealed by the intake (src/lib/callbacks/url-cipher.ts, bound to `deliveryId`). */
+  readonly sealedUrl: string;
+  /** Sent as `x-mfa-reset-delivery` on every attempt, so a receiver can drop a repeated call. */
+  readonly deliveryId: string;
+  /** Where status URLs start (`https://<app>/api/resets/`): the callback body's `nextPage` is built from it. */
+  readonly statusBase: string;
+}
+
+/** A completion callback and how its delivery stands. */
+export interface StoredCallback extends NewCallback {
+  readonly status: CallbackStatus;
+  /** Attempts made so far (each a POST, or a POST cut short by a crash). */
+  readonly attempts: number;
+  readonly lastAttemptAt?: string;
+  /** The receiver's last answer (absent: none yet, or no answer: timeout, network error). */
+  readonly lastStatusCode?: number;
+  /** While an attempt is under way: until when its sender holds it (a crashed sender's attempt is retried after). */
+  readonly claimUntil?: string;
+}
+
+export type CallbackClaim =
+  | { readonly claimed: true; readonly request: StoredRequest & { readonly callback: StoredCallback } }
+  /**
+   * `done`: delivered or failed; `stale`: the message is for an earlier attempt; `busy`: another sender holds the
+   * attempt (until `claimUntil`); `missing`: no such request, or it has no callback.
+   */
+  | { readonly claimed: false; readonly reason: 'done' | 'stale' | 'busy' | 'missing'; readonly claimUntil?: string };
+
+export interface CallbackAttemptRecord {
+  readonly status: CallbackStatus;
+  readonly statusCode?: number;
 }
 
 export interface StoredRequest {
@@ -89,6 +129,8 @@ export interface StoredRequest {
   readonly cancelledAt?: string;
   /** Present when the request needed approval. */
   readonly approval?: Approval;
+  /** Present when the caller asked to be called back once the request is final. */
+  readonly callback?: StoredCallback;
 }
 
 export interface StoredItem {
@@ -375,6 +417,21 @@ export interface StateStore {
   /** The kill switch an operator set (mode `off` when never set). */
   getKillSwitch?(): Promise<KillSwitchState>;
   setKillSwitch?(mode: KillSwitchMode, reason: string, updatedBy: string): Promise<KillSwitchState>;
+
+  // ---- completion callbacks (src/lib/callbacks)
+  /**
+   * Takes attempt `attempt` (0-based) of the request's callback for `claimSeconds`: the attempt counter moves on and
+   * `claimUntil` is set, ETag-conditional, so two copies of one message never both call. An attempt whose sender's
+   * hold ran out before it recorded an outcome (a crash) is taken over.
+   */
+  claimCallback?(requestId: string, attempt: number, claimSeconds: number): Promise<CallbackClaim>;
+  /** Records how the attempt just made ended (by the holder of the claim). */
+  recordCallback?(requestId: string, record: CallbackAttemptRecord): Promise<void>;
+  /**
+   * When the request has a callback not yet tried and every item is final, hands it to the store's `onRequestFinal`
+   * again (a redelivered item whose earlier run ended it but crashed before that). True when it did.
+   */
+  noticeIfFinal?(requestId: string): Promise<boolean>;
 
   // ---- audit
   /** Every audit row of a request, oldest first. */

@@ -82,6 +82,7 @@ export async function createRequest(ctx: TableContext, draft: NewRequest): Promi
     createdAt: now,
     updatedAt: now,
     ...(approvalExpiresAt ? { approval: { state: 'pending', requestedAt: now, expiresAt: approvalExpiresAt } } : {}),
+    ...(draft.callback ? { callback: { ...draft.callback, status: 'pending', attempts: 0 } } : {}),
   };
   const received = auditEvent(ctx, 'RequestReceived', request, {
     reason: draft.reason,

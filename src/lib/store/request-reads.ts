@@ -17,6 +17,8 @@ export async function getRequest(ctx: TableContext, requestId: string): Promise<
     requester: request.requester,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
     started: request.startedAt !== undefined,
+    callback: request.callback !== undefined,
+    itemCount: request.itemCount,
   });
   if (ctx.owners.size > MAX_CACHED_OWNERS) ctx.owners.delete(ctx.owners.keys().next().value as string);
   return request;

@@ -28,6 +28,12 @@ export interface TableStoreOptions {
    * only on sealed work, so an intake whose store has none stores requests no worker will carry out.
    */
   readonly sealer?: ItemSealer;
+  /**
+   * Called after a transition made the last item of a request with a completion callback final (and by
+   * `noticeIfFinal`): the composition root queues the callback. An error here fails the transition's caller after
+   * the transition is stored, so the queue message that carried it comes again and notices it then.
+   */
+  readonly onRequestFinal?: (requestId: string) => Promise<void>;
 }
 
 export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -38,6 +44,9 @@ export interface RequestOwner {
   readonly correlationId?: string;
   /** Whether the request row already records its first claim (`startedAt`). */
   started: boolean;
+  /** Whether the request has a completion callback (then a final transition checks whether the request is final). */
+  readonly callback?: boolean;
+  readonly itemCount?: number;
 }
 
 export interface TableContext {
@@ -50,6 +59,7 @@ export interface TableContext {
   /** Request owners never change: cached for the audit rows of item transitions (bounded). */
   readonly owners: Map<string, RequestOwner>;
   readonly sealer?: ItemSealer;
+  readonly onRequestFinal?: (requestId: string) => Promise<void>;
   /** Creates the table if missing; once per process (again after a failure). */
   ensureTable(): Promise<void>;
   /** Point read; undefined when the row does not exist. */
@@ -91,6 +101,7 @@ export function createTableContext(storage: StorageConfig, options: TableStoreOp
     idempotencyWindowMs: (options.idempotencyWindowSeconds ?? 24 * 3600) * 1000,
     owners: new Map(),
     ...(options.sealer ? { sealer: options.sealer } : {}),
+    ...(options.onRequestFinal ? { onRequestFinal: options.onRequestFinal } : {}),
     ensureTable,
     async getEntity(partitionKey, rowKey) {
       await ensureTable();

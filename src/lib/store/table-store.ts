@@ -7,6 +7,7 @@
 //   request-cancel.ts      cancel, and ending items that never started
 //   request-approval.ts    approval decided once, lapsed approvals
 //   kill-switch-row.ts, breaker-row.ts, cooldown-rows.ts   the operator's controls and the per-target cooldown
+//   callback-rows.ts       completion callbacks: noticing a request became final, the delivery's attempts
 //   audit-log.ts           the audit rows
 // Everything outside src/lib/store sees only the StateStore port (ports.ts).
 
@@ -24,6 +25,7 @@ import { getBreaker, resetBreaker, tripBreaker } from './breaker-row.js';
 import { lastResetOf, recordReset } from './cooldown-rows.js';
 import { decideApproval, listLapsedApprovals } from './request-approval.js';
 import { createTableContext, type TableStoreOptions } from './table-context.js';
+import { claimCallback, noticeIfFinal, recordCallback } from './callback-rows.js';
 
 export type { TableStoreOptions } from './table-context.js';
 
@@ -83,6 +85,10 @@ export function createTableStore(
     recordReset: (userId, requestId) => recordReset(ctx, userId, requestId),
     getKillSwitch: () => getKillSwitch(ctx),
     setKillSwitch: (mode, reason, updatedBy) => setKillSwitch(ctx, mode, reason, updatedBy),
+    // completion callbacks
+    claimCallback: (requestId, attempt, claimSeconds) => claimCallback(ctx, requestId, attempt, claimSeconds),
+    recordCallback: (requestId, record) => recordCallback(ctx, requestId, record),
+    noticeIfFinal: (requestId) => noticeIfFinal(ctx, requestId),
     // audit
     listAudit: (requestId) => listAudit(ctx, requestId),
   };

@@ -27,6 +27,10 @@ export const telemetryEvents = {
   circuitBreakerReset: 'MfaReset.CircuitBreakerReset',
   /** An operator changed the kill switch's mode. */
   killSwitchSet: 'MfaReset.KillSwitchSet',
+  /** A completion callback was delivered (2xx). */
+  callbackDelivered: 'MfaReset.CallbackDelivered',
+  /** A completion callback ended `failed` (refused by the receiver, out of attempts, or not allowed): alert on this. */
+  callbackFailed: 'MfaReset.CallbackFailed',
 } as const;
 
 export type TelemetryEventName = (typeof telemetryEvents)[keyof typeof telemetryEvents];
@@ -45,6 +49,8 @@ export const telemetryMetrics = {
   itemsPoisoned: 'mfa_reset.items.poisoned',
   /** Submissions refused by a quota or the circuit breaker, dimensions `scope` (caller|tenant) and `kind`. */
   submissionsRefused: 'mfa_reset.submissions.refused',
+  /** Completion callback attempts, dimension `verdict` (`delivered`, `retry`, `stop`). */
+  callbackAttempts: 'mfa_reset.callbacks.attempts',
 } as const;
 
 export type TelemetryMetricName = (typeof telemetryMetrics)[keyof typeof telemetryMetrics];

@@ -319,8 +319,10 @@ export async function processItem(
   return 'completed';
 }
 
-function duplicate(deps: ProcessItemDeps, item: StoredItem, invocation: ItemInvocation): 'duplicate' {
-  // A redelivery of a finished item: no Graph call, no new audit row; the message is simply acknowledged.
+async function duplicate(deps: ProcessItemDeps, item: StoredItem, invocation: ItemInvocation): Promise<'duplicate'> {
+  // A redelivery of a finished item: no Graph call, no new audit row; the message is simply acknowledged. When the run
+  // that finished it crashed before queueing the request's completion callback, the callback is queued now.
+  await deps.store.noticeIfFinal?.(item.requestId);
   deps.telemetry.trackEvent(telemetryEvents.duplicateDeliveryIgnored, {
     requestId: item.requestId,
     item: item.index,
