@@ -15,3 +15,5 @@ export * from './kill-switch.js';
 export * from './approval.js';
 export * from './breaker.js';
 export * from './cooldown.js';
+export * from './audit-chain.js';
+export * from './audit-record.js';
