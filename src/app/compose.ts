@@ -12,6 +12,7 @@ import type { ResetEngine } from '../lib/domain/index.js';
 import { createResetEngine } from '../lib/reset/index.js';
 import { cachedBreaker, cachedKillSwitch, createTableStore, type TableStore } from '../lib/store/index.js';
 import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
+import { composeAudit, type AuditRecordOptions, type ComposedAudit } from './compose-audit.js';
 import { composeHttpFunctions } from './compose-intake.js';
 import type { FunctionDeps } from './register-functions.js';
 
@@ -28,6 +29,8 @@ export interface ComposeOptions {
   readonly now?: () => Date;
   /** Environment the Graph credential inspects (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Audit record tuning (tests roll parts over early). */
+  readonly audit?: AuditRecordOptions;
 }
 
 export interface ComposedApp extends FunctionDeps {
@@ -36,6 +39,8 @@ export interface ComposedApp extends FunctionDeps {
   readonly queue: StorageResetQueue;
   readonly telemetry: Telemetry;
   readonly engine: ResetEngine | undefined;
+  /** The append-only audit record (worker side only). */
+  readonly audit: ComposedAudit | undefined;
 }
 
 function startupWarning(what: string, error: unknown): void {
@@ -45,9 +50,14 @@ function startupWarning(what: string, error: unknown): void {
 
 export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
+  const intake = config.functions === 'all' || config.functions === 'intake';
+  const worker = config.functions === 'all' || config.functions === 'worker';
+  // Only the worker holds the audit record: its store ships each committed transition's row (the sink).
+  const audit = worker ? composeAudit(config, () => store, options.audit) : undefined;
   const store = createTableStore(config, {
     idempotencyWindowSeconds: config.limits.idempotencyWindowHours * 3600,
     ...(options.now ? { now: options.now } : {}),
+    ...(audit ? { auditSink: (events) => audit.shipper.ship(events) } : {}),
   });
   const queue = createStorageResetQueue({
     service: createQueueServiceClient(queueConnectionOf(config.storage)),
@@ -59,9 +69,6 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     store.ensureTable().catch((error: unknown) => startupWarning('table', error)),
     queue.ensureQueues().catch((error: unknown) => startupWarning('queues', error)),
   ]);
-
-  const intake = config.functions === 'all' || config.functions === 'intake';
-  const worker = config.functions === 'all' || config.functions === 'worker';
 
   let engine: ResetEngine | undefined;
   let writeQuotaWaitMs: (() => number) | undefined;
@@ -92,6 +99,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     queue,
     telemetry,
     engine,
+    audit,
     ...(intake
       ? {
           http: composeHttpFunctions(config, { store, queue, telemetry, controlsCacheMs: options.controlsCacheMs }),
@@ -113,8 +121,10 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             ...(options.now ? { now: options.now } : {}),
             // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.
             ...(writeQuotaWaitMs ? { writeQuotaWaitMs } : {}),
+            ...(audit ? { audit: audit.shipper } : {}),
             ...options.worker,
           },
+          ...(audit ? { auditReconcile: audit.shipper } : {}),
         }
       : {}),
   };

@@ -10,6 +10,8 @@ import {
   resetItemsPoisonHandler,
 } from '../functions/reset-poison.js';
 import { resetSweeperFunction, resetSweeperHandler } from '../functions/reset-sweeper.js';
+import { resetAuditReconcileFunction, resetAuditReconcileHandler } from '../functions/reset-audit-reconcile.js';
+import type { AuditShipper } from '../lib/audit-record/index.js';
 import type { FunctionsMode } from '../lib/config/index.js';
 import type { PoisonDeps, ProcessItemDeps, ResubmitDeps } from '../lib/worker/index.js';
 import type { FunctionRegistrar } from './function-registrar.js';
@@ -32,6 +34,8 @@ export interface FunctionDeps {
   readonly sweeper?: ResubmitDeps;
   /** Worker side. Required in `all` and `worker`. */
   readonly worker?: ProcessItemDeps & ResetBatchesDeps & PoisonDeps;
+  /** The audit record's timer (worker side only: the intake never holds the record). */
+  readonly auditReconcile?: Pick<AuditShipper, 'reconcileChanged'>;
 }
 
 export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDeps): void {
@@ -67,5 +71,12 @@ export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDe
     queue(resetItemsFunction.name, resetItemsFunction.queueName, resetItemsHandler(w));
     queue(resetBatchesPoisonFunction.name, resetBatchesPoisonFunction.queueName, resetBatchesPoisonHandler(w));
     queue(resetItemsPoisonFunction.name, resetItemsPoisonFunction.queueName, resetItemsPoisonHandler(w));
+    if (deps.auditReconcile) {
+      registrar.timer(resetAuditReconcileFunction.name, {
+        schedule: resetAuditReconcileFunction.schedule,
+        runOnStartup: false,
+        handler: resetAuditReconcileHandler(deps.auditReconcile),
+      });
+    }
   }
 }

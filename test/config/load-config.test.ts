@@ -3,7 +3,12 @@ import { ConfigError, loadConfig } from '../../src/lib/config/index.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const API = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-const base = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', AUTH_TENANT_ID: TENANT, AUTH_AUDIENCE: API };
+const base = {
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  MfaAudit: 'UseDevelopmentStorage=true',
+  AUTH_TENANT_ID: TENANT,
+  AUTH_AUDIENCE: API,
+};
 
 function problemsOf(env: Record<string, string>): Record<string, string> {
   try {
@@ -64,6 +69,7 @@ describe('loadConfig', () => {
         'GRAPH_MAX_CONCURRENCY',
         'KILL_SWITCH',
         'MAX_BULK_ROWS',
+        'MfaAudit',
         'PROTECTED_GROUP_IDS',
       ].sort(),
     );
@@ -88,6 +94,7 @@ describe('loadConfig', () => {
   it('worker mode needs no AUTH_* settings', () => {
     const c = loadConfig({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      MfaAudit: 'UseDevelopmentStorage=true',
       MFA_RESET_FUNCTIONS: 'worker',
       KILL_SWITCH: '1',
       PROTECTED_USERS: ' breakglass@contoso.com, ,0b7e1a2c-1111-2222-3333-444455556666 ',
@@ -136,7 +143,11 @@ describe('loadConfig', () => {
 });
 
 describe('GRAPH_BASE_URL: only a documented Graph host receives the worker token', () => {
-  const worker = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', MFA_RESET_FUNCTIONS: 'worker' };
+  const worker = {
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    MfaAudit: 'UseDevelopmentStorage=true',
+    MFA_RESET_FUNCTIONS: 'worker',
+  };
   const allowed =
     'must be the Microsoft Graph root of a cloud: https://graph.microsoft.com, https://graph.microsoft.us, ' +
     'https://dod-graph.microsoft.us or https://microsoftgraph.chinacloudapi.cn; another host (the local emulator) ' +

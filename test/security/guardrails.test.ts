@@ -225,6 +225,7 @@ describe('submission guardrails', () => {
   it('refuses a full-size CSV at the defaults, saying to split it and which setting the operator raises', async () => {
     const maxBulkRows = loadConfig({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      MfaAudit: 'UseDevelopmentStorage=true',
       MFA_RESET_FUNCTIONS: 'worker',
     }).limits.maxBulkRows;
     expect(maxBulkRows).toBe(50_000);

@@ -73,6 +73,8 @@ export async function transition(
     }
     try {
       const response = await ctx.client.submitTransaction(actions);
+      // The worker's copy to the audit record, right after the commit (one append; a failure is left to reconcile).
+      if (ctx.auditSink) await ctx.auditSink([audit]);
       const etag = response.subResponses.find((r) => r.rowKey === itemRow(index))?.etag;
       const stored = etag ? { ...next, etag } : await getItem(ctx, requestId, index);
       return { changed: true, item: stored ?? { ...next, etag: '' } };

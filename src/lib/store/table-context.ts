@@ -6,6 +6,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { StorageConfig } from '../config/index.js';
 import { DEFAULT_TABLE_NAME } from './keys.js';
 import type { Requester } from '../domain/index.js';
+import type { AuditEvent } from './ports.js';
 import { createTableClient } from './table-client.js';
 
 export interface TableStoreOptions {
@@ -23,7 +24,12 @@ export interface TableStoreOptions {
   readonly inFlightSeconds?: number;
   /** An idempotency key (explicit or natural) is remembered this long; then the same key makes a new request (24 h). */
   readonly idempotencyWindowSeconds?: number;
+  /** Where the worker's committed audit rows go next (the audit record); only the worker's composition sets it. */
+  readonly auditSink?: AuditSink;
 }
+
+/** Takes audit rows right after their transaction committed; must not throw (a failure is the sink's to log). */
+export type AuditSink = (events: readonly AuditEvent[]) => Promise<void>;
 
 export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -44,6 +50,8 @@ export interface TableContext {
   readonly idempotencyWindowMs: number;
   /** Request owners never change: cached for the audit rows of item transitions (bounded). */
   readonly owners: Map<string, RequestOwner>;
+  /** Set in the worker only: committed item transitions' audit rows are appended to the audit record. */
+  readonly auditSink?: AuditSink;
   /** Creates the table if missing; once per process (again after a failure). */
   ensureTable(): Promise<void>;
   /** Point read; undefined when the row does not exist. */
@@ -84,6 +92,7 @@ export function createTableContext(storage: StorageConfig, options: TableStoreOp
     inFlightMs: (options.inFlightSeconds ?? 120) * 1000,
     idempotencyWindowMs: (options.idempotencyWindowSeconds ?? 24 * 3600) * 1000,
     owners: new Map(),
+    ...(options.auditSink ? { auditSink: options.auditSink } : {}),
     ensureTable,
     async getEntity(partitionKey, rowKey) {
       await ensureTable();

@@ -35,6 +35,7 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
     const env: Env = {
       ...process.env,
       AzureWebJobsStorage: azurite.connectionString,
+      MfaAudit: azurite.connectionString, // Azurite's blob service plays the audit account
       GRAPH_BASE_URL: e.GRAPH_BASE_URL,
       GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
       IDENTITY_ENDPOINT: e.IDENTITY_ENDPOINT,

@@ -53,6 +53,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const settings: Record<string, string> = {
     MFA_RESET_FUNCTIONS: options.mode ?? 'all',
     AzureWebJobsStorage: azurite.connectionString,
+    MfaAudit: azurite.connectionString, // Azurite's blob service plays the audit account
     GRAPH_BASE_URL: e.GRAPH_BASE_URL,
     GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
     AUTH_TENANT_ID: e.AUTH_TENANT_ID,
