@@ -24,6 +24,19 @@ export const listRequestAuditRows = (client: TableClient, requestId: string): Pr
     `PartitionKey eq ${odataString(requestPartition(requestId))} and RowKey ge 'audit|' and RowKey lt 'audit|~'`,
   );
 
+/** Every row of a request (request-level and every item's), in table order: two queries. */
+export async function listAllAuditRows(client: TableClient, requestId: string): Promise<AuditEvent[]> {
+  const [own, items] = await Promise.all([
+    listRequestAuditRows(client, requestId),
+    rows(
+      client,
+      `PartitionKey ge ${odataString(`item|${requestId}|`)} and PartitionKey lt ${odataString(`item|${requestId}|~`)}` +
+        ` and RowKey ge 'audit|' and RowKey lt 'audit|~'`,
+    ),
+  ]);
+  return [...own, ...items].sort(tableOrder);
+}
+
 /** One item's rows, oldest first: a row-key range in its chunk's partition. */
 export const listItemAuditRows = (client: TableClient, requestId: string, index: number): Promise<AuditEvent[]> =>
   rows(

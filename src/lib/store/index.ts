@@ -4,4 +4,10 @@ export type { TableStore, TableStoreOptions } from './table-store.js';
 export { cachedBreaker, cachedKillSwitch, type BreakerReader, type KillSwitchReader } from './kill-switch-cache.js';
 export { createTableClient } from './table-client.js';
 export { CHUNK_SIZE, DEFAULT_TABLE_NAME } from './keys.js';
-export { listItemAuditRows, listRequestAuditRows, requestsWithAuditSince, tableOrder } from './audit-reads.js';
+export {
+  listAllAuditRows,
+  listItemAuditRows,
+  listRequestAuditRows,
+  requestsWithAuditSince,
+  tableOrder,
+} from './audit-reads.js';
