@@ -56,3 +56,18 @@ export async function auditChainProblems(
   }
   return { requests: ids.length, problems };
 }
+
+/**
+ * The end of a reliability suite: every request's chain unbroken and holding every table audit row, after at most one
+ * reconcile pass. Prints what was missing before the pass (rows a crash or an outage left for reconcile).
+ */
+export async function expectCompleteAuditChains(connectionString: string, suite: string): Promise<void> {
+  const before = await auditChainProblems(connectionString);
+  const after = await auditChainProblems(connectionString, { reconcile: true });
+  console.log(
+    `${suite}: audit record of ${after.requests} request(s): ${before.problems.length} problem(s) before one ` +
+      `reconcile pass, ${after.problems.length} after`,
+  );
+  if (after.problems.length > 0)
+    throw new Error(`audit chains incomplete or broken after one reconcile pass:\n${after.problems.join('\n')}`);
+}
