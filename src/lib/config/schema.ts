@@ -76,3 +76,6 @@ export const controlsSchema = z.object({
 export const telemetrySchema = z.object({
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString(),
 });
+
+// The audit record's settings live with their parsing; listed here so every setting the code reads is in this module.
+export { auditSchema } from './audit-settings.js';
