@@ -96,6 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       NODE_EXTRA_CA_CERTS: e.NODE_EXTRA_CA_CERTS,
       MFA_RESET_FUNCTIONS: 'all',
       AzureWebJobsStorage: azurite.connectionString,
+      MfaAudit: azurite.connectionString, // Azurite's blob service plays the audit account
       GRAPH_BASE_URL: e.GRAPH_BASE_URL,
       GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
       IDENTITY_ENDPOINT: e.IDENTITY_ENDPOINT,
