@@ -104,7 +104,9 @@ export async function processItem(
   }
   // The audit record gets what the table holds and it lacks: the intake's rows, and this item's rows when a crash
   // came between a commit and its append (a final item here is a duplicate delivery, often after such a crash).
-  await deps.audit?.reconcileItem(requestId, index, stored.revision > 0);
+  // Not awaited: the reset does not wait on it (it never throws; appends to one request are serialised, and the
+  // worker's timer ships anything a process ending early leaves behind).
+  void deps.audit?.reconcileItem(requestId, index, stored.revision > 0);
   if (stored.status === 'final') return duplicate(deps, stored, invocation);
 
   const switchMode = effectiveKillSwitch((await deps.killSwitchState?.())?.mode ?? 'off', deps.killSwitch);
