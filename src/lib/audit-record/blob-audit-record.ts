@@ -87,9 +87,10 @@ export function createBlobAuditRecord<E extends ChainEvent>(options: BlobAuditRe
       .createIfNotExists()
       .then(() => undefined)
       .catch((e: unknown) => {
+        // 403: an identity allowed to append but not to create containers (Azure, where the infra made it): done.
+        if (blobStatus(e) === 403) return;
         containerReady = undefined;
-        // 403: an identity allowed to append but not to create containers; the container exists in Azure.
-        if (blobStatus(e) !== 403) throw e;
+        throw e;
       });
     return containerReady;
   };
