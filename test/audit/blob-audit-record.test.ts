@@ -4,7 +4,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlobAuditRecord, sha256Hex } from '../../src/lib/audit-record/index.js';
-import { verifyChain, type ChainEvent } from '../../src/lib/domain/index.js';
+import { verifyChain, type AuditRecord, type ChainEvent } from '../../src/lib/domain/index.js';
 import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
 
 let azurite: RunningAzurite;
@@ -19,6 +19,10 @@ afterAll(async () => azurite?.stop());
 const events = (requestId: string, prefix: string, count: number): ChainEvent[] =>
   Array.from({ length: count }, (_, i) => ({ auditId: `${prefix}-${i}`, requestId, eventType: 'ItemClaimed' }));
 
+async function oneByOne(record: AuditRecord, requestId: string, list: readonly ChainEvent[]): Promise<void> {
+  for (const event of list) await record.append(requestId, [event]);
+}
+
 describe('blob audit record', () => {
   it('two instances appending 150 events each, one at a time and concurrently, end in one unbroken chain', async () => {
     const requestId = randomUUID();
@@ -26,11 +30,9 @@ describe('blob audit record', () => {
     const b = createBlobAuditRecord({ container });
     const fromA = events(requestId, 'a', 150);
     const fromB = events(requestId, 'b', 150);
-    // Each instance ships its events one transition at a time, as the worker does, both at once.
-    const ship = async (record: typeof a, list: ChainEvent[]): Promise<void> => {
-      await Promise.all(list.map((e) => record.append(requestId, [e])));
-    };
-    await Promise.all([ship(a, fromA), ship(b, fromB)]);
+    // Each instance ships its events one append at a time (so every one is its own call, racing the other
+    // instance's), both at once.
+    await Promise.all([oneByOne(a, requestId, fromA), oneByOne(b, requestId, fromB)]);
 
     const { lines } = await a.read(requestId);
     const verdict = verifyChain(requestId, lines, sha256Hex);
@@ -57,12 +59,17 @@ describe('blob audit record', () => {
     expect(verifyChain(requestId, lines, sha256Hex).problems).toEqual([]);
   });
 
-  it('several events shipped together go in one block', async () => {
+  it('several events shipped together go in one block; appends queued meanwhile go in the next one', async () => {
     const requestId = randomUUID();
     const record = createBlobAuditRecord({ container });
     await record.append(requestId, events(requestId, 'batch', 40));
-    const props = await container.getAppendBlobClient(`requests/${requestId}.jsonl`).getProperties();
-    expect(props.blobCommittedBlockCount).toBe(1);
+    const blob = container.getAppendBlobClient(`requests/${requestId}.jsonl`);
+    expect((await blob.getProperties()).blobCommittedBlockCount).toBe(1);
+    // 30 single-event appends issued at once: the first runs alone, the other 29 wait and go together.
+    const results = await Promise.all(events(requestId, 'burst', 30).map((e) => record.append(requestId, [e])));
+    expect(results.every((r) => r.appended === 1)).toBe(true);
+    expect((await blob.getProperties()).blobCommittedBlockCount).toBe(3);
+    expect(verifyChain(requestId, (await record.read(requestId)).lines, sha256Hex).problems).toEqual([]);
   });
 
   it('rolls over to further parts near the threshold; the chain continues and read returns every part', async () => {
@@ -71,10 +78,7 @@ describe('blob audit record', () => {
     const b = createBlobAuditRecord({ container, rollBytes: 2_000 });
     const fromA = events(requestId, 'a', 40);
     const fromB = events(requestId, 'b', 40);
-    await Promise.all([
-      Promise.all(fromA.map((e) => a.append(requestId, [e]))),
-      Promise.all(fromB.map((e) => b.append(requestId, [e]))),
-    ]);
+    await Promise.all([oneByOne(a, requestId, fromA), oneByOne(b, requestId, fromB)]);
     const { lines, parts } = await createBlobAuditRecord({ container }).read(requestId);
     expect(parts.length).toBeGreaterThan(3);
     expect(parts.slice(0, 3)).toEqual([

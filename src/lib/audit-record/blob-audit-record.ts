@@ -1,6 +1,7 @@
 // The audit record on append blobs: one chain per request in `requests/<id>.jsonl`, continued in `<id>.2.jsonl`, …
 // when a part nears the append blob's limits. Several worker instances append to the same request at once:
-//  - in this process, appends to one request run one after another (a promise chain per request);
+//  - in this process, appends to one request run one after another, and whatever queues meanwhile goes in the next
+//    append as one block (a busy request costs one call per round trip, not one per event);
 //  - every append carries the append-position condition (the committed length this writer last saw), so a block
 //    lands only right after the entry it links to; on a lost race the writer reads the new bytes, continues the chain
 //    from them and tries again (bounded, with jitter);
@@ -40,6 +41,12 @@ export interface BlobAuditRecordOptions {
 /** An append block holds at most 4 MiB on every service version: larger batches go in several blocks. */
 const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 
+interface Waiting<E> {
+  readonly events: readonly E[];
+  readonly resolve: (result: AuditRecordAppend) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 const jitter = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** attempt)));
 
@@ -75,7 +82,9 @@ export function createBlobAuditRecord<E extends ChainEvent>(options: BlobAuditRe
   const maxAttempts = options.maxAttempts ?? 30;
   const cacheSize = options.cacheSize ?? 2_000;
   const tails = new Map<string, RecordTail>();
-  const queues = new Map<string, Promise<unknown>>();
+  /** Appends waiting per request, and the requests whose appends are running (one at a time per request). */
+  const queued = new Map<string, Waiting<E>[]>();
+  const draining = new Set<string>();
   let containerReady: Promise<void> | undefined;
 
   const blob = (requestId: string, part: number): AppendBlobClient =>
@@ -137,20 +146,19 @@ export function createBlobAuditRecord<E extends ChainEvent>(options: BlobAuditRe
     }
   }
 
-  async function appendNow(requestId: string, events: readonly E[]): Promise<AuditRecordAppend> {
+  /** Appends what the chain lacks of `events`; returns the auditIds this call appended. */
+  async function appendNow(requestId: string, events: readonly E[]): Promise<ReadonlySet<string>> {
     await ensureContainer();
     let tail = tails.get(requestId) ?? (await loadTail(requestId));
     tails.delete(requestId); // re-inserted at the end: the map's order is the eviction order
-    let appended = 0;
-    let alreadyRecorded = 0;
+    const appended = new Set<string>();
     let pending = [...events];
     try {
       for (let attempt = 0; ; attempt++) {
         const fresh: E[] = [];
         const inBatch = new Set<string>();
         for (const event of pending) {
-          if (tail.auditIds.has(event.auditId) || inBatch.has(event.auditId)) alreadyRecorded += 1;
-          else {
+          if (!tail.auditIds.has(event.auditId) && !inBatch.has(event.auditId)) {
             inBatch.add(event.auditId);
             fresh.push(event);
           }
@@ -186,8 +194,10 @@ export function createBlobAuditRecord<E extends ChainEvent>(options: BlobAuditRe
           tail.blocks = response.blobCommittedBlockCount ?? tail.blocks + 1;
           const last = entries[count - 1];
           tail.chain = count === entries.length ? chain : last ? { seq: last.seq, hash: last.hash } : tail.chain;
-          for (const entry of entries.slice(0, count)) tail.auditIds.add(entry.event.auditId);
-          appended += count;
+          for (const entry of entries.slice(0, count)) {
+            tail.auditIds.add(entry.event.auditId);
+            appended.add(entry.event.auditId);
+          }
           pending = pending.slice(count);
           attempt = -1; // progress made: the attempt budget is for lost races in a row
         } catch (e) {
@@ -201,7 +211,7 @@ export function createBlobAuditRecord<E extends ChainEvent>(options: BlobAuditRe
       }
       tails.set(requestId, tail);
       if (tails.size > cacheSize) tails.delete(tails.keys().next().value ?? requestId);
-      return { appended, alreadyRecorded };
+      return appended;
     } catch (e) {
       // The next append reads the record again rather than trusting a tail this failure may have left behind.
       tails.delete(requestId);
@@ -209,22 +219,49 @@ export function createBlobAuditRecord<E extends ChainEvent>(options: BlobAuditRe
     }
   }
 
+  /**
+   * Runs one request's waiting appends, one batch at a time: everything that queued while the previous append ran goes
+   * in the next one, in arrival order, so a busy request costs one append call per round trip, not one per event.
+   */
+  async function drain(requestId: string): Promise<void> {
+    draining.add(requestId);
+    try {
+      for (let batch = queued.get(requestId); batch?.length; batch = queued.get(requestId)) {
+        queued.delete(requestId);
+        try {
+          const appended = await appendNow(
+            requestId,
+            batch.flatMap((w) => w.events),
+          );
+          // Each caller learns what became of its own events (the first to ask for an auditId is credited with it).
+          const credited = new Set<string>();
+          for (const w of batch) {
+            let mine = 0;
+            for (const e of w.events) {
+              if (appended.has(e.auditId) && !credited.has(e.auditId)) {
+                credited.add(e.auditId);
+                mine += 1;
+              }
+            }
+            w.resolve({ appended: mine, alreadyRecorded: w.events.length - mine });
+          }
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        }
+      }
+    } finally {
+      draining.delete(requestId);
+    }
+  }
+
   return {
     append(requestId, events) {
-      const previous = queues.get(requestId) ?? Promise.resolve();
-      const run = previous.then(
-        () => appendNow(requestId, events),
-        () => appendNow(requestId, events),
-      );
-      const settled = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      queues.set(requestId, settled);
-      void settled.then(() => {
-        if (queues.get(requestId) === settled) queues.delete(requestId);
+      return new Promise<AuditRecordAppend>((resolve, reject) => {
+        const waiting = queued.get(requestId) ?? [];
+        waiting.push({ events, resolve, reject });
+        queued.set(requestId, waiting);
+        if (!draining.has(requestId)) void drain(requestId);
       });
-      return run;
     },
 
     async read(requestId): Promise<AuditRecordRead> {

@@ -73,8 +73,10 @@ export async function transition(
     }
     try {
       const response = await ctx.client.submitTransaction(actions);
-      // The worker's copy to the audit record, right after the commit (one append; a failure is left to reconcile).
-      if (ctx.auditSink) await ctx.auditSink([audit]);
+      // The worker's copy to the audit record, right after the commit: one append, not awaited so the item's work
+      // never waits on the audit account (appends to one request keep this process's commit order; a failure or a
+      // process ending first is left to reconcile, which ships every table row the record lacks).
+      if (ctx.auditSink) void ctx.auditSink([audit]);
       const etag = response.subResponses.find((r) => r.rowKey === itemRow(index))?.etag;
       const stored = etag ? { ...next, etag } : await getItem(ctx, requestId, index);
       return { changed: true, item: stored ?? { ...next, etag: '' } };

@@ -28,7 +28,7 @@ export interface TableStoreOptions {
   readonly auditSink?: AuditSink;
 }
 
-/** Takes audit rows right after their transaction committed; must not throw (a failure is the sink's to log). */
+/** Takes audit rows right after their transaction committed; must not reject (a failure is the sink's to log). */
 export type AuditSink = (events: readonly AuditEvent[]) => Promise<void>;
 
 export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
