@@ -20,7 +20,11 @@ export async function runAudit(
     const record = createBlobAuditRecord({ container: auditContainerFrom(command, env) });
     const table = dataTableFrom(command, env);
     if (!table)
-      err('table cross-check skipped: no data table configured (MfaData, AzureWebJobsStorage or --data-connection)');
+      err(
+        command.noTable
+          ? 'table cross-check skipped (--no-table)'
+          : 'table cross-check skipped: no data table configured (MfaData, AzureWebJobsStorage or --data-connection)',
+      );
     if (command.command === 'export') {
       // The chain goes to stdout or the file untouched (the bytes an investigator can re-verify); the rest to stderr.
       const checked = await verifyRequest(record, table, command.requestId, err);
