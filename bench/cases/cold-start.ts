@@ -50,6 +50,7 @@ function childEnv(storage: string, telemetry: boolean): NodeJS.ProcessEnv {
     MFA_RESET_FUNCTIONS: process.env.MFA_RESET_FUNCTIONS ?? 'all',
     AzureWebJobsStorage: storage,
     ITEM_SEAL_KEY: sealKey,
+    MfaAudit: storage, // the worker's audit record (the composition root builds its client; nothing is written)
     GRAPH_BASE_URL: 'https://graph.microsoft.com',
     AUTH_TENANT_ID: '11111111-2222-4333-8444-555555555555',
     AUTH_AUDIENCE: '66666666-7777-4888-9999-000000000000',

@@ -1,4 +1,5 @@
-// Runs Azurite's queue and table services as child processes for tests and the local stack.
+// Runs Azurite's queue, table and blob services as child processes for tests and the local stack (the blob service
+// plays the audit account: Azurite does not enforce immutability policies, so tests check the hash chain instead).
 // `require('azurite')` is not a library (its main is the VS Code extension), so we spawn its bins with this Node.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -18,35 +19,40 @@ export interface StartAzuriteOptions {
   /** Fixed ports; absent or 0 = free ports picked at start (and kept across restarts). */
   readonly queuePort?: number;
   readonly tablePort?: number;
+  readonly blobPort?: number;
   /** Copy Azurite's own output to this process's stderr (debugging). */
   readonly verbose?: boolean;
 }
 
 export interface RunningAzurite {
-  /** Explicit connection string with QueueEndpoint and TableEndpoint (custom ports need the explicit form). */
+  /** Explicit connection string with Queue-, Table- and BlobEndpoint (custom ports need the explicit form). */
   readonly connectionString: string;
   readonly queueEndpoint: string;
   readonly tableEndpoint: string;
+  readonly blobEndpoint: string;
   readonly queuePort: number;
   readonly tablePort: number;
+  readonly blobPort: number;
   readonly location: string | undefined;
-  /** Stops both services (SIGINT, the signal both services flush their data on). Idempotent. */
+  /** Stops the services (SIGINT, the signal every service flushes its data on). Idempotent. */
   stop(): Promise<void>;
   /** Stops and starts again on the same ports; with a location, the data survives. */
   restart(): Promise<void>;
-  /** Kills both services at once (SIGKILL), as a crash would. */
+  /** Kills the services at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
   /** Starts the services again after stop() or kill(), on the same ports. */
   start(): Promise<void>;
 }
 
-type Service = 'queue' | 'table';
+type Service = 'queue' | 'table' | 'blob';
+const services: readonly Service[] = ['queue', 'table', 'blob'];
 
 const require = createRequire(import.meta.url);
 const azuriteRoot = path.dirname(require.resolve('azurite/package.json'));
 const mainScript: Record<Service, string> = {
   queue: path.join(azuriteRoot, 'dist/src/queue/main.js'),
   table: path.join(azuriteRoot, 'dist/src/table/main.js'),
+  blob: path.join(azuriteRoot, 'dist/src/blob/main.js'),
 };
 
 const startTimeoutMs = 20_000;
@@ -108,7 +114,7 @@ function spawnService(service: Service, port: number, options: StartAzuriteOptio
       const text = chunk.toString();
       if (options.verbose) process.stderr.write(`[azurite-${service}] ${text}`);
       output += text;
-      // Queue says "successfully listens on http://127.0.0.1:N", table "successfully started on 127.0.0.1:N".
+      // Queue and blob say "successfully listens on http://127.0.0.1:N", table "successfully started on 127.0.0.1:N".
       if (/successfully (listens|started) on/.test(output)) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
@@ -144,43 +150,48 @@ function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Pro
   });
 }
 
-async function startPair(
-  options: StartAzuriteOptions,
-  ports: { queue: number; table: number },
-): Promise<Record<Service, ChildProcess>> {
-  const [queue, table] = await Promise.allSettled([
-    spawnService('queue', ports.queue, options),
-    spawnService('table', ports.table, options),
-  ]);
-  if (queue.status === 'fulfilled' && table.status === 'fulfilled') return { queue: queue.value, table: table.value };
-  if (queue.status === 'fulfilled') await stopChild(queue.value, 'SIGKILL');
-  if (table.status === 'fulfilled') await stopChild(table.value, 'SIGKILL');
-  const reason: unknown =
-    queue.status === 'rejected' ? queue.reason : table.status === 'rejected' ? table.reason : undefined;
-  throw reason instanceof Error ? reason : new Error(String(reason));
+type Ports = Record<Service, number>;
+
+async function startServices(options: StartAzuriteOptions, ports: Ports): Promise<Record<Service, ChildProcess>> {
+  const started = await Promise.allSettled(services.map((service) => spawnService(service, ports[service], options)));
+  const children: Partial<Record<Service, ChildProcess>> = {};
+  let failure: unknown;
+  started.forEach((result, i) => {
+    if (result.status === 'fulfilled') children[services[i]] = result.value;
+    else failure ??= result.reason;
+  });
+  if (failure === undefined && children.queue && children.table && children.blob)
+    return { queue: children.queue, table: children.table, blob: children.blob };
+  await Promise.all(Object.values(children).map((child) => stopChild(child, 'SIGKILL')));
+  throw failure instanceof Error ? failure : new Error(String(failure));
 }
 
-export function azuriteConnectionString(queuePort: number, tablePort: number): string {
+export function azuriteConnectionString(queuePort: number, tablePort: number, blobPort?: number): string {
   return [
     'DefaultEndpointsProtocol=http',
     `AccountName=${azuriteAccount.name}`,
     `AccountKey=${azuriteAccount.key}`,
     `QueueEndpoint=http://127.0.0.1:${queuePort}/${azuriteAccount.name}`,
     `TableEndpoint=http://127.0.0.1:${tablePort}/${azuriteAccount.name}`,
+    ...(blobPort ? [`BlobEndpoint=http://127.0.0.1:${blobPort}/${azuriteAccount.name}`] : []),
   ].join(';');
 }
 
-/** Starts Azurite queue + table on free (or given) ports; resolves once both listen. */
+/** Starts Azurite queue, table and blob on free (or given) ports; resolves once all three listen. */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<RunningAzurite> {
   if (options.location) await mkdir(options.location, { recursive: true });
-  const fixedPorts = Boolean(options.queuePort) || Boolean(options.tablePort);
-  let ports = { queue: 0, table: 0 };
+  const fixedPorts = Boolean(options.queuePort) || Boolean(options.tablePort) || Boolean(options.blobPort);
+  let ports: Ports = { queue: 0, table: 0, blob: 0 };
   let children: Record<Service, ChildProcess> | undefined;
   // A free port can be taken between probing and binding: retry a few times when the ports were ours to choose.
   for (let attempt = 1; ; attempt++) {
-    ports = { queue: options.queuePort || (await freePort()), table: options.tablePort || (await freePort()) };
+    ports = {
+      queue: options.queuePort || (await freePort()),
+      table: options.tablePort || (await freePort()),
+      blob: options.blobPort || (await freePort()),
+    };
     try {
-      children = await startPair(options, ports);
+      children = await startServices(options, ports);
       break;
     } catch (error) {
       if (fixedPorts || attempt >= 3) throw error;
@@ -190,21 +201,23 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     const current = children;
     children = undefined;
-    await Promise.all([stopChild(current?.queue, signal), stopChild(current?.table, signal)]);
+    await Promise.all(services.map((service) => stopChild(current?.[service], signal)));
   };
   const start = async (): Promise<void> => {
     if (children) return;
-    children = await startPair(options, ports);
+    children = await startServices(options, ports);
   };
 
   return {
-    connectionString: azuriteConnectionString(ports.queue, ports.table),
+    connectionString: azuriteConnectionString(ports.queue, ports.table, ports.blob),
     queueEndpoint: `http://127.0.0.1:${ports.queue}/${azuriteAccount.name}`,
     tableEndpoint: `http://127.0.0.1:${ports.table}/${azuriteAccount.name}`,
+    blobEndpoint: `http://127.0.0.1:${ports.blob}/${azuriteAccount.name}`,
     queuePort: ports.queue,
     tablePort: ports.table,
+    blobPort: ports.blob,
     location: options.location,
-    // azurite-table only handles SIGINT (SIGTERM would skip saving its database); azurite-queue handles both.
+    // azurite-table only handles SIGINT (SIGTERM would skip saving its database); queue and blob handle both.
     stop: () => stop('SIGINT'),
     kill: () => stop('SIGKILL'),
     start,

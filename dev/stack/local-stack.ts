@@ -84,6 +84,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const settings: Record<string, string | undefined> = { ...process.env };
     settings.AzureWebJobsStorage ||= azurite.connectionString;
     settings.ITEM_SEAL_KEY ||= newSealKey();
+    // Azurite's blob service plays the audit account (it does not enforce immutability: the chain is what is checked).
+    settings.MfaAudit ||= azurite.connectionString;
     if (options.forceEmulator || !usesExternalGraph()) {
       emulator = await startEmulator({ port: options.emulatorPort ?? Number(process.env.EMULATOR_PORT ?? 8443) });
       const e = emulator.env;

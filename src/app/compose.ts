@@ -1,6 +1,6 @@
 // Composition root: builds every dependency from the configuration, once per process.
 // Graph clients exist only where the worker runs (MFA_RESET_FUNCTIONS all | worker): the intake holds no Graph rights.
-import type { AppConfig } from '../lib/config/index.js';
+import { ConfigError, type AppConfig } from '../lib/config/index.js';
 import { createGraphCredential, createGraphPort } from '../lib/graph/index.js';
 import {
   createQueueServiceClient,
@@ -20,9 +20,11 @@ import {
   cachedKillSwitch,
   createTableClient,
   createTableStore,
+  type TableStorage,
   type TableStore,
 } from '../lib/store/index.js';
 import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
+import { composeAudit, type AuditRecordOptions, type ComposedAudit } from './compose-audit.js';
 import { composeHttpFunctions } from './compose-intake.js';
 import type { FunctionDeps } from './register-functions.js';
 
@@ -41,6 +43,8 @@ export interface ComposeOptions {
   readonly now?: () => Date;
   /** Environment the Graph credential inspects (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Audit record tuning (tests roll parts over early). */
+  readonly audit?: AuditRecordOptions;
 }
 
 export interface ComposedApp extends FunctionDeps {
@@ -49,6 +53,30 @@ export interface ComposedApp extends FunctionDeps {
   readonly queue: StorageResetQueue;
   readonly telemetry: Telemetry;
   readonly engine: ResetEngine | undefined;
+  /** The append-only audit record (worker side only). */
+  readonly audit: ComposedAudit | undefined;
+}
+
+/** The audit account's table service, where the worker keeps its own counters (MfaAudit__tableServiceUri). */
+function workerGuardStorage(config: AppConfig): TableStorage {
+  const audit = config.audit?.storage;
+  if (audit?.kind === 'connectionString') return audit;
+  if (audit?.tableServiceUri) {
+    return {
+      kind: 'identity',
+      tableServiceUri: audit.tableServiceUri,
+      ...(audit.clientId ? { clientId: audit.clientId } : {}),
+      ...(audit.credential ? { credential: audit.credential } : {}),
+    };
+  }
+  throw new ConfigError([
+    {
+      key: 'MfaAudit__tableServiceUri',
+      message:
+        'is required in worker mode while WORKER_MAX_USERS_PER_HOUR is on: the worker keeps its own counters in the ' +
+        'audit account, where the intake cannot write',
+    },
+  ]);
 }
 
 function startupWarning(what: string, error: unknown): void {
@@ -60,6 +88,10 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
   // The intake seals the work it stores and the worker checks the seals (src/lib/domain/item-seal.ts).
   const sealer = createHmacSealer(config.sealKeys);
+  const intake = config.functions === 'all' || config.functions === 'intake';
+  const worker = config.functions === 'all' || config.functions === 'worker';
+  // Only the worker holds the audit record: its store ships each committed transition's row (the sink).
+  const audit = worker ? composeAudit(config, () => store, options.audit) : undefined;
   const queue = createStorageResetQueue({
     service: createQueueServiceClient(queueConnectionOf(config.storage)),
     ...options.queue,
@@ -71,6 +103,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     // completion callback: the delivery runs on the worker, never inside the transition.
     onRequestFinal: (requestId) => queue.enqueueCallback(requestId, 0, 0),
     ...(options.now ? { now: options.now } : {}),
+    ...(audit ? { auditSink: (events) => audit.shipper.ship(events) } : {}),
   });
   const callbackPolicy: CallbackPolicy = {
     allowedHosts: config.callbacks.allowedHosts,
@@ -83,9 +116,6 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     store.ensureTable().catch((error: unknown) => startupWarning('table', error)),
     queue.ensureQueues().catch((error: unknown) => startupWarning('queues', error)),
   ]);
-
-  const intake = config.functions === 'all' || config.functions === 'intake';
-  const worker = config.functions === 'all' || config.functions === 'worker';
 
   let engine: ResetEngine | undefined;
   let writeQuotaWaitMs: (() => number) | undefined;
@@ -109,12 +139,14 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     });
   }
 
-  // The worker's own ceiling, in a table the intake cannot write (the audit account's in Azure).
+  // The worker's own ceiling, in a table of the audit account: the intake has no role there.
   const ceilingLimit = config.graph?.maxUsersPerHour ?? 0;
   const ceiling =
     worker && ceilingLimit > 0
       ? createWorkerCeiling({
-          counters: createTableWindowCounters(createTableClient(config.storage, { tableName: WORKER_GUARD_TABLE })),
+          counters: createTableWindowCounters(
+            createTableClient(workerGuardStorage(config), { tableName: WORKER_GUARD_TABLE }),
+          ),
           limit: ceilingLimit,
         })
       : undefined;
@@ -127,6 +159,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     queue,
     telemetry,
     engine,
+    audit,
     ...(intake
       ? {
           http: composeHttpFunctions(config, {
@@ -156,6 +189,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             ...(options.now ? { now: options.now } : {}),
             // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.
             ...(writeQuotaWaitMs ? { writeQuotaWaitMs } : {}),
+            ...(audit ? { audit: audit.shipper } : {}),
             ...options.worker,
           },
           callbacks: {
@@ -168,6 +202,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             sender: createHttpsSender(),
             ...options.callbacks,
           },
+          ...(audit ? { auditReconcile: audit.shipper } : {}),
         }
       : {}),
   };

@@ -17,6 +17,8 @@ import {
   resetCallbacksPoisonHandler,
 } from '../functions/reset-callbacks.js';
 import type { DeliverCallbackDeps } from '../lib/callbacks/deliver-callback.js';
+import { resetAuditReconcileFunction, resetAuditReconcileHandler } from '../functions/reset-audit-reconcile.js';
+import type { AuditShipper } from '../lib/audit-record/index.js';
 import type { FunctionsMode } from '../lib/config/index.js';
 import type { PoisonDeps, ProcessItemDeps, ResubmitDeps } from '../lib/worker/index.js';
 import type { FunctionRegistrar } from './function-registrar.js';
@@ -46,6 +48,8 @@ export interface FunctionDeps {
   readonly worker?: ProcessItemDeps & ResetBatchesDeps & PoisonDeps;
   /** Worker side: delivers completion callbacks (queue `reset-callbacks`). */
   readonly callbacks?: DeliverCallbackDeps;
+  /** The audit record's timer (worker side only: the intake never holds the record). */
+  readonly auditReconcile?: Pick<AuditShipper, 'reconcileChanged'>;
 }
 
 export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDeps): void {
@@ -85,6 +89,13 @@ export function registerFunctions(registrar: FunctionRegistrar, deps: FunctionDe
     if (c) {
       queue(resetCallbacksFunction.name, resetCallbacksFunction.queueName, resetCallbacksHandler(c));
       queue(resetCallbacksPoisonFunction.name, resetCallbacksPoisonFunction.queueName, resetCallbacksPoisonHandler(c));
+    }
+    if (deps.auditReconcile) {
+      registrar.timer(resetAuditReconcileFunction.name, {
+        schedule: resetAuditReconcileFunction.schedule,
+        runOnStartup: false,
+        handler: resetAuditReconcileHandler(deps.auditReconcile),
+      });
     }
   }
 }

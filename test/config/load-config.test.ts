@@ -9,6 +9,7 @@ const base = {
   AUTH_TENANT_ID: TENANT,
   AUTH_AUDIENCE: API,
   ITEM_SEAL_KEY: newSealKey(),
+  MfaAudit: 'UseDevelopmentStorage=true',
 };
 
 function problemsOf(env: Record<string, string>): Record<string, string> {
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
         'GRAPH_MAX_CONCURRENCY',
         'KILL_SWITCH',
         'MAX_BULK_ROWS',
+        'MfaAudit',
         'PROTECTED_GROUP_IDS',
       ].sort(),
     );
@@ -97,6 +99,7 @@ describe('loadConfig', () => {
     const c = loadConfig({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
       ITEM_SEAL_KEY: newSealKey(),
+      MfaAudit: 'UseDevelopmentStorage=true',
       MFA_RESET_FUNCTIONS: 'worker',
       KILL_SWITCH: '1',
       PROTECTED_USERS: ' breakglass@contoso.com, ,0b7e1a2c-1111-2222-3333-444455556666 ',
@@ -150,6 +153,7 @@ describe('GRAPH_BASE_URL: only a documented Graph host receives the worker token
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
     MFA_RESET_FUNCTIONS: 'worker',
     ITEM_SEAL_KEY: newSealKey(),
+    MfaAudit: 'UseDevelopmentStorage=true',
   };
   const allowed =
     'must be the Microsoft Graph root of a cloud: https://graph.microsoft.com, https://graph.microsoft.us, ' +

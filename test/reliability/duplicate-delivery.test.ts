@@ -2,6 +2,7 @@
 // processed at the same time by two host processes execute the reset once.
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCompleteAuditChains } from '../audit/support/audit-chains.js';
 import { tenantWith } from './support/fixture.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { hostEnvFor, startStack, type Stack } from './support/stack.js';
@@ -104,5 +105,9 @@ describe('duplicate deliveries', () => {
     expect(audit.filter((e) => e.eventType === 'ExecutionStarted')).toHaveLength(1);
     expect(audit.filter((e) => e.eventType === 'ResetCompleted')).toHaveLength(1);
     expect((await stack.store.getItem(requestId, 0))?.attempts).toBe(1);
+  });
+
+  it('leaves every request with a complete, unbroken audit chain', async () => {
+    await expectCompleteAuditChains(stack.azurite.connectionString, 'duplicate-delivery');
   });
 });

@@ -2,6 +2,7 @@
 // across a bulk request. Every item completes with its methods gone, none is poisoned, and each user's reset is
 // recorded once. Bounded in `npm test`; HARDEN_FULL=1 runs 500 users.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCompleteAuditChains } from '../audit/support/audit-chains.js';
 import { tenantWith } from './support/fixture.js';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -59,5 +60,6 @@ describe('Graph faults at 20%', () => {
       `fault-injection: users=${userCount} graphCalls=${graphCalls} faultsInjected=${faults.injected} ` +
         `(${((100 * faults.injected) / graphCalls).toFixed(1)}%)`,
     );
+    await expectCompleteAuditChains(stack.azurite.connectionString, 'fault-injection');
   });
 });

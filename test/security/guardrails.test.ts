@@ -227,6 +227,7 @@ describe('submission guardrails', () => {
     const maxBulkRows = loadConfig({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
       ITEM_SEAL_KEY: newSealKey(),
+      MfaAudit: 'UseDevelopmentStorage=true',
       MFA_RESET_FUNCTIONS: 'worker',
     }).limits.maxBulkRows;
     expect(maxBulkRows).toBe(50_000);

@@ -437,7 +437,7 @@ describe('table store: scale', () => {
 describe('table client construction', () => {
   it('builds an identity-based client from the table service URI', () => {
     const client = createTableClient(
-      { kind: 'identity', tableServiceUri: 'https://acct.table.core.windows.net', queueServiceUri: 'x' },
+      { kind: 'identity', tableServiceUri: 'https://acct.table.core.windows.net' },
       { tableName: 'mfaresets', credential: { getToken: () => Promise.resolve(null) } },
     );
     expect(client.url).toBe('https://acct.table.core.windows.net');

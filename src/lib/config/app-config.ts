@@ -1,6 +1,7 @@
 // The typed configuration the rest of the code sees (no environment names past this point).
 
 import type { GuardrailLimits } from '../guardrails/limits.js';
+import type { AuditConfig } from './audit-settings.js';
 import type { FunctionsMode } from './schema.js';
 
 /** `MfaData` when set (Azure: its own account); otherwise the host's `AzureWebJobsStorage` (one account, locally). */
@@ -65,6 +66,8 @@ export interface AppConfig {
   readonly auth?: AuthConfig;
   /** Present in `all` and `worker` modes. */
   readonly graph?: GraphConfig;
+  /** The append-only audit record (src/lib/config/audit-settings.ts): present, and required, where the worker runs. */
+  readonly audit?: AuditConfig;
   readonly limits: LimitsConfig;
   /** Per-caller quotas and tenant-wide circuit breakers of the intake (set in `all` and `intake` modes). */
   readonly guardrails?: GuardrailLimits;

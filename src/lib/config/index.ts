@@ -11,3 +11,4 @@ export type {
 } from './app-config.js';
 export type { FunctionsMode } from './schema.js';
 export { storageCredential, type StorageIdentity } from './storage-credential.js';
+export type { AuditConfig, AuditStorage } from './audit-settings.js';

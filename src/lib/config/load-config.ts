@@ -18,6 +18,7 @@ import {
   telemetrySchema,
 } from './schema.js';
 import { graphCloudHosts, isGraphCloudHost } from '../graph/graph-hosts.js';
+import { auditConfigFrom, type AuditConfig } from './audit-settings.js';
 
 export interface ConfigProblem {
   readonly key: string;
@@ -143,9 +144,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   let graph: GraphConfig | undefined;
+  let audit: AuditConfig | undefined;
   let killSwitch = false;
   let maxItemAgeHours = 24;
   if (mode !== 'intake') {
+    audit = auditConfigFrom(env, problems);
     const g = parse(graphSchema, env, problems);
     const hostProblem = g?.GRAPH_BASE_URL ? graphHostProblem(g.GRAPH_BASE_URL, g.GRAPH_ALLOW_ANY_HOST) : undefined;
     if (hostProblem) problems.push(hostProblem);
@@ -173,6 +176,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataConnection,
     ...(auth ? { auth } : {}),
     ...(graph ? { graph } : {}),
+    ...(audit ? { audit } : {}),
     limits: {
       maxBulkRows: limits.MAX_BULK_ROWS,
       maxBodyBytes: limits.MAX_BODY_BYTES,

@@ -133,3 +133,5 @@ export const callbackSchema = z.object({
   CALLBACK_ALLOW_LOCALHOST: boolean(false),
   CALLBACK_SIGNING_KEY: z.preprocess(trimmedOrUnset, sealKeyBytes.optional()),
 });
+// The audit record's settings live with their parsing; listed here so every setting the code reads is in this module.
+export { auditSchema } from './audit-settings.js';

@@ -18,3 +18,5 @@ export * from './cooldown.js';
 export * from './canonical-json.js';
 export * from './item-seal.js';
 export * from './callback-url.js';
+export * from './audit-chain.js';
+export * from './audit-record.js';

@@ -75,6 +75,10 @@ export async function transition(
     let response;
     try {
       response = await ctx.client.submitTransaction(actions);
+      // The worker's copy to the audit record, right after the commit: one append, not awaited so the item's work
+      // never waits on the audit account (appends to one request keep this process's commit order; a failure or a
+      // process ending first is left to reconcile, which ships every table row the record lacks).
+      if (ctx.auditSink) void ctx.auditSink([audit]);
     } catch (e) {
       if (!isRace(e)) throw e;
       await raceBackoff(attempt);

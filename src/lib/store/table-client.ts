@@ -12,7 +12,17 @@ export interface TableClientOptions {
   readonly credential?: TokenCredential;
 }
 
-export function createTableClient(storage: StorageConfig, options: TableClientOptions): TableClient {
+/** What a table client needs of a storage connection (the data account's, or the audit account's). */
+export type TableStorage =
+  | Extract<StorageConfig, { kind: 'connectionString' }>
+  | {
+      readonly kind: 'identity';
+      readonly tableServiceUri: string;
+      readonly clientId?: string;
+      readonly credential?: string;
+    };
+
+export function createTableClient(storage: TableStorage, options: TableClientOptions): TableClient {
   if (storage.kind === 'connectionString') {
     // Azurite serves plain http; the SDK refuses to send a shared key over http unless told.
     const insecure = /(^|;)\s*(UseDevelopmentStorage=true|DefaultEndpointsProtocol=http)\s*(;|$)/i.test(

@@ -6,6 +6,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { StorageConfig } from '../config/index.js';
 import { DEFAULT_TABLE_NAME } from './keys.js';
 import type { ItemSealer, Requester } from '../domain/index.js';
+import type { AuditEvent } from './ports.js';
 import { createTableClient } from './table-client.js';
 
 export interface TableStoreOptions {
@@ -34,7 +35,12 @@ export interface TableStoreOptions {
    * the transition is stored, so the queue message that carried it comes again and notices it then.
    */
   readonly onRequestFinal?: (requestId: string) => Promise<void>;
+  /** Where the worker's committed audit rows go next (the audit record); only the worker's composition sets it. */
+  readonly auditSink?: AuditSink;
 }
+
+/** Takes audit rows right after their transaction committed; must not reject (a failure is the sink's to log). */
+export type AuditSink = (events: readonly AuditEvent[]) => Promise<void>;
 
 export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -60,6 +66,8 @@ export interface TableContext {
   readonly owners: Map<string, RequestOwner>;
   readonly sealer?: ItemSealer;
   readonly onRequestFinal?: (requestId: string) => Promise<void>;
+  /** Set in the worker only: committed item transitions' audit rows are appended to the audit record. */
+  readonly auditSink?: AuditSink;
   /** Creates the table if missing; once per process (again after a failure). */
   ensureTable(): Promise<void>;
   /** Point read; undefined when the row does not exist. */
@@ -102,6 +110,7 @@ export function createTableContext(storage: StorageConfig, options: TableStoreOp
     owners: new Map(),
     ...(options.sealer ? { sealer: options.sealer } : {}),
     ...(options.onRequestFinal ? { onRequestFinal: options.onRequestFinal } : {}),
+    ...(options.auditSink ? { auditSink: options.auditSink } : {}),
     ensureTable,
     async getEntity(partitionKey, rowKey) {
       await ensureTable();

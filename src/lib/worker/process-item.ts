@@ -49,6 +49,8 @@ export interface ProcessItemDeps {
   readonly maxItemAgeMs?: number;
   /** Clock for the age check (tests); the store has its own. */
   readonly now?: () => Date;
+  /** The audit record's reconcile (src/lib/audit-record/audit-shipper.ts); never throws. */
+  readonly audit?: { reconcileItem(requestId: string, index: number, touched: boolean): Promise<void> };
 }
 
 export interface ItemInvocation {
@@ -109,6 +111,11 @@ export async function processItem(
     log.warn('item_missing', where);
     return 'missing';
   }
+  // The audit record gets what the table holds and it lacks: the intake's rows, and this item's rows when a crash
+  // came between a commit and its append (a final item here is a duplicate delivery, often after such a crash).
+  // Not awaited: the reset does not wait on it (it never throws; appends to one request are serialised, and the
+  // worker's timer ships anything a process ending early leaves behind).
+  void deps.audit?.reconcileItem(requestId, index, stored.revision > 0);
   if (stored.status === 'final') return duplicate(deps, stored, invocation);
 
   const switchMode = effectiveKillSwitch((await deps.killSwitchState?.())?.mode ?? 'off', deps.killSwitch);

@@ -37,6 +37,7 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
       ...process.env,
       AzureWebJobsStorage: azurite.connectionString,
       ITEM_SEAL_KEY: newSealKey(),
+      MfaAudit: azurite.connectionString, // Azurite's blob service plays the audit account
       GRAPH_BASE_URL: e.GRAPH_BASE_URL,
       GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
       IDENTITY_ENDPOINT: e.IDENTITY_ENDPOINT,

@@ -57,6 +57,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     // real Functions host is not used by this harness).
     MfaData: azurite.connectionString,
     ITEM_SEAL_KEY: newSealKey(),
+    MfaAudit: azurite.connectionString, // Azurite's blob service plays the audit account
     GRAPH_BASE_URL: e.GRAPH_BASE_URL,
     GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
     AUTH_TENANT_ID: e.AUTH_TENANT_ID,

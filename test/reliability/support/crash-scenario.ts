@@ -10,6 +10,7 @@
 // One crash point per test file (crash-*.test.ts) keeps each file well under a minute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '../../../dev/graph-emulator/index.js';
+import { expectCompleteAuditChains } from '../../audit/support/audit-chains.js';
 import { deletedIds, idsOf } from '../../support/graph-truth.js';
 import { tenantWith, type ScenarioUser } from './fixture.js';
 import { startStack, type Stack } from './stack.js';
@@ -133,6 +134,9 @@ export function crashScenario(point: CrashPoint): void {
 
       // The queue and the poison queue are empty (leased or deferred copies included).
       await stack.waitQueuesEmpty(20_000);
+
+      // The audit record holds every table row in an unbroken chain (rows the kill left unshipped after a reconcile).
+      await expectCompleteAuditChains(stack.azurite.connectionString, `crash ${point.name}`);
     });
   });
 }

@@ -85,6 +85,7 @@ export function hostEnvFor(
   return {
     AzureWebJobsStorage: stack.azurite.connectionString,
     ITEM_SEAL_KEY: sealKey,
+    MfaAudit: stack.azurite.connectionString, // Azurite's blob service plays the audit account
     MFA_RESET_FUNCTIONS: 'all',
     GRAPH_BASE_URL: env.GRAPH_BASE_URL,
     GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
