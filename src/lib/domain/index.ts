@@ -17,3 +17,4 @@ export * from './breaker.js';
 export * from './cooldown.js';
 export * from './canonical-json.js';
 export * from './item-seal.js';
+export * from './temporary-access-pass.js';
