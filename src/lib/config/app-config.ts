@@ -1,4 +1,5 @@
 // The typed configuration the rest of the code sees (no environment names past this point).
+import type { KeyObject } from 'node:crypto';
 
 import type { GuardrailLimits } from '../guardrails/limits.js';
 import type { FunctionsMode } from './schema.js';
@@ -75,4 +76,10 @@ export interface AppConfig {
   /** ITEM_SEAL_KEY / ITEM_SEAL_PREVIOUS_KEY: the intake seals the work it stores, the worker acts only on sealed work. */
   readonly sealKeys: { readonly current: Uint8Array; readonly previous?: Uint8Array };
   readonly telemetry: { readonly applicationInsightsConnectionString?: string };
+  /** Temporary Access Passes: the worker's public key; the intake's private key (Key Vault key or local file). */
+  readonly tap: {
+    readonly publicKey?: KeyObject;
+    readonly keyId?: string;
+    readonly privateKeyFile?: string;
+  };
 }

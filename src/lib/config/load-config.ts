@@ -11,6 +11,7 @@ import {
   limitsSchema,
   modeSchema,
   sealSchema,
+  tapSchema,
   storageSchema,
   dataStorageSchema,
   type ConnectionSettings,
@@ -108,6 +109,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const telemetry = parse(telemetrySchema, env, problems);
   const controls = parse(controlsSchema, env, problems);
   const seal = parse(sealSchema, env, problems);
+  const tap = parse(tapSchema, env, problems);
 
   let auth: AuthConfig | undefined;
   let guardrails: GuardrailLimits | undefined;
@@ -180,6 +182,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sealKeys: {
       current: seal.ITEM_SEAL_KEY,
       ...(seal.ITEM_SEAL_PREVIOUS_KEY ? { previous: seal.ITEM_SEAL_PREVIOUS_KEY } : {}),
+    },
+    tap: {
+      // The worker encrypts, the intake decrypts: each mode keeps only its own half.
+      ...(mode !== 'intake' && tap?.TAP_PUBLIC_KEY ? { publicKey: tap.TAP_PUBLIC_KEY } : {}),
+      ...(mode !== 'worker' && tap?.TAP_KEY_ID ? { keyId: tap.TAP_KEY_ID } : {}),
+      ...(mode !== 'worker' && tap?.TAP_PRIVATE_KEY_FILE ? { privateKeyFile: tap.TAP_PRIVATE_KEY_FILE } : {}),
     },
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }
