@@ -1,7 +1,8 @@
 // Composition root: builds every dependency from the configuration, once per process.
 // Graph clients exist only where the worker runs (MFA_RESET_FUNCTIONS all | worker): the intake holds no Graph rights.
 import type { AppConfig } from '../lib/config/index.js';
-import { createGraphCredential, createGraphPort } from '../lib/graph/index.js';
+import { createGraphCredential, createGraphPort, createTapGraph } from '../lib/graph/index.js';
+import type { TapIssuerDeps } from '../lib/worker/issue-tap.js';
 import {
   createQueueServiceClient,
   createStorageResetQueue,
@@ -77,6 +78,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
 
   let engine: ResetEngine | undefined;
   let writeQuotaWaitMs: (() => number) | undefined;
+  let tap: TapIssuerDeps | undefined;
   if (worker && config.graph) {
     const graph = createGraphPort({
       baseUrl: config.graph.baseUrl,
@@ -90,6 +92,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
       },
     });
     writeQuotaWaitMs = () => graph.writeQuotaWaitMs();
+    tap = { graph: createTapGraph(graph), publicKey: config.tap.publicKey };
     engine = createResetEngine({
       graph,
       protectedUsers: config.graph.protectedUsers,
@@ -117,7 +120,13 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
     engine,
     ...(intake
       ? {
-          http: composeHttpFunctions(config, { store, queue, telemetry, controlsCacheMs: options.controlsCacheMs }),
+          http: composeHttpFunctions(config, {
+            store,
+            queue,
+            telemetry,
+            controlsCacheMs: options.controlsCacheMs,
+            now: options.now,
+          }),
           sweeper: { store, queue, telemetry },
         }
       : {}),
@@ -138,6 +147,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             ...(options.now ? { now: options.now } : {}),
             // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.
             ...(writeQuotaWaitMs ? { writeQuotaWaitMs } : {}),
+            ...(tap ? { tap } : {}),
             ...options.worker,
           },
         }

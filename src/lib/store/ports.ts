@@ -24,7 +24,9 @@ import type {
   ResetReason,
   ResetResult,
   SessionsNotRevokedReason,
+  TapOutcome,
 } from '../domain/index.js';
+import type { TapEnvelope } from '../tap/tap-envelope.js';
 
 export type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 
@@ -121,6 +123,8 @@ export interface StoredItem {
   readonly error?: ResetFailure;
   readonly sessionsRevoked: boolean;
   readonly sessionsNotRevokedReason?: SessionsNotRevokedReason;
+  /** The Temporary Access Pass the request asked for: issued (its terms, never the value) or why not. */
+  readonly temporaryAccessPass?: TapOutcome;
   readonly graphRequestIds: readonly string[];
   /** Number of claims (worker attempts) so far. */
   readonly attempts: number;
@@ -187,7 +191,11 @@ export type AuditEventType =
   | 'RequestRejected'
   | 'ApprovalExpired'
   | 'ItemRejected'
-  | 'ResetSkipped';
+  | 'ResetSkipped'
+  /** A Temporary Access Pass was issued (its lifetime and one-time use only), read once, or erased unread. */
+  | 'TapIssued'
+  | 'TapRevealed'
+  | 'TapErased';
 
 /**
  * One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs.
@@ -227,6 +235,8 @@ export interface AuditEvent {
   readonly actor?: Requester;
   /** Free-form, short, no personal data (e.g. the deferral reason). */
   readonly note?: string;
+  /** A Temporary Access Pass's terms (never its value). */
+  readonly tap?: { readonly lifetimeMinutes: number; readonly isUsableOnce: boolean; readonly startDateTime: string };
 }
 
 export type ClaimResult =
@@ -376,6 +386,18 @@ export interface StateStore {
   getKillSwitch?(): Promise<KillSwitchState>;
   setKillSwitch?(mode: KillSwitchMode, reason: string, updatedBy: string): Promise<KillSwitchState>;
 
+  // ---- Temporary Access Pass (tap-rows.ts): the value encrypted for the intake, read once, erased after its lifetime
+  /** The worker stores an issued pass (before the item becomes final), with a `TapIssued` audit row. */
+  saveTap?(requestId: string, index: number, tap: NewStoredTap, correlationId?: string): Promise<void>;
+  getTap?(requestId: string, index: number): Promise<StoredTap | undefined>;
+  /**
+   * Erases the ciphertext if the row is still as read (ETag): `revealed` by this caller, or `expired`. True only for
+   * the one call that changed it, so two concurrent readers never both get the value.
+   */
+  endTap?(tap: StoredTap, end: 'revealed' | 'expired', by?: Requester): Promise<boolean>;
+  /** Erases every pass whose lifetime ended (by the store's clock) and that nobody read; returns how many. */
+  eraseExpiredTaps?(limit?: number): Promise<number>;
+
   // ---- audit
   /** Every audit row of a request, oldest first. */
   listAudit(requestId: string): Promise<readonly AuditEvent[]>;
@@ -390,6 +412,29 @@ export interface CancelResult {
   readonly cancelled: number;
   /** Indexes of items a worker is carrying out now: they finish their user (no half-reset). */
   readonly finishing: readonly number[];
+}
+
+export interface NewStoredTap {
+  readonly envelope: TapEnvelope;
+  readonly startDateTime: string;
+  readonly lifetimeMinutes: number;
+  readonly isUsableOnce: boolean;
+}
+
+/** A stored pass: `sealed` holds the ciphertext; `revealed` and `expired` hold none. */
+export interface StoredTap {
+  readonly requestId: string;
+  readonly index: number;
+  readonly state: 'sealed' | 'revealed' | 'expired';
+  readonly envelope?: TapEnvelope;
+  readonly startDateTime: string;
+  readonly lifetimeMinutes: number;
+  readonly isUsableOnce: boolean;
+  readonly expiresAt: string;
+  readonly issuedAt: string;
+  readonly revealedAt?: string;
+  readonly erasedAt?: string;
+  readonly etag: string;
 }
 
 /** Items per status page. */

@@ -7,6 +7,7 @@
 //   request-cancel.ts      cancel, and ending items that never started
 //   request-approval.ts    approval decided once, lapsed approvals
 //   kill-switch-row.ts, breaker-row.ts, cooldown-rows.ts   the operator's controls and the per-target cooldown
+//   tap-rows.ts            Temporary Access Passes: encrypted, read once, erased after their lifetime
 //   audit-log.ts           the audit rows
 // Everything outside src/lib/store sees only the StateStore port (ports.ts).
 
@@ -24,6 +25,7 @@ import { getBreaker, resetBreaker, tripBreaker } from './breaker-row.js';
 import { lastResetOf, recordReset } from './cooldown-rows.js';
 import { decideApproval, listLapsedApprovals } from './request-approval.js';
 import { createTableContext, type TableStoreOptions } from './table-context.js';
+import { endTap, eraseExpiredTaps, getTap, saveTap } from './tap-rows.js';
 
 export type { TableStoreOptions } from './table-context.js';
 
@@ -83,6 +85,11 @@ export function createTableStore(
     recordReset: (userId, requestId) => recordReset(ctx, userId, requestId),
     getKillSwitch: () => getKillSwitch(ctx),
     setKillSwitch: (mode, reason, updatedBy) => setKillSwitch(ctx, mode, reason, updatedBy),
+    // Temporary Access Pass
+    saveTap: (requestId, index, tap, correlationId) => saveTap(ctx, requestId, index, tap, correlationId),
+    getTap: (requestId, index) => getTap(ctx, requestId, index),
+    endTap: (tap, end, by) => endTap(ctx, tap, end, by),
+    eraseExpiredTaps: (limit) => eraseExpiredTaps(ctx, ctx.now(), limit),
     // audit
     listAudit: (requestId) => listAudit(ctx, requestId),
   };
