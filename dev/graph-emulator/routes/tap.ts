@@ -105,8 +105,8 @@ export function createTap(ctx: GraphContext, key: string): GraphResponse {
   }
   // One TAP per user: a new one replaces the old (not a 409).
   for (const m of [...user.methods.values()]) if (m.kind === TAP_KIND) user.methods.delete(m.data.id);
-  let value = '';
-  for (let i = 0; i < policy.defaultLength; i++) value += ALPHABET[randomInt(ALPHABET.length)];
+  let value = policy.fixedValue ?? '';
+  if (!policy.fixedValue) for (let i = 0; i < policy.defaultLength; i++) value += ALPHABET[randomInt(ALPHABET.length)];
   const usable = start <= now;
   const record = {
     '@odata.type': TAP_KIND.odataType,

@@ -16,6 +16,8 @@ export interface TapPolicy {
   defaultLength: number;
   /** Group ids the method is enabled for (`all_users` for everyone). */
   includeTargets: string[];
+  /** Emulator only, never served: every pass created gets this value (the secret-leak test's sentinel). */
+  fixedValue: string | null;
 }
 
 /** The resource page's bounds: lifetimes 10–43200 minutes (30 days), length 8–48 characters. */
@@ -30,6 +32,7 @@ export const defaultTapPolicy = (): TapPolicy => ({
   isUsableOnce: false,
   defaultLength: 8,
   includeTargets: ['all_users'],
+  fixedValue: null,
 });
 
 const lifetime = z.number().int().min(TAP_LIFETIME_BOUNDS.min).max(TAP_LIFETIME_BOUNDS.max);
@@ -43,6 +46,7 @@ export const tapPolicySchema = z
     isUsableOnce: z.boolean(),
     defaultLength: z.number().int().min(8).max(48),
     includeTargets: z.array(z.string().min(1)),
+    fixedValue: z.string().min(8).max(48).nullable(),
   })
   .partial()
   .refine(

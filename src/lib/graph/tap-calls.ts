@@ -75,6 +75,9 @@ export function createTapGraph(port: Pick<GraphPortWithStats, 'send'>): TapGraph
         version: 'v1.0',
         path: `/users/${encodeUserKey(userId)}/authentication/temporaryAccessPassMethods`,
         body: { lifetimeInMinutes: terms.lifetimeMinutes, isUsableOnce: terms.isUsableOnce },
+        // Safe to repeat after a dropped connection: a new pass replaces the user's earlier one (the page says so),
+        // so a repeat leaves one pass, the one whose value this call returns.
+        idempotent: true,
         deferFailures: false,
         operation: CREATE_OPERATION,
         permissions: graphPermissions.createTap,
