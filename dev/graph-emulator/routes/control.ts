@@ -230,7 +230,7 @@ export function control(
       if (method === 'PUT') {
         const v = validated(tapPolicySchema, raw);
         if (v.error) return v.error;
-        core.state.tapPolicy = patchTapPolicy(core.state.tapPolicy, (v.value ?? {}));
+        core.state.tapPolicy = patchTapPolicy(core.state.tapPolicy, v.value ?? {});
       }
       return ok(core.state.tapPolicy);
     }

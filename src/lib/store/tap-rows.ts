@@ -20,7 +20,7 @@ const expiryRow = (expiresAt: string, requestId: string, index: number): string 
   `${expiresAt}|${requestId}|${String(index).padStart(7, '0')}`;
 
 function tapFromEntity(e: Record<string, unknown>): StoredTap | undefined {
-  const str = (k: string): string | undefined => (typeof e[k] === 'string' ? (e[k]) : undefined);
+  const str = (k: string): string | undefined => (typeof e[k] === 'string' ? e[k] : undefined);
   const state = str('state');
   if (state !== 'sealed' && state !== 'revealed' && state !== 'expired') return undefined;
   let envelope: TapEnvelope | undefined;
