@@ -182,7 +182,8 @@ export async function eraseExpiredTaps(ctx: TableContext, now: Date, limit = 500
     const requestId = typeof row.requestId === 'string' ? row.requestId : '';
     const index = typeof row.index === 'number' ? row.index : -1;
     const tap = await getTap(ctx, requestId, index);
-    if (tap?.state === 'sealed') {
+    // A later attempt's pass (a redelivery issued a new one) lives longer than this index row says: keep it.
+    if (tap?.state === 'sealed' && Date.parse(tap.expiresAt) <= now.getTime()) {
       if (await endTap(ctx, tap, 'expired')) erased += 1;
     } else {
       // Read, erased already, or replaced by a later attempt's pass (which has its own index row).
