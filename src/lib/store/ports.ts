@@ -24,9 +24,8 @@ import type {
   ResetReason,
   ResetResult,
   SessionsNotRevokedReason,
-  TapOutcome,
 } from '../domain/index.js';
-import type { TapEnvelope } from '../tap/tap-envelope.js';
+import type { TapAuditEventType, TapAuditFields, TapOutcome, TapStore } from './tap-ports.js';
 
 export type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 
@@ -123,7 +122,6 @@ export interface StoredItem {
   readonly error?: ResetFailure;
   readonly sessionsRevoked: boolean;
   readonly sessionsNotRevokedReason?: SessionsNotRevokedReason;
-  /** The Temporary Access Pass the request asked for: issued (its terms, never the value) or why not. */
   readonly temporaryAccessPass?: TapOutcome;
   readonly graphRequestIds: readonly string[];
   /** Number of claims (worker attempts) so far. */
@@ -192,16 +190,13 @@ export type AuditEventType =
   | 'ApprovalExpired'
   | 'ItemRejected'
   | 'ResetSkipped'
-  /** A Temporary Access Pass was issued (its lifetime and one-time use only), read once, or erased unread. */
-  | 'TapIssued'
-  | 'TapRevealed'
-  | 'TapErased';
+  | TapAuditEventType;
 
 /**
  * One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs.
  * Schema 2.0: who asked is `requester` (verified) and `claimed` (typed by the caller), no longer `caller`/`requestedBy`.
  */
-export interface AuditEvent {
+export interface AuditEvent extends TapAuditFields {
   readonly schemaVersion: '2.0';
   readonly auditId: string;
   readonly eventType: AuditEventType;
@@ -235,8 +230,6 @@ export interface AuditEvent {
   readonly actor?: Requester;
   /** Free-form, short, no personal data (e.g. the deferral reason). */
   readonly note?: string;
-  /** A Temporary Access Pass's terms (never its value). */
-  readonly tap?: { readonly lifetimeMinutes: number; readonly isUsableOnce: boolean; readonly startDateTime: string };
 }
 
 export type ClaimResult =
@@ -256,7 +249,7 @@ export type TransitionResult =
   /** `final`: the item was already final and stays as it was; `lost_lease`: another owner holds it now; `missing`. */
   | { readonly changed: false; readonly reason: 'final' | 'lost_lease' | 'missing'; readonly item?: StoredItem };
 
-export interface StateStore {
+export interface StateStore extends TapStore {
   // ---- intake
   /** Creates the request and its items (or finds the one with the same idempotency key). Items are numbered 0..n-1. */
   createRequest(request: NewRequest): Promise<CreateRequestResult>;
@@ -386,18 +379,6 @@ export interface StateStore {
   getKillSwitch?(): Promise<KillSwitchState>;
   setKillSwitch?(mode: KillSwitchMode, reason: string, updatedBy: string): Promise<KillSwitchState>;
 
-  // ---- Temporary Access Pass (tap-rows.ts): the value encrypted for the intake, read once, erased after its lifetime
-  /** The worker stores an issued pass (before the item becomes final), with a `TapIssued` audit row. */
-  saveTap?(requestId: string, index: number, tap: NewStoredTap, correlationId?: string): Promise<void>;
-  getTap?(requestId: string, index: number): Promise<StoredTap | undefined>;
-  /**
-   * Erases the ciphertext if the row is still as read (ETag): `revealed` by this caller, or `expired`. True only for
-   * the one call that changed it, so two concurrent readers never both get the value.
-   */
-  endTap?(tap: StoredTap, end: 'revealed' | 'expired', by?: Requester): Promise<boolean>;
-  /** Erases every pass whose lifetime ended (by the store's clock) and that nobody read; returns how many. */
-  eraseExpiredTaps?(limit?: number): Promise<number>;
-
   // ---- audit
   /** Every audit row of a request, oldest first. */
   listAudit(requestId: string): Promise<readonly AuditEvent[]>;
@@ -412,29 +393,6 @@ export interface CancelResult {
   readonly cancelled: number;
   /** Indexes of items a worker is carrying out now: they finish their user (no half-reset). */
   readonly finishing: readonly number[];
-}
-
-export interface NewStoredTap {
-  readonly envelope: TapEnvelope;
-  readonly startDateTime: string;
-  readonly lifetimeMinutes: number;
-  readonly isUsableOnce: boolean;
-}
-
-/** A stored pass: `sealed` holds the ciphertext; `revealed` and `expired` hold none. */
-export interface StoredTap {
-  readonly requestId: string;
-  readonly index: number;
-  readonly state: 'sealed' | 'revealed' | 'expired';
-  readonly envelope?: TapEnvelope;
-  readonly startDateTime: string;
-  readonly lifetimeMinutes: number;
-  readonly isUsableOnce: boolean;
-  readonly expiresAt: string;
-  readonly issuedAt: string;
-  readonly revealedAt?: string;
-  readonly erasedAt?: string;
-  readonly etag: string;
 }
 
 /** Items per status page. */

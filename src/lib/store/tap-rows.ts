@@ -10,7 +10,8 @@ import { isTapEnvelope, type TapEnvelope } from '../tap/tap-envelope.js';
 import { auditEvent } from './audit-log.js';
 import { auditToEntity } from './entities.js';
 import { itemPartition, odataString } from './keys.js';
-import type { AuditEventType, NewStoredTap, StoredTap } from './ports.js';
+import type { AuditEventType } from './ports.js';
+import type { NewStoredTap, StoredTap } from './tap-ports.js';
 import { getItem, requestOwner } from './request-reads.js';
 import { isRace, nowIso, statusOf, type TableContext } from './table-context.js';
 

@@ -4,7 +4,8 @@
 // A pass past its lifetime is erased unread.
 import type { Requester, TapOutcome } from '../domain/index.js';
 import { tapNotIssuedFor } from '../domain/index.js';
-import type { StateStore, StoredItem, StoredRequest, StoredTap } from '../store/ports.js';
+import type { StateStore, StoredItem, StoredRequest } from '../store/ports.js';
+import type { StoredTap } from '../store/tap-ports.js';
 import { openTap, type TapKeyUnwrapper } from './tap-envelope.js';
 
 /** What an item shows of its pass; `value` only in the one answer that revealed it. */
