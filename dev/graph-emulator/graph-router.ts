@@ -8,7 +8,7 @@ import { privilegedAccessGroup } from './routes/pim-groups.js';
 import { roleManagement } from './routes/roles.js';
 import { servicePrincipals } from './routes/service-principals.js';
 import { requirements, signInPreferences } from './routes/sign-in-preferences.js';
-import { createTap } from './routes/tap.js';
+import { authenticationMethodsPolicy, createTap } from './routes/tap.js';
 import { getUser, revokeSignInSessions } from './routes/users.js';
 import { KIND_BY_SEGMENT } from './state/method-types.js';
 
@@ -49,6 +49,9 @@ export function routeGraph(ctx: GraphContext): GraphResponse {
     case 'groups':
       if (e !== undefined) return segmentNotFound(ctx.req, e);
       return groups(ctx, a === '' ? undefined : a, b, c);
+    case 'policies':
+      if (d !== undefined) return segmentNotFound(ctx.req, d);
+      return authenticationMethodsPolicy(ctx, a, b, c);
     case 'servicePrincipals':
       if (d !== undefined) return segmentNotFound(ctx.req, d);
       return servicePrincipals(ctx, a, b, c);

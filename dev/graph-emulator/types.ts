@@ -1,4 +1,5 @@
 /** Public types of the Graph emulator: the tenant fixture format and the environment it hands to clients. */
+import type { TapPolicyPatch } from './state/tap-policy.js';
 
 /** An authentication method as Graph lists it: `@odata.type` and `id` plus the type's own properties. */
 export interface FixtureMethod {
@@ -115,6 +116,8 @@ export interface TenantFixture {
   apps: FixtureApp[];
   managedIdentityAppId: string;
   apiAppId: string;
+  /** The Temporary Access Pass policy (state/tap-policy.ts); the portal's defaults when absent. */
+  tapPolicy?: TapPolicyPatch;
 }
 
 /** Exactly the JSON of GET /_emulator/env. */

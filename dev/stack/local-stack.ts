@@ -15,6 +15,7 @@ import { repoRoot, type RunningHarness } from '../harness/harness.js';
 import type { HarnessLog } from '../harness/log.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { newSealKey } from './seal-key.js';
+import { newTapKeySettings } from './tap-key.js';
 
 export interface LocalStackOptions {
   /** API port (default PORT or 7071; 0 = random). */
@@ -86,6 +87,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     settings.ITEM_SEAL_KEY ||= newSealKey();
     // Azurite's blob service plays the audit account (it does not enforce immutability: the chain is what is checked).
     settings.MfaAudit ||= azurite.connectionString;
+    // Temporary Access Passes: a key pair for this stack unless one is configured (TAP_KEY_ID names Key Vault's).
+    if (!settings.TAP_PUBLIC_KEY && !settings.TAP_KEY_ID && !settings.TAP_PRIVATE_KEY_FILE) {
+      Object.assign(settings, newTapKeySettings());
+    }
     if (options.forceEmulator || !usesExternalGraph()) {
       emulator = await startEmulator({ port: options.emulatorPort ?? Number(process.env.EMULATOR_PORT ?? 8443) });
       const e = emulator.env;

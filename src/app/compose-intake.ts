@@ -9,6 +9,8 @@ import { killSwitchRoute, makeKillSwitchHandler } from '../functions/control-kil
 import { approveResetRoute, makeDecideResetHandler, rejectResetRoute } from '../functions/resets-decide.js';
 import { cancelResetRoute, makeCancelResetHandler } from '../functions/resets-cancel.js';
 import { getResetRoute, makeGetResetHandler } from '../functions/resets-status.js';
+import { getItemTapRoute, makeGetItemTapHandler } from '../functions/resets-item-tap.js';
+import { tapUnwrapperFor } from '../lib/tap/tap-unwrappers.js';
 import { makeSubmitResetsHandler, submitResetsRoute } from '../functions/resets-submit.js';
 import { createTokenVerifier } from '../lib/auth/index.js';
 import { requireAuth, type AppConfig } from '../lib/config/index.js';
@@ -33,6 +35,8 @@ export interface IntakeShared {
   readonly controlsCacheMs?: number | undefined;
   /** Completion callbacks: the allow-list a callbackUrl is checked against, and the cipher that stores it. */
   readonly callbacks?: CallbackIntake;
+  /** Clock for a Temporary Access Pass's lifetime (tests). */
+  readonly now?: (() => Date) | undefined;
 }
 
 export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): HttpFunctionSpec[] {
@@ -49,6 +53,7 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
     : undefined;
   const breaker = store.getBreaker ? cachedBreaker(() => store.getBreaker!(), shared.controlsCacheMs) : undefined;
   const { approvalMinUsers, approvalTtlHours } = config.controls;
+  const tapUnwrapper = tapUnwrapperFor(config.tap);
   const deps = {
     verifier,
     store: shared.store,
@@ -60,6 +65,8 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
     ...(breaker ? { breaker } : {}),
     ...(shared.callbacks ? { callbacks: shared.callbacks } : {}),
     ...(approvalMinUsers > 0 ? { approval: { minUsers: approvalMinUsers, windowHours: approvalTtlHours } } : {}),
+    ...(tapUnwrapper ? { tapUnwrapper } : {}),
+    ...(shared.now ? { now: shared.now } : {}),
   };
   const route = (
     spec: { readonly name: string; readonly route: string; readonly methods: readonly ('GET' | 'POST' | 'PUT')[] },
@@ -72,6 +79,7 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
     route(breakerResetRoute, makeBreakerResetHandler(deps)),
     route(submitResetsRoute, makeSubmitResetsHandler(deps)),
     route(getResetRoute, makeGetResetHandler(deps)),
+    route(getItemTapRoute, makeGetItemTapHandler(deps)),
     route(cancelResetRoute, makeCancelResetHandler(deps)),
     route(killSwitchRoute, makeKillSwitchHandler(deps)),
   ];

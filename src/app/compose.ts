@@ -1,7 +1,8 @@
 // Composition root: builds every dependency from the configuration, once per process.
 // Graph clients exist only where the worker runs (MFA_RESET_FUNCTIONS all | worker): the intake holds no Graph rights.
 import { ConfigError, type AppConfig } from '../lib/config/index.js';
-import { createGraphCredential, createGraphPort } from '../lib/graph/index.js';
+import { createGraphCredential, createGraphPort, createTapGraph } from '../lib/graph/index.js';
+import type { TapIssuerDeps } from '../lib/worker/issue-tap.js';
 import {
   createQueueServiceClient,
   createStorageResetQueue,
@@ -119,6 +120,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
 
   let engine: ResetEngine | undefined;
   let writeQuotaWaitMs: (() => number) | undefined;
+  let tap: TapIssuerDeps | undefined;
   if (worker && config.graph) {
     const graph = createGraphPort({
       baseUrl: config.graph.baseUrl,
@@ -132,6 +134,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
       },
     });
     writeQuotaWaitMs = () => graph.writeQuotaWaitMs();
+    tap = { graph: createTapGraph(graph), publicKey: config.tap.publicKey };
     engine = createResetEngine({
       graph,
       protectedUsers: config.graph.protectedUsers,
@@ -168,6 +171,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             telemetry,
             controlsCacheMs: options.controlsCacheMs,
             callbacks: { policy: callbackPolicy, cipher: callbackCipher },
+            now: options.now,
           }),
           sweeper: { store, queue, telemetry },
         }
@@ -190,6 +194,7 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
             // Items wait on the queue, unclaimed and unread, while Graph's write quota is spent.
             ...(writeQuotaWaitMs ? { writeQuotaWaitMs } : {}),
             ...(audit ? { audit: audit.shipper } : {}),
+            ...(tap ? { tap } : {}),
             ...options.worker,
           },
           callbacks: {

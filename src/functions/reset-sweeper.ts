@@ -1,5 +1,5 @@
-// Timer function `reset-sweeper`: re-submits requests whose queue hand-off was never confirmed, and lets approvals
-// whose window ended lapse.
+// Timer function `reset-sweeper`: re-submits requests whose queue hand-off was never confirmed, lets approvals
+// whose window ended lapse, and erases Temporary Access Passes whose lifetime ended unread.
 import { expireLapsedApprovals, resubmitUnenqueued, workLog, type ResubmitDeps } from '../lib/worker/index.js';
 import type { InvocationContext, TimerHandler } from './adapter/functions-types.js';
 
@@ -12,4 +12,6 @@ export const resetSweeperHandler =
     const log = workLog(context);
     await resubmitUnenqueued(deps, log);
     await expireLapsedApprovals(deps.store, log);
+    const erased = (await deps.store.eraseExpiredTaps?.()) ?? 0;
+    if (erased > 0) log.info('tap_erased_unread', { count: erased });
   };

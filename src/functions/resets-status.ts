@@ -7,7 +7,11 @@ import { requireRole } from '../lib/auth/index.js';
 import { isGuid, Roles } from '../lib/domain/index.js';
 import { invalidRequest, type ProblemException, requestNotFound } from '../lib/http/problem.js';
 import { json } from '../lib/http/respond.js';
-import { itemsCsv, statusDocument } from '../lib/http/status-views.js';
+import { requesterOf } from '../lib/http/requester.js';
+import { itemsCsv, itemView, statusDocument } from '../lib/http/status-views.js';
+import { isOwner } from '../lib/store/owner.js';
+import type { StoredItem, StoredRequest } from '../lib/store/ports.js';
+import { revealTap, tapSummary, type TapView } from '../lib/tap/tap-reveal.js';
 import type { HttpHandler, HttpRequest } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
 import type { ResetsHttpDeps } from './resets-submit.js';
@@ -70,6 +74,26 @@ export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
     }
 
     const itemPage = await deps.store.listItems(stored, page);
+    // A one-user request shows its Temporary Access Pass to its submitter, once (bulk: GET …/items/{n}/tap).
+    const revealTo =
+      stored.itemCount === 1 && deps.tapUnwrapper && isOwner(stored, principal.caller)
+        ? requesterOf(principal, request.headers)
+        : undefined;
+    const tapOf = async (item: StoredItem, r: StoredRequest): Promise<TapView | undefined> =>
+      revealTo && deps.tapUnwrapper
+        ? revealTap(
+            { store: deps.store, unwrapper: deps.tapUnwrapper, ...(deps.now ? { now: deps.now } : {}) },
+            r,
+            item,
+            revealTo,
+          )
+        : tapSummary(r, item);
+    const items = await Promise.all(
+      itemPage.items.map(async (item) => {
+        const tap = await tapOf(item, stored);
+        return { ...itemView(item), ...(tap ? { temporaryAccessPass: tap } : {}) };
+      }),
+    );
     const next =
       page < itemPage.pages
         ? (() => {
@@ -78,6 +102,7 @@ export function makeGetResetHandler(deps: GetResetDeps): HttpHandler {
             return url.toString();
           })()
         : undefined;
-    return json(status, statusDocument(summary, itemPage, next), pollHeaders);
+    // The same document a completion callback carries, with each item's pass (or what became of it) added.
+    return json(status, { ...statusDocument(summary, itemPage, next), items }, pollHeaders);
   });
 }

@@ -31,6 +31,7 @@ import {
 } from '../lib/requests/index.js';
 import type { NewCallback, StateStore, StoredRequest } from '../lib/store/ports.js';
 import type { BreakerReader, KillSwitchReader } from '../lib/store/index.js';
+import type { TapKeyUnwrapper } from '../lib/tap/tap-envelope.js';
 import { telemetryEvents, type Telemetry } from '../lib/telemetry/telemetry.js';
 import type { HttpHandler, HttpRequest, InvocationContext } from './adapter/functions-types.js';
 import { withProblems } from './adapter/http-function.js';
@@ -39,6 +40,10 @@ export interface ResetsHttpDeps {
   readonly verifier: TokenVerifier;
   readonly store: StateStore;
   readonly limits: LimitsConfig;
+  /** Opens Temporary Access Passes for their submitters (TAP_KEY_ID or TAP_PRIVATE_KEY_FILE); absent: none asked. */
+  readonly tapUnwrapper?: TapKeyUnwrapper;
+  /** Clock for a pass's lifetime (tests move time; default the system clock). */
+  readonly now?: () => Date;
 }
 
 export interface SubmitResetsDeps extends ResetsHttpDeps {
@@ -279,6 +284,11 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
     }
     checkContentLength(request, deps.limits.maxBodyBytes);
     const { parsed, callback } = await parseBody(request, deps.limits, deps.callbacks?.policy);
+    if (parsed.options.temporaryAccessPass && !deps.tapUnwrapper) {
+      // Nobody could ever read the pass back: refuse rather than issue one that stays sealed.
+      const field = parsed.source === 'csv' ? 'query.temporaryAccessPass' : 'options.temporaryAccessPass';
+      throw invalid([{ field, message: 'is not available: this deployment has no key to show a pass (TAP_KEY_ID)' }]);
+    }
     requireRole(principal, parsed.source === 'csv' || parsed.items.length > 1 ? Roles.submitBulk : Roles.submit);
 
     const key = idempotencyKey(principal.caller, parsed, header.key);

@@ -117,6 +117,16 @@ describe('POST /api/resets (SubmitReset)', () => {
     ids.single = first.id;
   });
 
+  it('202: one user with a Temporary Access Pass (options.temporaryAccessPass)', async () => {
+    const body = {
+      user: DEMO_USERS.defaultVoiceAlternateMobile,
+      ticket: 'RITM0012399',
+      reason: 'lost_device',
+      options: { temporaryAccessPass: { lifetimeMinutes: 60, isUsableOnce: true } },
+    };
+    ids.tap = submitted(await post(tokens.servicenow, body)).id;
+  });
+
   it('202: several users, as the Logic Apps guide posts JSON', async () => {
     const answer = await post(
       tokens.logicApp,
@@ -288,6 +298,29 @@ describe('GET /api/resets/{id} (GetReset)', () => {
     expect(answer.headers.get('location')).toBe(new URL(`/api/resets/${ids.single ?? ''}`, stack.baseUrl).toString());
   });
 
+  it('GetItemTemporaryAccessPass: 202 while the user is pending; 400, 401, 403, 404', async () => {
+    const tap = (token: string | undefined, id: string, n: string) =>
+      callApi(stack.baseUrl, 'GET', `/api/resets/${encodeURIComponent(id)}/items/${n}/tap`, { token });
+    const id = ids.tap ?? '';
+    const pending = await tap(tokens.servicenow, id, '0');
+    contract.check('GetItemTemporaryAccessPass', pending);
+    expect(pending.status).toBe(202);
+    expect(pending.headers.get('retry-after')).toBe('1');
+    for (const [token, which, n, status] of [
+      [tokens.servicenow, 'not-a-request-id', '0', 400],
+      [tokens.servicenow, id, 'x', 400],
+      [undefined, id, '0', 401],
+      [tokens.noRoles, id, '0', 403],
+      [tokens.servicenow, id, '1', 404],
+      [tokens.logicApp, id, '0', 404],
+      [tokens.operator, id, '0', 404], // operators read any request, never another caller's pass
+    ] as const) {
+      const answer = await tap(token, which, n);
+      contract.check('GetItemTemporaryAccessPass', answer);
+      expect(answer.status, `${which}/${n}: ${answer.text}`).toBe(status);
+    }
+  });
+
   it('400 for an id that is not a request id, or a bad format or page', async () => {
     for (const [id, query] of [
       ['not-a-request-id', ''],
@@ -332,6 +365,7 @@ describe('GET /api/resets/{id} (GetReset)', () => {
         { user: DEMO_USERS.plain, ticket: 'INC1', reason: 'other' },
       ],
       ['GetReset', 'GET', `/api/resets/${id}`, tokens.servicenow, undefined],
+      ['GetItemTemporaryAccessPass', 'GET', `/api/resets/${id}/items/0/tap`, tokens.servicenow, undefined],
       ['CancelReset', 'POST', `/api/resets/${id}/cancel`, tokens.servicenow, undefined],
       ['ApproveReset', 'POST', `/api/resets/${id}/approve`, tokens.approver, {}],
       ['RejectReset', 'POST', `/api/resets/${id}/reject`, tokens.approver, { comment: 'no' }],
@@ -371,6 +405,27 @@ describe('GET /api/resets/{id} (GetReset)', () => {
       expect(item.methodsPlanned?.length, item.user).toBeGreaterThan(0);
       expect(item.methodsRemoved).toEqual([]);
     }
+  });
+
+  it('GetItemTemporaryAccessPass 200: the pass once, then revealed; GetReset shows its terms only', async () => {
+    const read = () =>
+      callApi(stack.baseUrl, 'GET', `/api/resets/${ids.tap ?? ''}/items/0/tap`, { token: tokens.servicenow });
+    const deadline = Date.now() + 30_000;
+    let first = await read();
+    while (first.status === 202 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      first = await read();
+    }
+    contract.check('GetItemTemporaryAccessPass', first);
+    expect(first.status, first.text).toBe(200);
+    const shown = (first.body as { temporaryAccessPass: { value?: string } }).temporaryAccessPass;
+    expect(shown.value).toMatch(/^\S{8}$/);
+    const again = await read();
+    contract.check('GetItemTemporaryAccessPass', again);
+    expect((again.body as { temporaryAccessPass: { revealed?: boolean } }).temporaryAccessPass.revealed).toBe(true);
+    const status = await get(tokens.servicenow, ids.tap ?? '');
+    contract.check('GetReset', status);
+    expect(status.text).not.toContain(shown.value ?? '');
   });
 
   it('200 text/csv: the export of the items, one row per user', async () => {

@@ -1,7 +1,8 @@
 /**
  * The product's Graph traffic against Microsoft's published metadata and permission reference (graph-facts.json).
  * The whole stack runs (Azurite, the emulator, the harness with every function) and a scenario goes through the API:
- * a user with every method type (hardware OATH and the QR-code PIN among them) and the default-method dance, a dry
+ * a user with every method type (hardware OATH and the QR-code PIN among them) and the default-method dance, then a
+ * Temporary Access Pass (the policy read and the pass's creation), a dry
  * run, protected users, a B2B guest, a bulk CSV, sessions revoked. The calls are then taken from the emulator's
  * request log, not from a list here, so a call added to the product is checked the day it is made:
  * - every call's path exists in the API version it was sent to, and its query names properties the type has;
@@ -112,7 +113,13 @@ beforeAll(async () => {
     preferredMethod: 'push',
   });
   await stack.emulator.clearRequests();
-  await submit({ user: everyone, ticket: newTicket(), reason: 'lost_device' });
+  // With a Temporary Access Pass: the policy read and the pass's creation are part of the product's traffic.
+  await submit({
+    user: everyone,
+    ticket: newTicket(),
+    reason: 'lost_device',
+    options: { temporaryAccessPass: { lifetimeMinutes: 60, isUsableOnce: true } },
+  });
   await submit({ user: DEMO_USERS.defaultOath, ticket: newTicket(), reason: 'other', options: { dryRun: true } });
   const bulk = [
     DEMO_USERS.defaultSms,
@@ -195,6 +202,8 @@ describe("the product's Graph traffic, checked against Microsoft's published sou
       'PATCH /beta/users/{id}/authentication/signInPreferences',
       'POST /users/{id}/revokeSignInSessions',
       'GET /roleManagement/directory/roleAssignments',
+      'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}',
+      'POST /users/{id}/authentication/temporaryAccessPassMethods',
     ]) {
       expect(calls, call).toContain(call);
     }

@@ -49,8 +49,9 @@ describe('scripts/grant-graph-permissions against the emulator', () => {
 
   const n = WORKER_GRAPH_PERMISSIONS.length;
 
-  it('grants six permissions: the reset, the revoke and the guard (roles, groups, PIM for Groups)', () => {
-    expect(n).toBe(6);
+  it('grants seven permissions: the reset, the revoke, the guard (roles, groups, PIM for Groups), the TAP policy', () => {
+    expect(n).toBe(7);
+    expect(WORKER_GRAPH_PERMISSIONS).toContain('Policy.Read.AuthenticationMethod');
   });
 
   it('dry run lists the permissions to grant and writes nothing', async () => {

@@ -1,8 +1,10 @@
 // Nothing secret leaks (security.md requirements 11 and 28): users whose methods carry sentinel phone numbers,
-// e-mail addresses and a Temporary Access Pass value are reset end to end (a full reset, a dry run, a phone-only
-// reset, a CSV bulk, with Graph faults on the way). Every log line of the host process, every row of the state
-// table (audit rows included) and every API answer is searched: no sentinel appears. The client address is audit
-// evidence: it is in the audit rows and in no log line or API answer.
+// e-mail addresses and a Temporary Access Pass value are reset end to end (a full reset that also issues a new pass,
+// a dry run, a phone-only reset, a CSV bulk, with Graph faults on the way). Every log line of the host process (its
+// telemetry events are lines too), every row of the state table (audit rows included) and every API answer and CSV
+// export is searched: no
+// sentinel appears, except the issued pass in the one answer that reveals it to its submitter. The client address is
+// audit evidence: it is in the audit rows and in no log line or API answer.
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoTenant, type FixtureMethod, type FixtureUser } from '../../dev/graph-emulator/index.js';
@@ -107,11 +109,19 @@ describe('sentinel secrets', () => {
     'appear in no log line, no stored row and no API answer after end-to-end resets',
     { timeout: 150_000 },
     async () => {
+      // The pass the full reset asks for gets the sentinel as its value.
+      const policy = await stack.emulator.control('PUT', 'policies/temporaryAccessPass', { fixedValue: sentinel.tap });
+      expect(policy.status).toBe(200);
       // Faults on the way make the worker log retries, deferrals and Graph errors too.
       await stack.emulator.setFaults({ seed: 7, rates: { '429': 0.1, '503': 0.1, reset: 0.05 }, retryAfter: 1 });
       const submissions = [
         stack.submit(
-          { user: leaky[0].userPrincipalName, ticket: 'INC0800001', reason: 'lost_device' },
+          {
+            user: leaky[0].userPrincipalName,
+            ticket: 'INC0800001',
+            reason: 'lost_device',
+            options: { temporaryAccessPass: { lifetimeMinutes: 60, isUsableOnce: true } },
+          },
           { headers: { 'x-forwarded-for': `${clientAddress}:50400` } },
         ),
         stack.submit({ user: leaky[1].id, ticket: 'INC0800002', reason: 'lost_device', options: { dryRun: true } }),
@@ -132,11 +142,14 @@ describe('sentinel secrets', () => {
         expect(s.status, s.text).toBe(202);
         ids.push((s.json as { id: string }).id);
       }
+      // The first read of the finished full reset reveals the pass: that answer alone may hold it.
+      const revealed = JSON.stringify(await stack.waitCompleted(ids[0], 60_000));
       for (const id of ids) {
-        answers.push(JSON.stringify(await stack.waitCompleted(id, 60_000)));
+        if (id !== ids[0]) answers.push(JSON.stringify(await stack.waitCompleted(id, 60_000)));
         answers.push((await stack.get(`/api/resets/${id}`)).text);
         answers.push((await stack.get(`/api/resets/${id}?format=csv`)).text);
       }
+      answers.push((await stack.get(`/api/resets/${ids[0]}/items/0/tap`)).text);
       await stack.emulator.setFaults(null);
       // The resets really happened: the phones are gone for the full reset, and kept by the dry run.
       const full = await stack.emulator.user(leaky[0].id);
@@ -168,6 +181,11 @@ describe('sentinel secrets', () => {
         ...answers.map((a, i) => ({ where: `API answer ${i + 1}`, found: findSentinels(a) })),
       ].filter((l) => l.found.length > 0);
       expect(leaks).toEqual([]);
+      // The pass was issued, and shown in that one answer, once.
+      expect(findSentinels(revealed)).toEqual(['TAP value']);
+      expect(revealed).toContain(`"value":"${sentinel.tap}"`);
+      expect(audit.some((a) => a.includes('"TapIssued"'))).toBe(true);
+      expect(audit.some((a) => a.includes('"TapRevealed"'))).toBe(true);
       expect(audit.filter((a) => a.includes(`"clientAddress":"${clientAddress}"`)).length).toBeGreaterThan(2);
       const addressSeen = [...logLines, ...answers].filter((l) => l.includes(clientAddress));
       expect(addressSeen).toEqual([]);

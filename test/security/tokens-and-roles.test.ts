@@ -252,6 +252,12 @@ describe('route × role table', () => {
       needs: [R.read, R.approve, R.operate],
       call: (t) => stack.get(`/api/resets/${ownRequestId}?format=csv`, t),
     },
+    // One user's Temporary Access Pass: Resets.Read and the submitter only (approvers and operators get no pass).
+    'GET /api/resets/{id}/items/{n}/tap': {
+      fn: 'resets-item-tap',
+      needs: R.read,
+      call: (t) => stack.get(`/api/resets/${ownRequestId}/items/0/tap`, t),
+    },
     // Requests another app submitted (a CSV, so they wait): the first approval decides, a repeat of one's own
     // decision is harmless (200).
     'POST /api/resets/{id}/approve': {

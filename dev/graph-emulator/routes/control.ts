@@ -14,6 +14,7 @@ import {
 } from '../state/fixture-schema.js';
 import { privilegeOf } from '../state/privilege-oracle.js';
 import { createUserState } from '../state/tenant-state.js';
+import { patchTapPolicy, tapPolicySchema } from '../state/tap-policy.js';
 import type { UserState } from '../state/tenant-state.js';
 import { GRAPH_APP_ID } from '../types.js';
 import { presentMethod } from './methods.js';
@@ -219,6 +220,19 @@ export function control(
         authMethodsTimeoutMs: core.knobs.authMethodsTimeoutMs,
         hardwareOathAppDelete: core.knobs.hardwareOathAppDelete,
       });
+    }
+    case 'policies': {
+      // The tenant's Temporary Access Pass policy: tests disable it or narrow its bounds.
+      if (arg !== 'temporaryAccessPass' || extra !== undefined)
+        return problem(404, 'Use /_emulator/policies/temporaryAccessPass.');
+      const bad = allow('GET', 'PUT');
+      if (bad) return bad;
+      if (method === 'PUT') {
+        const v = validated(tapPolicySchema, raw);
+        if (v.error) return v.error;
+        core.state.tapPolicy = patchTapPolicy(core.state.tapPolicy, v.value ?? {});
+      }
+      return ok(core.state.tapPolicy);
     }
     case 'reset':
       return allow('POST') ?? (core.reset(), ok({ reset: true, tenantId: core.state.tenantId }));

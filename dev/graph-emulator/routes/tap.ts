@@ -1,23 +1,58 @@
-/** POST /users/{user}/authentication/temporaryAccessPassMethods (research §5.2): one TAP per user, value shown once. */
+/**
+ * The Temporary Access Pass: its policy and its creation.
+ * - GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/temporaryAccessPass
+ *   (https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get?view=graph-rest-1.0)
+ * - POST /users/{user}/authentication/temporaryAccessPassMethods
+ *   (https://learn.microsoft.com/graph/api/authentication-post-temporaryaccesspassmethods?view=graph-rest-1.0):
+ *   lifetime 10–43200 minutes and within the policy's bounds, the policy's default when absent; a multi-use pass only
+ *   when the policy allows it; one pass per user (a new one replaces the old); the value is in the 201 answer only.
+ *   The pages state these rules but not the error bodies: a refusal is Graph's usual 400 BadRequest.
+ */
 import { randomInt } from 'node:crypto';
-import { badRequest, invalidJson } from '../errors.js';
+import { badRequest, invalidJson, methodNotAllowed, segmentNotFound } from '../errors.js';
 import type { GraphContext, GraphResponse } from '../graph-types.js';
 import { newGuid } from '../ids.js';
 import { KIND_BY_SEGMENT } from '../state/method-types.js';
 import type { MethodKind } from '../state/method-types.js';
 import { GRANTS } from '../state/permissions.js';
+import { TAP_LIFETIME_BOUNDS } from '../state/tap-policy.js';
 import { contextKey, json, lookupUser, odataContext, requireAny } from './common.js';
-
-/** The emulator's TemporaryAccessPass policy: portal defaults (1 h default, 1–8 h, 8 characters). */
-export const TAP_POLICY = {
-  minimumLifetimeInMinutes: 60,
-  maximumLifetimeInMinutes: 480,
-  defaultLifetimeInMinutes: 60,
-  length: 8,
-};
 
 const TAP_KIND = KIND_BY_SEGMENT.get('temporaryAccessPassMethods') as MethodKind;
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789+=!#$%@';
+
+/** /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}: only the TAP configuration. */
+export function authenticationMethodsPolicy(ctx: GraphContext, a?: string, b?: string, c?: string): GraphResponse {
+  if (a !== 'authenticationMethodsPolicy') return segmentNotFound(ctx.req, a ?? 'policies');
+  if (b !== 'authenticationMethodConfigurations' || c === undefined) {
+    return graphNotServed(ctx);
+  }
+  if (c.toLowerCase() !== 'temporaryaccesspass') return graphNotServed(ctx);
+  if (ctx.req.method !== 'GET') return methodNotAllowed(ctx.req, ctx.req.method);
+  const denied = requireAny(ctx, GRANTS.authMethodPolicyRead, 'directory');
+  if (denied) return denied;
+  const p = ctx.state.tapPolicy;
+  return json(200, {
+    '@odata.context': odataContext(
+      ctx,
+      'policies/authenticationMethodsPolicy/authenticationMethodConfigurations/$entity',
+    ),
+    '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration',
+    id: 'TemporaryAccessPass',
+    state: p.state,
+    defaultLifetimeInMinutes: p.defaultLifetimeInMinutes,
+    defaultLength: p.defaultLength,
+    minimumLifetimeInMinutes: p.minimumLifetimeInMinutes,
+    maximumLifetimeInMinutes: p.maximumLifetimeInMinutes,
+    isUsableOnce: p.isUsableOnce,
+    excludeTargets: [],
+    includeTargets: p.includeTargets.map((id) => ({ targetType: 'group', id, isRegistrationRequired: false })),
+  });
+}
+
+function graphNotServed(ctx: GraphContext): GraphResponse {
+  return segmentNotFound(ctx.req, ctx.req.segments.slice(1).join('/'));
+}
 
 export function createTap(ctx: GraphContext, key: string): GraphResponse {
   const { req } = ctx;
@@ -30,11 +65,15 @@ export function createTap(ctx: GraphContext, key: string): GraphResponse {
   const body = (req.body ?? {}) as Record<string, unknown>;
   if (typeof body !== 'object' || Array.isArray(body))
     return badRequest(req, 'The request body must be a JSON object.');
+  const policy = ctx.state.tapPolicy;
+  if (policy.state !== 'enabled') {
+    return badRequest(req, 'The Temporary Access Pass authentication method is disabled by policy.');
+  }
   const problems: string[] = [];
   const now = Date.now();
   let start = now;
-  let lifetime = TAP_POLICY.defaultLifetimeInMinutes;
-  let usableOnce = false;
+  let lifetime = policy.defaultLifetimeInMinutes;
+  let usableOnce = policy.isUsableOnce;
   for (const [k, v] of Object.entries(body)) {
     if (k === 'startDateTime') {
       const t = typeof v === 'string' ? Date.parse(v) : NaN;
@@ -42,14 +81,18 @@ export function createTap(ctx: GraphContext, key: string): GraphResponse {
       else start = t;
     } else if (k === 'lifetimeInMinutes') {
       if (typeof v !== 'number' || !Number.isInteger(v)) problems.push('lifetimeInMinutes must be an integer.');
-      else if (v < TAP_POLICY.minimumLifetimeInMinutes || v > TAP_POLICY.maximumLifetimeInMinutes) {
+      else if (v < TAP_LIFETIME_BOUNDS.min || v > TAP_LIFETIME_BOUNDS.max) {
+        problems.push(`lifetimeInMinutes must be between ${TAP_LIFETIME_BOUNDS.min} and ${TAP_LIFETIME_BOUNDS.max}.`);
+      } else if (v < policy.minimumLifetimeInMinutes || v > policy.maximumLifetimeInMinutes) {
         problems.push(
-          `lifetimeInMinutes must be between ${TAP_POLICY.minimumLifetimeInMinutes} and ${TAP_POLICY.maximumLifetimeInMinutes} (the Temporary Access Pass policy).`,
+          `lifetimeInMinutes must be between ${policy.minimumLifetimeInMinutes} and ${policy.maximumLifetimeInMinutes} (the Temporary Access Pass policy).`,
         );
       } else lifetime = v;
     } else if (k === 'isUsableOnce') {
       if (typeof v !== 'boolean') problems.push('isUsableOnce must be a boolean.');
-      else usableOnce = v;
+      else if (!v && policy.isUsableOnce) {
+        problems.push('The Temporary Access Pass policy allows one-time passes only (isUsableOnce).');
+      } else usableOnce = v;
     } else if (k !== '@odata.type') {
       problems.push(
         `Property '${k}' does not exist on type 'microsoft.graph.temporaryAccessPassAuthenticationMethod'.`,
@@ -62,8 +105,8 @@ export function createTap(ctx: GraphContext, key: string): GraphResponse {
   }
   // One TAP per user: a new one replaces the old (not a 409).
   for (const m of [...user.methods.values()]) if (m.kind === TAP_KIND) user.methods.delete(m.data.id);
-  let value = '';
-  for (let i = 0; i < TAP_POLICY.length; i++) value += ALPHABET[randomInt(ALPHABET.length)];
+  let value = policy.fixedValue ?? '';
+  if (!policy.fixedValue) for (let i = 0; i < policy.defaultLength; i++) value += ALPHABET[randomInt(ALPHABET.length)];
   const usable = start <= now;
   const record = {
     '@odata.type': TAP_KIND.odataType,

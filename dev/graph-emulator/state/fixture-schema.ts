@@ -6,6 +6,7 @@ import { GRAPH_AUDIENCE } from '../types.js';
 import { KIND_BY_TYPE, PHONE_IDS, PREFERRED_METHODS } from './method-types.js';
 import { GRAPH_PERMISSIONS } from './permissions.js';
 import { BUILT_IN_ROLES } from './role-catalogue.js';
+import { tapPolicySchema } from './tap-policy.js';
 
 const guid = z.string().refine(isGuid, { message: 'must be a GUID' });
 
@@ -91,6 +92,7 @@ const tenantSchema = z.strictObject({
   ),
   managedIdentityAppId: guid,
   apiAppId: guid,
+  tapPolicy: tapPolicySchema.optional(),
 });
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; problems: string[] };

@@ -36,6 +36,8 @@ export const GRAPH_PERMISSIONS: Readonly<Record<string, string>> = {
   'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup': '41202f2c-f7ab-45be-b001-85c9728b9d69',
   'Policy.Read.All': '246dd0d5-5bd0-4def-940b-0421030a5b68',
   'Policy.ReadWrite.AuthenticationMethod': '29c18626-4985-4dcd-85c0-193eef327366',
+  // permissions/new/provisioningInfo.json (Application scheme).
+  'Policy.Read.AuthenticationMethod': '8e3bc81b-d2f3-4b7b-838c-32c88218d2f0',
   'Application.Read.All': '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30',
   'Application.ReadWrite.All': '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9',
   'AppRoleAssignment.ReadWrite.All': '06b708a9-e830-4db3-a914-8e69da51d44f',
@@ -56,6 +58,12 @@ export const GRANTS = {
   signInPreferencesWrite: AUTH_WRITE,
   requirementsRead: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'],
   requirementsWrite: ['Policy.ReadWrite.AuthenticationMethod'],
+  /** GET …/authenticationMethodConfigurations/{id} (temporaryaccesspassauthenticationmethodconfiguration-get). */
+  authMethodPolicyRead: [
+    'Policy.Read.AuthenticationMethod',
+    'Policy.Read.All',
+    'Policy.ReadWrite.AuthenticationMethod',
+  ],
   userRead: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   memberOf: [
     'User.Read.All',

@@ -17,6 +17,7 @@ import { grantsFrom, PrivilegeIndex } from './privilege-index.js';
 import type { RoleDefinitionState } from './role-catalogue.js';
 import { BUILT_IN_ROLES, builtInRole } from './role-catalogue.js';
 import { ServicePrincipals } from './service-principals.js';
+import { defaultTapPolicy, patchTapPolicy, type TapPolicy } from './tap-policy.js';
 
 export interface StoredMethod {
   kind: MethodKind;
@@ -147,6 +148,8 @@ export class TenantState {
   readonly privilege: PrivilegeIndex;
   readonly secrets = new Map<string, string | undefined>();
   readonly servicePrincipals: ServicePrincipals;
+  /** The Temporary Access Pass policy (tests change it through the control API). */
+  tapPolicy: TapPolicy;
 
   constructor(fixture: TenantFixture) {
     this.tenantId = fixture.tenantId.toLowerCase();
@@ -180,6 +183,7 @@ export class TenantState {
     }
     for (const u of fixture.users) this.putUser(createUserState(u));
     this.servicePrincipals = new ServicePrincipals(this.tenantId, fixture, this.apiAppId);
+    this.tapPolicy = patchTapPolicy(defaultTapPolicy(), fixture.tapPolicy ?? {});
     for (const app of fixture.apps) this.secrets.set(app.appId.toLowerCase(), app.clientSecret);
   }
 

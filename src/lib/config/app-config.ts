@@ -1,4 +1,5 @@
 // The typed configuration the rest of the code sees (no environment names past this point).
+import type { KeyObject } from 'node:crypto';
 
 import type { GuardrailLimits } from '../guardrails/limits.js';
 import type { AuditConfig } from './audit-settings.js';
@@ -83,5 +84,11 @@ export interface AppConfig {
     readonly allowedHosts: readonly string[];
     readonly allowLocalhost: boolean;
     readonly signingKey?: Uint8Array;
+  };
+  /** Temporary Access Passes: the worker's public key; the intake's private key (Key Vault key or local file). */
+  readonly tap: {
+    readonly publicKey?: KeyObject;
+    readonly keyId?: string;
+    readonly privateKeyFile?: string;
   };
 }

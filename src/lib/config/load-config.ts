@@ -12,6 +12,7 @@ import {
   limitsSchema,
   modeSchema,
   sealSchema,
+  tapSchema,
   storageSchema,
   dataStorageSchema,
   type ConnectionSettings,
@@ -119,6 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       message: 'is required when CALLBACK_ALLOWED_HOSTS is set: a base64 key of at least 32 bytes',
     });
   }
+  const tap = parse(tapSchema, env, problems);
 
   let auth: AuthConfig | undefined;
   let guardrails: GuardrailLimits | undefined;
@@ -199,6 +201,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       allowedHosts: callbacks.CALLBACK_ALLOWED_HOSTS.map((h) => h.toLowerCase()),
       allowLocalhost: callbacks.CALLBACK_ALLOW_LOCALHOST,
       ...(callbacks.CALLBACK_SIGNING_KEY && mode !== 'intake' ? { signingKey: callbacks.CALLBACK_SIGNING_KEY } : {}),
+    },
+    tap: {
+      // The worker encrypts, the intake decrypts: each mode keeps only its own half.
+      ...(mode !== 'intake' && tap?.TAP_PUBLIC_KEY ? { publicKey: tap.TAP_PUBLIC_KEY } : {}),
+      ...(mode !== 'worker' && tap?.TAP_KEY_ID ? { keyId: tap.TAP_KEY_ID } : {}),
+      ...(mode !== 'worker' && tap?.TAP_PRIVATE_KEY_FILE ? { privateKeyFile: tap.TAP_PRIVATE_KEY_FILE } : {}),
     },
     telemetry: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? { applicationInsightsConnectionString: telemetry.APPLICATIONINSIGHTS_CONNECTION_STRING }

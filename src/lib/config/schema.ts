@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defaultGuardrailLimits as guardrailDefaults } from '../guardrails/limits.js';
 import { callbackHostPatternProblem, isGuid, isUpn } from '../domain/index.js';
 import { boolean, guid, integer, list, optionalGuid, optionalString, url } from './settings.js';
+import { parseTapPublicKey } from '../tap/tap-envelope.js';
 
 export const functionsModes = ['all', 'intake', 'worker'] as const;
 export type FunctionsMode = (typeof functionsModes)[number];
@@ -135,3 +136,44 @@ export const callbackSchema = z.object({
 });
 // The audit record's settings live with their parsing; listed here so every setting the code reads is in this module.
 export { auditSchema } from './audit-settings.js';
+
+/**
+ * Temporary Access Passes (src/lib/tap): the worker encrypts each pass with TAP_PUBLIC_KEY; the intake decrypts it
+ * with the matching private key, in Key Vault (TAP_KEY_ID, the key's URL) or, locally, in a PEM file
+ * (TAP_PRIVATE_KEY_FILE). Without them, requests asking for a pass are refused (intake) or get none (worker).
+ */
+export const tapSchema = z
+  .object({
+    TAP_PUBLIC_KEY: z.preprocess(
+      trimmedOrUnset,
+      z
+        .string()
+        .transform((v, ctx) => {
+          try {
+            return parseTapPublicKey(v);
+          } catch {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be an RSA public key of 2048 bits or more: PEM, or base64 of the PEM or of DER SPKI',
+            });
+            return z.NEVER;
+          }
+        })
+        .optional(),
+    ),
+    TAP_KEY_ID: z.preprocess(
+      trimmedOrUnset,
+      z
+        .string()
+        .regex(
+          /^https:\/\/[^/\s]+\/keys\/[^/\s]+(\/[^/\s]+)?$/,
+          'must be a Key Vault key URL (https://<vault>/keys/<name>)',
+        )
+        .optional(),
+    ),
+    TAP_PRIVATE_KEY_FILE: z.preprocess(trimmedOrUnset, z.string().optional()),
+  })
+  .refine((t) => !(t.TAP_KEY_ID && t.TAP_PRIVATE_KEY_FILE), {
+    path: ['TAP_PRIVATE_KEY_FILE'],
+    message: 'set TAP_KEY_ID (Key Vault) or TAP_PRIVATE_KEY_FILE (local), not both',
+  });

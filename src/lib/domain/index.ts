@@ -20,3 +20,4 @@ export * from './item-seal.js';
 export * from './callback-url.js';
 export * from './audit-chain.js';
 export * from './audit-record.js';
+export * from './temporary-access-pass.js';

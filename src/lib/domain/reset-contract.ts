@@ -3,6 +3,7 @@
 import type { CooldownVerdict } from './cooldown.js';
 import type { MethodTypeName } from './method-types.js';
 import type { RemovalProgress } from './removal-progress.js';
+import type { TapOutcome, TapRequest } from './temporary-access-pass.js';
 
 /** `all`: every deletable type; `portal`: what the Entra portal's "Require re-register MFA" removes; or explicit types. */
 export type MethodScope = 'all' | 'portal' | readonly MethodTypeName[];
@@ -13,6 +14,8 @@ export interface ResetOptions {
   readonly keep: readonly MethodTypeName[];
   readonly revokeSessions: boolean;
   readonly dryRun: boolean;
+  /** Issue a Temporary Access Pass once the reset is verified (absent: none). The engine ignores it; the worker acts. */
+  readonly temporaryAccessPass?: TapRequest;
 }
 
 export const defaultResetOptions: ResetOptions = { methods: 'all', keep: [], revokeSessions: true, dryRun: false };
@@ -99,6 +102,8 @@ export interface ResetResult {
   readonly passes?: number;
   /** Milliseconds per phase, and the number of sequential Graph round trips on the critical path. */
   readonly timings?: ResetTimings;
+  /** The pass the request asked for, issued or not (set by the worker after the engine, never the value). */
+  readonly temporaryAccessPass?: TapOutcome;
 }
 
 export interface ResetTimings {

@@ -15,6 +15,11 @@ export const graphPermissions = {
   readOwnedObjects: ['User.Read.All'],
   readGroups: ['GroupMember.Read.All'],
   readGroupEligibility: ['PrivilegedEligibilitySchedule.Read.AzureADGroup'],
+  // The Temporary Access Pass (src/lib/graph/tap-calls.ts), only for requests that ask for one. Creating it is allowed
+  // by UserAuthMethod-TAP.ReadWrite.All or by UserAuthenticationMethod.ReadWrite.All, which the deletes need anyway;
+  // reading the policy needs Policy.Read.AuthenticationMethod (least), Policy.Read.All or its ReadWrite.
+  readTapPolicy: ['Policy.Read.AuthenticationMethod', 'Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'],
+  createTap: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -28,4 +33,6 @@ export const workerGraphPermissions = [
   'RoleManagement.Read.Directory',
   'PrivilegedEligibilitySchedule.Read.AzureADGroup',
   'User.RevokeSessions.All',
+  // Read the Temporary Access Pass policy before issuing a pass (a product feature, so always granted).
+  'Policy.Read.AuthenticationMethod',
 ] as const;

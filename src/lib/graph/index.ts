@@ -6,3 +6,4 @@ export type { GraphPortOptions, GraphPortWithStats, GraphSendRequest, GraphSendR
 export { AdaptiveLimiter } from './adaptive-limiter.js';
 export type { AdaptiveLimiterOptions, AdaptiveLimiterStats } from './adaptive-limiter.js';
 export * from './method-catalogue.js';
+export { createTapGraph } from './tap-calls.js';

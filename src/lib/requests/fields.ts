@@ -2,7 +2,13 @@
 
 import { z } from 'zod';
 import type { MethodTypeName } from '../domain/index.js';
-import { deletableMethodTypeNames, methodTypeNames, normalizeUserKey, resetReasons } from '../domain/index.js';
+import {
+  deletableMethodTypeNames,
+  methodTypeNames,
+  normalizeUserKey,
+  resetReasons,
+  TAP_LIFETIME_MINUTES,
+} from '../domain/index.js';
 
 export const USER_MESSAGE = 'must be a user principal name (name@domain) or an object id (GUID)';
 export const TICKET_MESSAGE =
@@ -46,6 +52,8 @@ const deletableName = z.enum(deletableMethodTypeNames as [MethodTypeName, ...Met
 });
 const anyName = z.enum(methodTypeNames, { error: typeNameMessage });
 
+const tapLifetimeMessage = `must be from ${TAP_LIFETIME_MINUTES.min} to ${TAP_LIFETIME_MINUTES.max} minutes (30 days), within the tenant's Temporary Access Pass policy`;
+
 export const optionsSchema = z.strictObject({
   methods: z
     .union([z.literal('all'), z.literal('portal'), z.array(deletableName).min(1, 'must list at least one type')], {
@@ -55,4 +63,19 @@ export const optionsSchema = z.strictObject({
   keep: z.array(anyName).optional(),
   revokeSessions: z.boolean({ error: 'must be true or false' }).optional(),
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+  /** A Temporary Access Pass after the verified reset; the tenant's policy narrows the bounds (the worker checks). */
+  temporaryAccessPass: z
+    .strictObject(
+      {
+        lifetimeMinutes: z
+          .number({ error: 'must be a whole number of minutes' })
+          .int('must be a whole number of minutes')
+          .min(TAP_LIFETIME_MINUTES.min, tapLifetimeMessage)
+          .max(TAP_LIFETIME_MINUTES.max, tapLifetimeMessage)
+          .optional(),
+        isUsableOnce: z.boolean({ error: 'must be true or false' }).optional(),
+      },
+      { error: 'must be an object: {"lifetimeMinutes": 60, "isUsableOnce": true} (both optional)' },
+    )
+    .optional(),
 });

@@ -13,10 +13,14 @@ export function resolveOptions(raw: RawOptions | undefined): ResetOptions {
     keep: [...new Set(raw?.keep ?? [])].sort(),
     revokeSessions: raw?.revokeSessions ?? defaultResetOptions.revokeSessions,
     dryRun: raw?.dryRun ?? defaultResetOptions.dryRun,
+    // Only when asked: requests without it keep the options (and fingerprints, seals) they always had.
+    ...(raw?.temporaryAccessPass ? { temporaryAccessPass: { ...raw.temporaryAccessPass } } : {}),
   };
 }
 
 const OPTION_PARAMS = ['methods', 'keep', 'revokeSessions', 'dryRun'] as const;
+/** A CSV asks for a pass per user with `temporaryAccessPass=true`, and may set its terms. */
+const TAP_PARAMS = ['temporaryAccessPass', 'tapLifetimeMinutes', 'tapIsUsableOnce'] as const;
 
 const bool = (v: string): boolean | string => (v === 'true' ? true : v === 'false' ? false : v);
 const list = (v: string): string[] =>
@@ -37,6 +41,26 @@ export function optionsFromQuery(
     else if (name === 'keep') raw.keep = list(v);
     else raw[name] = bool(v);
   }
+  const tap = query.get('temporaryAccessPass');
+  const lifetime = query.get('tapLifetimeMinutes');
+  const once = query.get('tapIsUsableOnce');
+  if (tap !== null && tap !== 'true' && tap !== 'false') {
+    return { ok: false, errors: [{ field: 'query.temporaryAccessPass', message: 'must be true or false' }] };
+  }
+  if (tap !== 'true' && (lifetime !== null || once !== null)) {
+    return {
+      ok: false,
+      errors: [
+        { field: 'query.temporaryAccessPass', message: 'must be true to set tapLifetimeMinutes or tapIsUsableOnce' },
+      ],
+    };
+  }
+  if (tap === 'true') {
+    raw.temporaryAccessPass = {
+      ...(lifetime !== null ? { lifetimeMinutes: /^\d{1,6}$/.test(lifetime) ? Number(lifetime) : lifetime } : {}),
+      ...(once !== null ? { isUsableOnce: bool(once) } : {}),
+    };
+  }
   const parsed = optionsSchema.safeParse(raw);
   if (!parsed.success) {
     return {
@@ -47,4 +71,5 @@ export function optionsFromQuery(
   return { ok: true, options: resolveOptions(parsed.data) };
 }
 
-export const hasOptionQuery = (query: URLSearchParams): boolean => OPTION_PARAMS.some((n) => query.has(n));
+export const hasOptionQuery = (query: URLSearchParams): boolean =>
+  OPTION_PARAMS.some((n) => query.has(n)) || TAP_PARAMS.some((n) => query.has(n));

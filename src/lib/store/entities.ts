@@ -13,6 +13,7 @@ import type {
   ResetReason,
   SealedChunk,
   SessionsNotRevokedReason,
+  TapOutcome,
 } from '../domain/index.js';
 import { itemOutcomes } from '../domain/index.js';
 import type {
@@ -280,6 +281,7 @@ export function itemToEntity(i: StoredItem): Entity {
     ...opt('errorMessage', i.error?.message),
     sessionsRevoked: i.sessionsRevoked,
     ...opt('sessionsNotRevokedReason', i.sessionsNotRevokedReason),
+    ...opt('tap', i.temporaryAccessPass ? JSON.stringify(i.temporaryAccessPass) : undefined),
     graphRequestIds: JSON.stringify(i.graphRequestIds.slice(-MAX_REQUEST_IDS)),
     attempts: i.attempts,
     revision: i.revision,
@@ -318,6 +320,7 @@ export function itemFromEntity(e: Record<string, unknown>): StoredItem {
     ...opt('error', error),
     sessionsRevoked: e.sessionsRevoked === true,
     ...opt('sessionsNotRevokedReason', str(e, 'sessionsNotRevokedReason') as SessionsNotRevokedReason | undefined),
+    ...opt('temporaryAccessPass', json<TapOutcome | undefined>(e, 'tap', undefined)),
     graphRequestIds: json<string[]>(e, 'graphRequestIds', []),
     attempts: num(e, 'attempts'),
     revision: num(e, 'revision'),

@@ -130,6 +130,7 @@ export function completeItem(
       ...(result.error ? { error: result.error } : {}),
       sessionsRevoked: result.sessionsRevoked,
       ...(result.sessionsNotRevokedReason ? { sessionsNotRevokedReason: result.sessionsNotRevokedReason } : {}),
+      ...(result.temporaryAccessPass ? { temporaryAccessPass: result.temporaryAccessPass } : {}),
       graphRequestIds: mergeIds(item.graphRequestIds, result.graphRequestIds),
       updatedAt: now.toISOString(),
       finishedAt: result.finishedAt || now.toISOString(),

@@ -26,6 +26,7 @@ import type {
   ResetResult,
   SessionsNotRevokedReason,
 } from '../domain/index.js';
+import type { TapAuditEventType, TapAuditFields, TapOutcome, TapStore } from './tap-ports.js';
 
 export type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 
@@ -163,6 +164,7 @@ export interface StoredItem {
   readonly error?: ResetFailure;
   readonly sessionsRevoked: boolean;
   readonly sessionsNotRevokedReason?: SessionsNotRevokedReason;
+  readonly temporaryAccessPass?: TapOutcome;
   readonly graphRequestIds: readonly string[];
   /** Number of claims (worker attempts) so far. */
   readonly attempts: number;
@@ -229,13 +231,14 @@ export type AuditEventType =
   | 'RequestRejected'
   | 'ApprovalExpired'
   | 'ItemRejected'
-  | 'ResetSkipped';
+  | 'ResetSkipped'
+  | TapAuditEventType;
 
 /**
  * One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs.
  * Schema 2.0: who asked is `requester` (verified) and `claimed` (typed by the caller), no longer `caller`/`requestedBy`.
  */
-export interface AuditEvent {
+export interface AuditEvent extends TapAuditFields {
   readonly schemaVersion: '2.0';
   readonly auditId: string;
   readonly eventType: AuditEventType;
@@ -288,7 +291,7 @@ export type TransitionResult =
   /** `final`: the item was already final and stays as it was; `lost_lease`: another owner holds it now; `missing`. */
   | { readonly changed: false; readonly reason: 'final' | 'lost_lease' | 'missing'; readonly item?: StoredItem };
 
-export interface StateStore {
+export interface StateStore extends TapStore {
   // ---- intake
   /** Creates the request and its items (or finds the one with the same idempotency key). Items are numbered 0..n-1. */
   createRequest(request: NewRequest): Promise<CreateRequestResult>;

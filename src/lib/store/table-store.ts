@@ -8,6 +8,7 @@
 //   request-approval.ts    approval decided once, lapsed approvals
 //   kill-switch-row.ts, breaker-row.ts, cooldown-rows.ts   the operator's controls and the per-target cooldown
 //   callback-rows.ts       completion callbacks: noticing a request became final, the delivery's attempts
+//   tap-rows.ts            Temporary Access Passes: encrypted, read once, erased after their lifetime
 //   audit-log.ts           the audit rows
 // Everything outside src/lib/store sees only the StateStore port (ports.ts).
 
@@ -26,6 +27,7 @@ import { lastResetOf, recordReset } from './cooldown-rows.js';
 import { decideApproval, listLapsedApprovals } from './request-approval.js';
 import { createTableContext, type TableStoreOptions } from './table-context.js';
 import { claimCallback, noticeIfFinal, recordCallback } from './callback-rows.js';
+import { endTap, eraseExpiredTaps, getTap, saveTap } from './tap-rows.js';
 
 export type { TableStoreOptions } from './table-context.js';
 
@@ -89,6 +91,11 @@ export function createTableStore(
     claimCallback: (requestId, attempt, claimSeconds) => claimCallback(ctx, requestId, attempt, claimSeconds),
     recordCallback: (requestId, record) => recordCallback(ctx, requestId, record),
     noticeIfFinal: (requestId) => noticeIfFinal(ctx, requestId),
+    // Temporary Access Pass
+    saveTap: (requestId, index, tap, correlationId) => saveTap(ctx, requestId, index, tap, correlationId),
+    getTap: (requestId, index) => getTap(ctx, requestId, index),
+    endTap: (tap, end, by) => endTap(ctx, tap, end, by),
+    eraseExpiredTaps: (limit) => eraseExpiredTaps(ctx, ctx.now(), limit),
     // audit
     listAudit: (requestId) => listAudit(ctx, requestId),
   };

@@ -15,6 +15,7 @@ import type { StateStore, StoredItem } from '../store/ports.js';
 import type { ResetItemMessage, ResetQueue } from '../queue/reset-queue.js';
 import { telemetryEvents, telemetryMetrics, type Telemetry } from '../telemetry/telemetry.js';
 import { checkItem } from './item-checks.js';
+import { issueTap, type TapIssuerDeps } from './issue-tap.js';
 import type { WorkerCeiling } from './worker-ceiling.js';
 import type { WorkLog } from './work-log.js';
 
@@ -51,6 +52,8 @@ export interface ProcessItemDeps {
   readonly now?: () => Date;
   /** The audit record's reconcile (src/lib/audit-record/audit-shipper.ts); never throws. */
   readonly audit?: { reconcileItem(requestId: string, index: number, touched: boolean): Promise<void> };
+  /** Temporary Access Passes, for requests that ask for one (absent: such requests get `tap_not_configured`). */
+  readonly tap?: TapIssuerDeps;
 }
 
 export interface ItemInvocation {
@@ -289,6 +292,11 @@ export async function processItem(
     throw error;
   }
 
+  // A pass only when asked, and only after a verified reset; stored encrypted before the item becomes final, so a
+  // reader who sees the item final finds its pass.
+  const tap = await issueTap(deps.tap, store, request, index, result, log);
+  if (tap) result = { ...result, temporaryAccessPass: tap };
+
   // The cooldown's record is written first: a crash before the item's outcome errs on the side of the cooldown.
   if (result.outcome === 'reset' && result.userId && store.recordReset)
     await store.recordReset(result.userId, requestId);
@@ -309,6 +317,8 @@ export async function processItem(
     dryRun: request.options.dryRun,
     errorCode: result.error?.code,
     protectedReason: result.protectedReason,
+    tapStatus: tap?.status,
+    tapReason: tap?.status === 'not_issued' ? tap.reason : undefined,
     attempt: claim.item.attempts,
     durationMs: Date.now() - started,
   });

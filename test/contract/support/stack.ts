@@ -8,6 +8,7 @@ import type { RunningHarness } from '../../../dev/harness/harness.js';
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { newSealKey } from '../../../dev/stack/seal-key.js';
+import { newTapKeySettings } from '../../../dev/stack/tap-key.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -38,6 +39,7 @@ export async function startContractStack(settings: Env): Promise<ContractStack> 
       AzureWebJobsStorage: azurite.connectionString,
       ITEM_SEAL_KEY: newSealKey(),
       MfaAudit: azurite.connectionString, // Azurite's blob service plays the audit account
+      ...newTapKeySettings(),
       GRAPH_BASE_URL: e.GRAPH_BASE_URL,
       GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
       IDENTITY_ENDPOINT: e.IDENTITY_ENDPOINT,

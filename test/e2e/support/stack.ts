@@ -22,6 +22,7 @@ import { reportOnTimeout, timeoutReport } from '../../reliability/support/wait-f
 import { startTestAzurite, type RunningAzurite } from '../../support/azurite.js';
 import { graphEnvFor, startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { newSealKey } from '../../../dev/stack/seal-key.js';
+import { newTapKeySettings } from '../../../dev/stack/tap-key.js';
 
 export interface StackOptions {
   readonly mode?: 'all' | 'intake' | 'worker';
@@ -58,6 +59,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     MfaData: azurite.connectionString,
     ITEM_SEAL_KEY: newSealKey(),
     MfaAudit: azurite.connectionString, // Azurite's blob service plays the audit account
+    ...newTapKeySettings(),
     GRAPH_BASE_URL: e.GRAPH_BASE_URL,
     GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
     AUTH_TENANT_ID: e.AUTH_TENANT_ID,

@@ -11,9 +11,12 @@ import { emptyQueues, queueCounts, type QueueCounts } from './queue-probe.js';
 import { systemReport } from './system-report.js';
 import { reportOnTimeout, waitFor } from './wait-for.js';
 import { newSealKey } from '../../../dev/stack/seal-key.js';
+import { newTapKeySettings } from '../../../dev/stack/tap-key.js';
 
 /** One seal key for every host of this process: an intake host's work must be sealed for a worker host. */
 const sealKey = newSealKey();
+/** One TAP key pair likewise: a pass sealed by a worker host opens in an intake host. */
+const tapKeys = newTapKeySettings();
 
 export interface StackOptions {
   readonly fixture: TenantFixture;
@@ -86,6 +89,7 @@ export function hostEnvFor(
     AzureWebJobsStorage: stack.azurite.connectionString,
     ITEM_SEAL_KEY: sealKey,
     MfaAudit: stack.azurite.connectionString, // Azurite's blob service plays the audit account
+    ...tapKeys,
     MFA_RESET_FUNCTIONS: 'all',
     GRAPH_BASE_URL: env.GRAPH_BASE_URL,
     GRAPH_ALLOW_ANY_HOST: 'true', // the emulator is not a Graph host: development only
