@@ -2,8 +2,9 @@
 // intake, identity-based like AzureWebJobsStorage__*.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/lib/config/index.js';
+import { newSealKey } from '../../dev/stack/seal-key.js';
 
-const storage = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
+const storage = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', ITEM_SEAL_KEY: newSealKey() };
 const intakeAuth = {
   AUTH_TENANT_ID: '11111111-2222-3333-4444-555555555555',
   AUTH_AUDIENCE: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',

@@ -18,9 +18,10 @@ describe('the worker permission set', () => {
     }
   });
 
-  it('is the set issue 12 settles on: the guard reads roles, groups and PIM for Groups eligibility', () => {
+  it('is the set issues 12 and 18 settle on: the guard reads roles, groups and PIM; the TAP policy is read', () => {
     expect([...workerGraphPermissions].sort()).toEqual([
       'GroupMember.Read.All',
+      'Policy.Read.AuthenticationMethod',
       'PrivilegedEligibilitySchedule.Read.AzureADGroup',
       'RoleManagement.Read.Directory',
       'User.Read.All',

@@ -56,6 +56,7 @@ describe('TAP settings', () => {
     AUTH_TENANT_ID: '11111111-2222-3333-4444-555555555555',
     AUTH_AUDIENCE: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     ITEM_SEAL_KEY: newSealKey(),
+    MfaAudit: 'UseDevelopmentStorage=true',
   };
   const problems = (env: Record<string, string>): string[] => {
     try {

@@ -7,9 +7,7 @@ import type {
   Approval,
   ApprovalDecision,
   BreakerState,
-  CallbackStatus,
   CallerRef,
-  Claimed,
   LastReset,
   KillSwitchMode,
   KillSwitchState,
@@ -26,7 +24,12 @@ import type {
   ResetResult,
   SessionsNotRevokedReason,
 } from '../domain/index.js';
-import type { TapAuditEventType, TapAuditFields, TapOutcome, TapStore } from './tap-ports.js';
+import type { AuditEvent } from './audit-ports.js';
+import type { CallbackAttemptRecord, CallbackClaim, NewCallback, StoredCallback } from './callback-ports.js';
+import type { TapOutcome, TapStore } from './tap-ports.js';
+
+export type { AuditEvent, AuditEventType } from './audit-ports.js';
+export type { CallbackAttemptRecord, CallbackClaim, NewCallback, StoredCallback } from './callback-ports.js';
 
 export type { ItemLease, ItemStatus } from '../domain/item-lease.js';
 
@@ -61,43 +64,6 @@ export interface NewRequest {
   readonly approval?: { readonly windowMs: number };
   /** A completion callback to call once every item is final (docs/api.md, "Completion callbacks"). */
   readonly callback?: NewCallback;
-}
-
-/** A completion callback as the intake hands it to the store: the URL only sealed, never in clear. */
-export interface NewCallback {
-  /** The URL's host: the only part of it ever shown back (GET) or logged. */
-  readonly host: string;
-  /** The URL sealed by the intake (src/lib/callbacks/url-cipher.ts, bound to `deliveryId`). */
-  readonly sealedUrl: string;
-  /** Sent as `x-mfa-reset-delivery` on every attempt, so a receiver can drop a repeated call. */
-  readonly deliveryId: string;
-  /** Where status URLs start (`https://<app>/api/resets/`): the callback body's `nextPage` is built from it. */
-  readonly statusBase: string;
-}
-
-/** A completion callback and how its delivery stands. */
-export interface StoredCallback extends NewCallback {
-  readonly status: CallbackStatus;
-  /** Attempts made so far (each a POST, or a POST cut short by a crash). */
-  readonly attempts: number;
-  readonly lastAttemptAt?: string;
-  /** The receiver's last answer (absent: none yet, or no answer: timeout, network error). */
-  readonly lastStatusCode?: number;
-  /** While an attempt is under way: until when its sender holds it (a crashed sender's attempt is retried after). */
-  readonly claimUntil?: string;
-}
-
-export type CallbackClaim =
-  | { readonly claimed: true; readonly request: StoredRequest & { readonly callback: StoredCallback } }
-  /**
-   * `done`: delivered or failed; `stale`: the message is for an earlier attempt; `busy`: another sender holds the
-   * attempt (until `claimUntil`); `missing`: no such request, or it has no callback.
-   */
-  | { readonly claimed: false; readonly reason: 'done' | 'stale' | 'busy' | 'missing'; readonly claimUntil?: string };
-
-export interface CallbackAttemptRecord {
-  readonly status: CallbackStatus;
-  readonly statusCode?: number;
 }
 
 export interface StoredRequest {
@@ -209,70 +175,6 @@ export type CreateRequestResult =
   | { readonly kind: 'conflict'; readonly requestId: string }
   /** Same key and body, and another call is still writing it (HTTP 409, retry shortly). */
   | { readonly kind: 'in_progress'; readonly requestId: string };
-
-export type AuditEventType =
-  | 'RequestReceived'
-  | 'RequestEnqueued'
-  | 'ExecutionStarted'
-  | 'SnapshotSaved'
-  | 'ProgressSaved'
-  | 'ExecutionDeferred'
-  | 'ResetCompleted'
-  | 'ResetFailed'
-  | 'Rejected'
-  | 'PoisonQuarantined'
-  /** The worker would not act on an item: it breaks the API's rules or carries no valid seal (item-checks.ts). */
-  | 'ItemRefused'
-  | 'RequestCancelled'
-  | 'ItemCancelled'
-  | 'ItemExpired'
-  | 'ApprovalRequested'
-  | 'RequestApproved'
-  | 'RequestRejected'
-  | 'ApprovalExpired'
-  | 'ItemRejected'
-  | 'ResetSkipped'
-  | TapAuditEventType;
-
-/**
- * One audit row (security.md §5.2, trimmed to what this service knows). Never tokens, phone numbers, e-mails or TAPs.
- * Schema 2.0: who asked is `requester` (verified) and `claimed` (typed by the caller), no longer `caller`/`requestedBy`.
- */
-export interface AuditEvent extends TapAuditFields {
-  readonly schemaVersion: '2.0';
-  readonly auditId: string;
-  readonly eventType: AuditEventType;
-  readonly eventTime: string;
-  readonly requestId: string;
-  /** Item index for item transitions. */
-  readonly item?: number;
-  /** Per-item sequence number (the item's revision after the transition). */
-  readonly seq?: number;
-  readonly correlationId?: string;
-  /** Who asked for the reset, from the submitter's token and connection (the person, for a delegated token). */
-  readonly requester: Requester;
-  /** What the submitter asserted (for an item, its own CSV row's `requestedBy`); absent when it asserted nothing. */
-  readonly claimed?: Claimed;
-  readonly ticket: string;
-  readonly reason?: ResetReason;
-  /** Target as given (UPN or object id) and the object id it resolved to. */
-  readonly target?: { readonly key: string; readonly objectId?: string };
-  readonly methodsRemoved?: readonly MethodRef[];
-  readonly methodsRemaining?: readonly MethodRef[];
-  readonly snapshot?: readonly MethodRef[];
-  readonly graphRequestIds?: readonly string[];
-  readonly outcome?: ItemOutcome;
-  readonly error?: ResetFailure;
-  readonly protectedReason?: string;
-  readonly attempt?: number;
-  readonly itemCount?: number;
-  readonly dryRun?: boolean;
-  readonly sessionsRevoked?: boolean;
-  /** Who took an action on the request (cancel, approve, reject), verified the same way as the requester. */
-  readonly actor?: Requester;
-  /** Free-form, short, no personal data (e.g. the deferral reason). */
-  readonly note?: string;
-}
 
 export type ClaimResult =
   | { readonly claimed: true; readonly item: StoredItem }
