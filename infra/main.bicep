@@ -93,6 +93,9 @@ param itemSealPreviousKeyEnabled bool = false
 @description('true: the deployer gets Key Vault Secrets Officer on the vault, so the postprovision hook can create the seal key. false: someone with that role runs the hook (docs/deploy.md).')
 param grantDeployerSecretsOfficer bool = true
 
+@description('Set by the postprovision hook (TAP_PUBLIC_KEY): the public half of the TAP key in the vault, base64 of its PEM, for the worker\'s TAP_PUBLIC_KEY. Empty (the first provision, before the hook has read it): the setting is left out.')
+param tapPublicKey string = ''
+
 @description('Days Log Analytics keeps logs.')
 @minValue(30)
 @maxValue(730)
@@ -128,6 +131,8 @@ var workerGuardTableName = 'workerguard'
 var itemSealKeySecretName = 'item-seal-key'
 var itemSealPreviousKeySecretName = 'item-seal-previous-key'
 var callbackSigningKeySecretName = 'callback-signing-key'
+// The Temporary Access Pass key (an RSA key in the vault, created by the template: key-vault.bicep).
+var tapKeyName = 'tap-key'
 
 // Names are computed here, before deployment, so role assignment names and What-If stay deterministic.
 var intakeIdentityName = 'id-intake-${resourceToken}'
@@ -244,6 +249,14 @@ module keyVault 'modules/key-vault.bicep' = {
     name: keyVaultName
     readerPrincipalIds: [intakeIdentity.outputs.principalId, workerIdentity.outputs.principalId]
     officerPrincipalId: grantDeployerSecretsOfficer ? deployer().objectId : ''
+    tapKeyName: tapKeyName
+    // Role assignment names are seeded by principal id and custom role (runtime values): see audit-storage above.
+    #disable-next-line what-if-short-circuiting
+    tapUnwrapperPrincipalId: intakeIdentity.outputs.principalId
+    #disable-next-line what-if-short-circuiting
+    tapKeyUnwrapperRoleGuid: customRoles.outputs.tapKeyUnwrapperRoleGuid
+    #disable-next-line what-if-short-circuiting
+    tapKeyReaderRoleGuid: customRoles.outputs.tapKeyReaderRoleGuid
   }
 }
 
@@ -299,10 +312,15 @@ var commonSettings = union(itemSealSettings, {
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
 })
 
+// The worker's TAP public key, once the postprovision hook has read it from the vault (the first provision has none yet;
+// the hook also sets it on the worker right away).
+var workerTapSettings = empty(tapPublicKey) ? {} : { TAP_PUBLIC_KEY: tapPublicKey }
+
 module intakeApp 'modules/function-app.bicep' = {
   name: 'intake-app'
   scope: rg
-  dependsOn: [dataRoles, telemetryRoles, keyVault]
+  // The key vault module is a dependency through TAP_KEY_ID (its roles, hence ITEM_SEAL_KEY's, come with it).
+  dependsOn: [dataRoles, telemetryRoles]
   params: {
     location: location
     tags: tags
@@ -324,6 +342,8 @@ module intakeApp 'modules/function-app.bicep' = {
       AUTH_TENANT_ID: !empty(authTenantId) ? authTenantId : tenant().tenantId
       AUTH_AUDIENCE: authAudience
       MAX_BULK_ROWS: string(maxBulkRows)
+      // The intake alone may unwrap with this key (key-vault.bicep); no version: Key Vault uses the current one.
+      TAP_KEY_ID: keyVault.outputs.tapKeyUri
     })
   }
 }
@@ -342,7 +362,7 @@ module workerApp 'modules/function-app.bicep' = {
     deploymentContainerUrl: workerHost.outputs.deploymentContainerUrl
     maximumInstanceCount: workerMaximumInstanceCount
     instanceMemoryMB: 2048
-    appSettings: union(commonSettings, {
+    appSettings: union(commonSettings, workerTapSettings, {
       MFA_RESET_FUNCTIONS: 'worker'
       AzureWebJobsStorage__clientId: workerIdentity.outputs.clientId
       AzureWebJobsStorage__blobServiceUri: workerHost.outputs.blobServiceUri
@@ -390,5 +410,6 @@ output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URI string = keyVault.outputs.uri
 output ITEM_SEAL_KEY_SECRET_NAME string = itemSealKeySecretName
 output CALLBACK_SIGNING_KEY_SECRET_NAME string = callbackSigningKeySecretName
+output TAP_KEY_NAME string = keyVault.outputs.tapKeyName
 output RESOURCE_MANAGER_URL string = environment().resourceManager
 output AUTH_AUDIENCE string = authAudience

@@ -1,7 +1,10 @@
 // The azd postprovision hook (azure.yaml): what a deployment cannot do as resource properties.
 //  1. The item-seal key, and the callback signing key when the deployment names one: each created once in Key Vault
 //     when missing (32 random bytes), never replaced.
-//  2. The audit container's retention policy: locked when AUDIT_IMMUTABILITY_LOCKED is true, and then recorded in the
+//  2. The Temporary Access Pass key's public half (the template creates the key; Bicep cannot read key material): read
+//     from Key Vault, set on the worker app (TAP_PUBLIC_KEY) and recorded in the azd environment so the next
+//     `azd provision` passes it to the template (parameter tapPublicKey) instead of leaving the setting out.
+//  3. The audit container's retention policy: locked when AUDIT_IMMUTABILITY_LOCKED is true, and then recorded in the
 //     azd environment (AUDIT_POLICY_LOCKED=true) so the next `azd provision` leaves the locked policy alone.
 // It reads the deployment's outputs from the environment azd gives hooks. Idempotent; --dry-run writes nothing.
 // Usage: node dist/scripts/postprovision.js [--dry-run]
@@ -11,6 +14,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { lockAuditPolicy } from './lib/audit-lock.js';
 import { ensureSealKey } from './lib/seal-key.js';
+import { ensureAppSetting, readTapPublicKey } from './lib/tap-public-key.js';
 import { consoleIo, isEntryPoint, parseArgs, runScript, UsageError } from './lib/script-cli.js';
 import type { Env, ScriptIo } from './lib/script-cli.js';
 
@@ -18,10 +22,13 @@ const USAGE = `Usage: node dist/scripts/postprovision.js [--dry-run]
 Run by azd after provisioning (azure.yaml hooks.postprovision). Reads from the environment (the deployment's outputs):
   KEY_VAULT_URI, ITEM_SEAL_KEY_SECRET_NAME        create the item-seal key when it is missing
   CALLBACK_SIGNING_KEY_SECRET_NAME                create the callback signing key when it is missing (optional)
+  TAP_KEY_NAME, WORKER_FUNCTION_APP_NAME, AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, RESOURCE_MANAGER_URL
+                                                  give the worker the TAP key's public half (TAP_PUBLIC_KEY)
   AUDIT_IMMUTABILITY_LOCKED, AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AUDIT_STORAGE_ACCOUNT, AUDIT_CONTAINER,
   RESOURCE_MANAGER_URL                            lock the audit container's retention policy
 Sign-in: DefaultAzureCredential (your \`azd auth login\` or \`az login\`). Needs Key Vault Secrets Officer on the vault
-(the template grants it to the deployer) and, to lock, Microsoft.Storage/storageAccounts/blobServices/containers/
+(the template grants it to the deployer), Get Key on the TAP key (the template's "TAP key reader" role, idem),
+Microsoft.Web/sites/config/list/action and …/config/write on the worker app (Contributor), and, to lock, Microsoft.Storage/storageAccounts/blobServices/containers/
 immutabilityPolicies/lock/action (Owner, Contributor or Storage Account Contributor on the account).
   --dry-run   print what would change; write nothing`;
 
@@ -110,6 +117,8 @@ export async function postprovision(
       );
     }
 
+    if (env.TAP_KEY_NAME) await giveWorkerTapPublicKey(env, io, deps, dryRun);
+
     if (env.AUDIT_IMMUTABILITY_LOCKED?.toLowerCase() !== 'true') {
       io.out('audit retention policy: left unlocked (auditImmutabilityLocked=false: a test environment)');
       return;
@@ -148,6 +157,51 @@ export async function postprovision(
       }
     }
   });
+}
+
+/** Step 2: the TAP key's public half onto the worker now, and into the azd environment for the next provision. */
+async function giveWorkerTapPublicKey(env: Env, io: ScriptIo, deps: PostprovisionDeps, dryRun: boolean): Promise<void> {
+  const names = required(env, [
+    'KEY_VAULT_URI',
+    'TAP_KEY_NAME',
+    'WORKER_FUNCTION_APP_NAME',
+    'AZURE_SUBSCRIPTION_ID',
+    'AZURE_RESOURCE_GROUP',
+    'RESOURCE_MANAGER_URL',
+  ]);
+  const keyName = names.TAP_KEY_NAME ?? '';
+  const value = await readTapPublicKey(deps.credential, {
+    vaultUri: httpsUrl('KEY_VAULT_URI', names.KEY_VAULT_URI ?? ''),
+    keyName,
+    forbiddenRetryMs: deps.forbiddenRetryMs,
+    log: io.out,
+  });
+  const app = names.WORKER_FUNCTION_APP_NAME ?? '';
+  const outcome = await ensureAppSetting(deps.credential, {
+    resourceManager: httpsUrl('RESOURCE_MANAGER_URL', names.RESOURCE_MANAGER_URL ?? ''),
+    subscriptionId: names.AZURE_SUBSCRIPTION_ID ?? '',
+    resourceGroup: names.AZURE_RESOURCE_GROUP ?? '',
+    appName: app,
+    name: 'TAP_PUBLIC_KEY',
+    value,
+    dryRun,
+  });
+  io.out(
+    outcome === 'unchanged'
+      ? `TAP public key: ${app} already has the public half of ${keyName}`
+      : outcome === 'set'
+        ? `TAP public key: set on ${app} (the public half of ${keyName}; the app restarts)`
+        : `TAP public key: would set the public half of ${keyName} on ${app}`,
+  );
+  if (dryRun || env.TAP_PUBLIC_KEY === value) return;
+  try {
+    await deps.setAzdValue('TAP_PUBLIC_KEY', value);
+    io.out('azd environment: TAP_PUBLIC_KEY recorded (the next provision keeps it on the worker)');
+  } catch {
+    io.err(
+      'warning: could not run `azd env set TAP_PUBLIC_KEY …`: the next azd provision would drop it from the worker',
+    );
+  }
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -30,6 +30,11 @@ const forbiddenRoles = {
   'Storage Account Contributor': '17d1049b-9a84-46fb-8f53-869881c3d3ab',
   'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
   'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+  // Each can unwrap or decrypt with any key in scope: only the intake may unwrap, with the TAP key alone (custom role).
+  'Key Vault Administrator': '00482a5a-887f-4fb3-b363-3b7fe8e74483',
+  'Key Vault Crypto Officer': '14b46e9e-c2b7-41b4-b07b-48a6ebf60603',
+  'Key Vault Crypto User': '12338af0-0e69-4776-bea7-57ae8d297424',
+  'Key Vault Crypto Service Encryption User': 'e147488a-f6f5-4113-8e2d-b22465e65bf6',
 };
 for (const [name, id] of Object.entries(forbiddenRoles))
   check(!text.includes(id), `the template uses the role ${name}`);
@@ -78,6 +83,19 @@ check(worker.includes("'MFA_RESET_FUNCTIONS', 'worker'"), 'worker app: MFA_RESET
 check(!/GRAPH_|PROTECTED_|KILL_SWITCH/.test(intake), 'intake app: carries Graph/worker settings');
 check(/'GRAPH_BASE_URL'/.test(worker), 'worker app: no GRAPH_BASE_URL');
 check(!/AUTH_AUDIENCE/.test(worker), 'worker app: carries the API audience');
+// The TAP key: the intake unwraps with it (TAP_KEY_ID); the worker only seals with its public half.
+check(/'TAP_KEY_ID'/.test(intake), 'intake app: no TAP_KEY_ID');
+check(!/TAP_KEY_ID|TAP_PRIVATE_KEY_FILE/.test(worker), 'worker app: carries the TAP private key setting');
+check(!/TAP_PUBLIC_KEY/.test(intake), 'intake app: carries TAP_PUBLIC_KEY');
+const unwrapRoles = ofType('Microsoft.Authorization/roleDefinitions').filter(({ resource }) =>
+  JSON.stringify(resource.properties?.permissions ?? []).includes('keys/unwrap/action'),
+);
+check(
+  unwrapRoles.length === 1 &&
+    JSON.stringify(unwrapRoles[0].resource.properties.permissions.flatMap((p) => p.dataActions)) ===
+      '["Microsoft.KeyVault/vaults/keys/unwrap/action"]',
+  'custom roles: expected one role granting Unwrap Key alone',
+);
 
 // The intake's queue grants are Message Sender only.
 const dataRoles = deployment('data-roles')?.properties?.template;

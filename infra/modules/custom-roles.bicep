@@ -8,6 +8,13 @@
 //   timeout) and to extend the visibility of a long-running message (UpdateQueueMessageVisibilityCommand) in the
 //   Azure.Storage.Queues WebJobs extension. Storage Queue Data Message Processor grants messages/read and
 //   messages/process/action only; Storage Queue Data Contributor would add deleting any message and queues.
+// - TAP key unwrapper (the intake, on the TAP key only): Key Vault "Unwrap Key" (keys/unwrap/action) and nothing else.
+//   Key Vault Crypto User would add decrypt, sign, encrypt, wrap and reading the key. @azure/keyvault-keys'
+//   CryptographyClient first tries Get Key to decide whether it can work locally; on a 403 it falls back to the remote
+//   operation (cryptographyClient.ts, fetchKey: "Falling back to remote operation"), and unwrapping with an RSA private
+//   key is always remote, so keys/read is not needed.
+// - TAP key reader (the deployer, on the TAP key only): Get Key (keys/read: the key's attributes and its public
+//   half), so the postprovision hook can give the worker the public key. No cryptographic operation.
 // Role names are unique per directory: the resource group's id makes them distinct per deployment.
 
 var suffix = uniqueString(resourceGroup().id)
@@ -51,6 +58,44 @@ resource queueMessageUpdater 'Microsoft.Authorization/roleDefinitions@2022-04-01
   }
 }
 
+resource tapKeyUnwrapper 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'mfa-reset-tap-key-unwrapper')
+  properties: {
+    roleName: 'mfa-reset TAP key unwrapper (${suffix})'
+    description: 'Unwrap a key with a Key Vault key (Unwrap Key). Cannot read the key or use it for anything else.'
+    type: 'CustomRole'
+    assignableScopes: [resourceGroup().id]
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: ['Microsoft.KeyVault/vaults/keys/unwrap/action']
+        notDataActions: []
+      }
+    ]
+  }
+}
+
+resource tapKeyReader 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'mfa-reset-tap-key-reader')
+  properties: {
+    roleName: 'mfa-reset TAP key reader (${suffix})'
+    description: 'Read a Key Vault key\'s attributes and public half (Get Key). No cryptographic operation.'
+    type: 'CustomRole'
+    assignableScopes: [resourceGroup().id]
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: ['Microsoft.KeyVault/vaults/keys/read']
+        notDataActions: []
+      }
+    ]
+  }
+}
+
 // Role assignments name a role definition by its subscription-level id: the GUIDs are returned for that.
 output auditAppenderRoleGuid string = auditAppender.name
 output queueMessageUpdaterRoleGuid string = queueMessageUpdater.name
+output tapKeyUnwrapperRoleGuid string = tapKeyUnwrapper.name
+output tapKeyReaderRoleGuid string = tapKeyReader.name

@@ -1,6 +1,7 @@
 // The compiled deployment (infra/main.bicep → ARM JSON, with the real Bicep CLI) keeps issue 15's storage boundaries:
 // each app has its own host storage, the reset data is its own connection, the audit record is written by the worker
 // only under a WORM policy that allows appends, the seal key comes from Key Vault, and no account takes shared keys.
+// And issue 18's TAP key: created by the template, unwrapped by the intake alone, its public half on the worker only.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, isSymbolic } from './arm-expression.js';
 import type { ArmValue } from './arm-expression.js';
@@ -31,7 +32,11 @@ const output = (deployment: string, name: string) => ({ $output: { deployment, n
 
 /** The app settings main.bicep gives one app, with optional values for main's parameters. */
 function settingsOf(app: 'intake' | 'worker', parameters: Record<string, ArmValue> = {}): Record<string, ArmValue> {
-  const settings = moduleParam(`${app}-app`, 'appSettings', { itemSealPreviousKeyEnabled: false, ...parameters });
+  const settings = moduleParam(`${app}-app`, 'appSettings', {
+    itemSealPreviousKeyEnabled: false,
+    tapPublicKey: '',
+    ...parameters,
+  });
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings) || isSymbolic(settings))
     throw new Error(`the ${app} app's settings did not evaluate to an object: ${JSON.stringify(settings)}`);
   return settings as Record<string, ArmValue>;
@@ -160,5 +165,83 @@ describe('infra/main.bicep compiled: storage, audit and seal-key boundaries', ()
       .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments');
     expect(assignments.length).toBeGreaterThan(5);
     for (const a of assignments) expect(a.name).toMatch(/^\[guid\(.*(principalIds?|\.principal)\b/i);
+  });
+});
+
+describe('infra/main.bicep compiled: the Temporary Access Pass key', () => {
+  const allResources = (): ArmResource[] =>
+    deployments().flatMap((d) => (d.properties?.template ? resourcesOf(d.properties.template) : []));
+  const customRole = (id: string): ArmResource | undefined =>
+    moduleResources('custom-roles').find(
+      (r) => r.type === 'Microsoft.Authorization/roleDefinitions' && String(r.name).includes(id),
+    );
+  const dataActionsOf = (role: ArmResource | undefined): string[] =>
+    ((role?.properties?.permissions ?? []) as { dataActions: string[] }[]).flatMap((p) => p.dataActions).sort();
+  const keyVaultAssignments = () =>
+    moduleResources('key-vault').filter((r) => r.type === 'Microsoft.Authorization/roleAssignments');
+
+  it('creates an RSA 3072 key in the vault, for wrapKey and unwrapKey only', () => {
+    const keys = moduleResources('key-vault').filter((r) => r.type === 'Microsoft.KeyVault/vaults/keys');
+    expect(keys).toHaveLength(1);
+    expect(keys[0]?.properties).toMatchObject({ kty: 'RSA', keySize: 3072, keyOps: ['wrapKey', 'unwrapKey'] });
+    expect(moduleParam('key-vault', 'tapKeyName')).toBe('tap-key');
+  });
+
+  it('lets the intake, and nobody else, unwrap with it: a role with Unwrap Key alone, on the key', () => {
+    expect(dataActionsOf(customRole('mfa-reset-tap-key-unwrapper'))).toEqual([
+      'Microsoft.KeyVault/vaults/keys/unwrap/action',
+    ]);
+    const unwrappers = allResources().filter(
+      (r) =>
+        r.type === 'Microsoft.Authorization/roleAssignments' &&
+        JSON.stringify(r.properties?.roleDefinitionId).includes('tapKeyUnwrapperRoleGuid'),
+    );
+    expect(unwrappers).toHaveLength(1);
+    expect(unwrappers[0]?.properties?.principalId).toBe("[parameters('tapUnwrapperPrincipalId')]");
+    expect(unwrappers[0]?.scope).toMatch(/^\[resourceId\('Microsoft\.KeyVault\/vaults\/keys'/);
+    expect(moduleParam('key-vault', 'tapUnwrapperPrincipalId')).toEqual(output('intake-identity', 'principalId'));
+    expect(moduleParam('key-vault', 'tapKeyUnwrapperRoleGuid')).toEqual(
+      output('custom-roles', 'tapKeyUnwrapperRoleGuid'),
+    );
+    // No built-in role that can unwrap or decrypt with a key (Key Vault Administrator, Crypto Officer, Crypto User,
+    // Crypto Service Encryption User), for anyone.
+    for (const id of [
+      '00482a5a-887f-4fb3-b363-3b7fe8e74483',
+      '14b46e9e-c2b7-41b4-b07b-48a6ebf60603',
+      '12338af0-0e69-4776-bea7-57ae8d297424',
+      'e147488a-f6f5-4113-8e2d-b22465e65bf6',
+    ])
+      expect(JSON.stringify(main)).not.toContain(id);
+  });
+
+  it('gives the worker nothing on the key, and the deployer only Get Key (to hand the worker its public half)', () => {
+    const tapParams = Object.entries(module('key-vault').properties?.parameters ?? {}).filter(([k]) =>
+      k.startsWith('tap'),
+    );
+    expect(JSON.stringify(tapParams)).not.toContain('worker-identity');
+    expect(dataActionsOf(customRole('mfa-reset-tap-key-reader'))).toEqual(['Microsoft.KeyVault/vaults/keys/read']);
+    const onKey = keyVaultAssignments().filter((r) => String(r.scope).includes('Microsoft.KeyVault/vaults/keys'));
+    expect(onKey.map((r) => r.properties?.principalId).sort()).toEqual([
+      "[parameters('officerPrincipalId')]",
+      "[parameters('tapUnwrapperPrincipalId')]",
+    ]);
+    const reader = onKey.find((r) => r.properties?.principalId === "[parameters('officerPrincipalId')]");
+    expect(reader?.condition).toBe("[not(empty(parameters('officerPrincipalId')))]");
+    expect(JSON.stringify(reader?.properties?.roleDefinitionId)).toContain('tapKeyReaderRoleGuid');
+  });
+
+  it('sets TAP_KEY_ID (the key URL, no version) on the intake only', () => {
+    expect(settingsOf('intake').TAP_KEY_ID).toEqual(output('key-vault', 'tapKeyUri'));
+    expect(settingsOf('worker')).not.toHaveProperty('TAP_KEY_ID');
+    const vaultOutputs = (module('key-vault').properties?.template as { outputs?: Record<string, { value: string }> })
+      .outputs;
+    expect(vaultOutputs?.tapKeyUri?.value).toMatch(/\.keyUri\]$/);
+  });
+
+  it('sets TAP_PUBLIC_KEY on the worker only, and only once the hook has recorded it (parameter tapPublicKey)', () => {
+    expect(settingsOf('worker')).not.toHaveProperty('TAP_PUBLIC_KEY');
+    expect(settingsOf('worker', { tapPublicKey: 'LS0tLS1CRUdJTg==' }).TAP_PUBLIC_KEY).toBe('LS0tLS1CRUdJTg==');
+    expect(settingsOf('intake', { tapPublicKey: 'LS0tLS1CRUdJTg==' })).not.toHaveProperty('TAP_PUBLIC_KEY');
+    expect(main.parameters?.tapPublicKey?.defaultValue).toBe('');
   });
 });

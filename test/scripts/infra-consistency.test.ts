@@ -11,14 +11,22 @@ const repo = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, repo), 'utf8');
 const mainBicep = read('infra/main.bicep');
 
-/** Keys of the app settings main.bicep gives the app of azd service `service` (one `key: value` per line). */
+/**
+ * Keys of the app settings main.bicep gives the app of azd service `service`: its own object literal (one `key: value`
+ * per line), plus those of any `var` it unions in besides commonSettings (e.g. the worker's workerTapSettings).
+ */
 function appSettingKeys(service: string): string[] {
   const at = mainBicep.indexOf(`serviceName: '${service}'`);
   expect(at, `main.bicep deploys the ${service} service`).toBeGreaterThanOrEqual(0);
-  const open = 'appSettings: union(commonSettings, {';
-  const start = mainBicep.indexOf(open, at) + open.length;
+  const open = /appSettings: union\(commonSettings, ((?:\w+, )*)\{/.exec(mainBicep.slice(at));
+  expect(open, `the ${service} app's settings are union(commonSettings, [vars, ]{ … })`).not.toBeNull();
+  const start = at + (open?.index ?? 0) + (open?.[0].length ?? 0);
   const body = mainBicep.slice(start, mainBicep.indexOf('})', start));
-  return [...body.matchAll(/^\s+([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1] ?? '');
+  const extraVars = (open?.[1] ?? '').split(', ').filter((v) => v !== '');
+  return [
+    ...[...body.matchAll(/^\s+([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1] ?? ''),
+    ...extraVars.flatMap((v) => varKeys(v)),
+  ];
 }
 
 /** Keys of a `var name = …` block of main.bicep (the block ends at the next blank line). */
@@ -102,6 +110,10 @@ describe('infra/ agrees with the code', () => {
     expect(intakeSettings.filter((k) => k.startsWith('MfaAudit') || k.startsWith('AUDIT_'))).toEqual([]);
     expect(intakeSettings.filter((k) => k.startsWith('GRAPH_') || k.startsWith('PROTECTED_'))).toEqual([]);
     expect(workerSettings.filter((k) => k.startsWith('AUTH_'))).toEqual([]);
+    expect(intakeSettings).toContain('TAP_KEY_ID');
+    expect(workerSettings).toContain('TAP_PUBLIC_KEY');
+    expect(intakeSettings).not.toContain('TAP_PUBLIC_KEY');
+    expect(workerSettings).not.toContain('TAP_KEY_ID');
   });
 
   it('deploys one azd service per function app, both from the one project', () => {
