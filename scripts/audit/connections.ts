@@ -25,7 +25,8 @@ export function auditContainerFrom(flags: ConnectionFlags, env: Env): ContainerC
     throw new UsageError(
       `no audit account: ${problems.map((p) => `${p.key} ${p.message}`).join('; ')} (or pass --audit-connection)`,
     );
-  return createAuditContainer(config);
+  // One retry, not the SDK's default of four with growing pauses: an unreachable account is reported in seconds.
+  return createAuditContainer(config, undefined, { retryOptions: { maxTries: 2, retryDelayInMs: 500 } });
 }
 
 const insecure = (cs: string): boolean =>
