@@ -20,19 +20,22 @@ export interface StartAzuriteOptions {
   readonly queuePort?: number;
   readonly tablePort?: number;
   readonly blobPort?: number;
+  /** Run the blob service too (default true: the worker's audit record needs it; store-only tests leave it out). */
+  readonly blob?: boolean;
   /** Copy Azurite's own output to this process's stderr (debugging). */
   readonly verbose?: boolean;
 }
 
 export interface RunningAzurite {
-  /** Explicit connection string with Queue-, Table- and BlobEndpoint (custom ports need the explicit form). */
+  /** Explicit connection string with Queue-, Table- (and Blob-) Endpoint (custom ports need the explicit form). */
   readonly connectionString: string;
   readonly queueEndpoint: string;
   readonly tableEndpoint: string;
-  readonly blobEndpoint: string;
+  /** Absent when started without the blob service. */
+  readonly blobEndpoint?: string;
   readonly queuePort: number;
   readonly tablePort: number;
-  readonly blobPort: number;
+  readonly blobPort?: number;
   readonly location: string | undefined;
   /** Stops the services (SIGINT, the signal every service flushes its data on). Idempotent. */
   stop(): Promise<void>;
@@ -45,7 +48,8 @@ export interface RunningAzurite {
 }
 
 type Service = 'queue' | 'table' | 'blob';
-const services: readonly Service[] = ['queue', 'table', 'blob'];
+const servicesOf = (options: StartAzuriteOptions): readonly Service[] =>
+  options.blob === false ? ['queue', 'table'] : ['queue', 'table', 'blob'];
 
 const require = createRequire(import.meta.url);
 const azuriteRoot = path.dirname(require.resolve('azurite/package.json'));
@@ -152,18 +156,22 @@ function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Pro
 
 type Ports = Record<Service, number>;
 
-async function startServices(options: StartAzuriteOptions, ports: Ports): Promise<Record<Service, ChildProcess>> {
+async function startServices(
+  options: StartAzuriteOptions,
+  ports: Ports,
+): Promise<Partial<Record<Service, ChildProcess>>> {
+  const services = servicesOf(options);
   const started = await Promise.allSettled(services.map((service) => spawnService(service, ports[service], options)));
   const children: Partial<Record<Service, ChildProcess>> = {};
   let failure: unknown;
   started.forEach((result, i) => {
-    if (result.status === 'fulfilled') children[services[i]] = result.value;
-    else failure ??= result.reason;
+    const service = services[i];
+    if (result.status === 'fulfilled' && service) children[service] = result.value;
+    else if (result.status === 'rejected') failure ??= result.reason;
   });
-  if (failure === undefined && children.queue && children.table && children.blob)
-    return { queue: children.queue, table: children.table, blob: children.blob };
+  if (failure === undefined) return children;
   await Promise.all(Object.values(children).map((child) => stopChild(child, 'SIGKILL')));
-  throw failure instanceof Error ? failure : new Error(String(failure));
+  throw failure instanceof Error ? failure : new Error(`Azurite did not start: ${JSON.stringify(failure)}`);
 }
 
 export function azuriteConnectionString(queuePort: number, tablePort: number, blobPort?: number): string {
@@ -177,18 +185,19 @@ export function azuriteConnectionString(queuePort: number, tablePort: number, bl
   ].join(';');
 }
 
-/** Starts Azurite queue, table and blob on free (or given) ports; resolves once all three listen. */
+/** Starts Azurite queue, table and (unless `blob: false`) blob on free (or given) ports; resolves once all listen. */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<RunningAzurite> {
   if (options.location) await mkdir(options.location, { recursive: true });
   const fixedPorts = Boolean(options.queuePort) || Boolean(options.tablePort) || Boolean(options.blobPort);
   let ports: Ports = { queue: 0, table: 0, blob: 0 };
-  let children: Record<Service, ChildProcess> | undefined;
+  let children: Partial<Record<Service, ChildProcess>> | undefined;
+  const withBlob = options.blob !== false;
   // A free port can be taken between probing and binding: retry a few times when the ports were ours to choose.
   for (let attempt = 1; ; attempt++) {
     ports = {
       queue: options.queuePort || (await freePort()),
       table: options.tablePort || (await freePort()),
-      blob: options.blobPort || (await freePort()),
+      blob: withBlob ? options.blobPort || (await freePort()) : 0,
     };
     try {
       children = await startServices(options, ports);
@@ -201,7 +210,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     const current = children;
     children = undefined;
-    await Promise.all(services.map((service) => stopChild(current?.[service], signal)));
+    await Promise.all(servicesOf(options).map((service) => stopChild(current?.[service], signal)));
   };
   const start = async (): Promise<void> => {
     if (children) return;
@@ -209,13 +218,14 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   };
 
   return {
-    connectionString: azuriteConnectionString(ports.queue, ports.table, ports.blob),
+    connectionString: azuriteConnectionString(ports.queue, ports.table, withBlob ? ports.blob : undefined),
     queueEndpoint: `http://127.0.0.1:${ports.queue}/${azuriteAccount.name}`,
     tableEndpoint: `http://127.0.0.1:${ports.table}/${azuriteAccount.name}`,
-    blobEndpoint: `http://127.0.0.1:${ports.blob}/${azuriteAccount.name}`,
+    ...(withBlob
+      ? { blobEndpoint: `http://127.0.0.1:${ports.blob}/${azuriteAccount.name}`, blobPort: ports.blob }
+      : {}),
     queuePort: ports.queue,
     tablePort: ports.table,
-    blobPort: ports.blob,
     location: options.location,
     // azurite-table only handles SIGINT (SIGTERM would skip saving its database); queue and blob handle both.
     stop: () => stop('SIGINT'),

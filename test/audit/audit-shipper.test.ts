@@ -10,7 +10,7 @@ import { startTestAzurite, type RunningAzurite } from '../support/azurite.js';
 
 let azurite: RunningAzurite;
 beforeAll(async () => {
-  azurite = await startTestAzurite();
+  azurite = await startTestAzurite({ blob: true });
 }, 60_000);
 afterAll(async () => azurite?.stop());
 

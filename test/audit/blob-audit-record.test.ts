@@ -11,7 +11,7 @@ let azurite: RunningAzurite;
 let container: ContainerClient;
 
 beforeAll(async () => {
-  azurite = await startTestAzurite();
+  azurite = await startTestAzurite({ blob: true });
   container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('audit');
 }, 60_000);
 afterAll(async () => azurite?.stop());

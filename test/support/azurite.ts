@@ -11,6 +11,11 @@ export interface TestAzuriteOptions {
   /** Keep data on disk in a temporary folder, so restart() (or kill() + start()) keeps queues and tables. */
   readonly onDisk?: boolean;
   readonly verbose?: boolean;
+  /**
+   * Also run the blob service, which the worker's audit record needs (stacks that run a worker). Off by default: each
+   * service is a Node process, and most test files need only queues and tables.
+   */
+  readonly blob?: boolean;
 }
 
 /**
@@ -19,7 +24,7 @@ export interface TestAzuriteOptions {
  */
 export async function startTestAzurite(options: TestAzuriteOptions = {}): Promise<RunningAzurite> {
   const location = options.onDisk ? await mkdtemp(path.join(tmpdir(), 'mfa-reset-azurite-')) : undefined;
-  const running = await startAzurite({ location, verbose: options.verbose });
+  const running = await startAzurite({ location, verbose: options.verbose, blob: options.blob === true });
   return {
     ...running,
     stop: async () => {

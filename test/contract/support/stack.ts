@@ -29,7 +29,7 @@ export interface ContractStack {
 }
 
 export async function startContractStack(settings: Env): Promise<ContractStack> {
-  const azurite = await startTestAzurite();
+  const azurite = await startTestAzurite({ blob: true });
   const emulator = await startTestEmulator();
   const harnesses: RunningHarness[] = [];
   try {

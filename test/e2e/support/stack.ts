@@ -48,7 +48,7 @@ export interface TestStack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
-  const azurite = await startTestAzurite();
+  const azurite = await startTestAzurite({ blob: true });
   const emulator = await startTestEmulator(options.fixture);
   graphEnvFor(emulator);
   const e = emulator.env;

@@ -111,7 +111,7 @@ export function hostEnvFor(
 export async function startStack(options: StackOptions): Promise<Stack> {
   const [emulator, azurite] = await Promise.all([
     startTestEmulator(options.fixture),
-    startTestAzurite({ onDisk: options.onDisk }),
+    startTestAzurite({ onDisk: options.onDisk, blob: true }),
   ]);
   const store = createTableStore({ storage: { kind: 'connectionString', connectionString: azurite.connectionString } });
   const hostLines: string[] = [];
