@@ -12,7 +12,8 @@ import { createTableStore, type StateStore, type TableStore } from '../../src/li
 import { itemPartition, itemRow, REQUEST_ROW, requestPartition, ROSTER_ROW } from '../../src/lib/store/keys.js';
 import { telemetryEvents } from '../../src/lib/telemetry/index.js';
 import { processItem, type ProcessItemDeps } from '../../src/lib/worker/index.js';
-import { finalItem, newTicket, startStack, type TestStack } from '../e2e/support/stack.js';
+import { finalItem, startStack, type TestStack } from '../e2e/support/stack.js';
+import { storeOneUserRequest } from '../support/stored-request.js';
 
 let stack: TestStack;
 let forger: TableStore;
@@ -33,27 +34,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function store(
+const store = (
   into: StateStore,
   user: string,
   options: ResetOptions = defaultResetOptions,
   approval?: { windowMs: number },
-): Promise<string> {
-  const ticket = newTicket();
-  const created = await into.createRequest({
-    requester,
-    ticket,
-    reason: 'lost_device',
-    options,
-    source: 'json',
-    items: [{ userKey: user, ticket, reason: 'lost_device' }],
-    idempotencyKey: `test:${ticket}`,
-    fingerprint: ticket,
-    ...(approval ? { approval } : {}),
-  });
-  if (created.kind !== 'created') throw new Error(created.kind);
-  return created.request.id;
-}
+): Promise<string> => storeOneUserRequest(into, user, { requester, options, ...(approval ? { approval } : {}) });
 
 const run = (requestId: string, deps: ProcessItemDeps = worker) =>
   processItem(deps, { v: 1, requestId, item: 0 }, { invocationId: `inv-${requestId}`, log: quiet });

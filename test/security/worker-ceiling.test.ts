@@ -9,7 +9,8 @@ import { createTableClient } from '../../src/lib/store/index.js';
 import { telemetryEvents, telemetryMetrics } from '../../src/lib/telemetry/index.js';
 import { createWorkerCeiling } from '../../src/lib/worker/worker-ceiling.js';
 import { processItem, type ProcessItemDeps } from '../../src/lib/worker/index.js';
-import { newTicket, startStack, type TestStack } from '../e2e/support/stack.js';
+import { startStack, type TestStack } from '../e2e/support/stack.js';
+import { storeOneUserRequest } from '../support/stored-request.js';
 
 let stack: TestStack;
 let worker: ProcessItemDeps;
@@ -25,21 +26,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function stored(user: string, options: ResetOptions = defaultResetOptions): Promise<string> {
-  const ticket = newTicket();
-  const created = await stack.app.store.createRequest({
-    requester,
-    ticket,
-    reason: 'lost_device',
-    options,
-    source: 'json',
-    items: [{ userKey: user, ticket, reason: 'lost_device' }],
-    idempotencyKey: `test:${ticket}`,
-    fingerprint: ticket,
-  });
-  if (created.kind !== 'created') throw new Error(created.kind);
-  return created.request.id;
-}
+const stored = (user: string, options: ResetOptions = defaultResetOptions): Promise<string> =>
+  storeOneUserRequest(stack.app.store, user, { requester, options });
 
 const run = (requestId: string) =>
   processItem(worker, { v: 1, requestId, item: 0 }, { invocationId: `inv-${requestId}-${Date.now()}`, log: quiet });

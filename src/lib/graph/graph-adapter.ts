@@ -28,7 +28,7 @@ import {
 } from '../domain/index.js';
 import { AdaptiveLimiter } from './adaptive-limiter.js';
 import { createGraphClient, normaliseGraphBaseUrl } from './graph-client.js';
-import { graphCallError } from './graph-errors.js';
+import { errorOfAnswer } from './graph-errors.js';
 import { graphPermissions } from './graph-permissions.js';
 import { asRecord, errorBody, toMethod } from './graph-answers.js';
 import type { GraphMethodType, GraphVersion } from './method-catalogue.js';
@@ -204,16 +204,7 @@ class GraphAdapter implements GraphPortWithStats {
   private async expect(request: GraphSendRequest, accept: readonly number[] = []): Promise<GraphSendResult> {
     const result = await this.send(request);
     if ((result.status >= 200 && result.status < 300) || accept.includes(result.status)) return result;
-    const error = errorBody(result.body);
-    throw graphCallError({
-      operation: request.operation,
-      method: request.method,
-      status: result.status,
-      code: error.code,
-      graphMessage: error.message,
-      requestId: result.requestId ?? error.requestId,
-      permissions: request.permissions,
-    });
+    throw errorOfAnswer(request, result, errorBody(result.body));
   }
 
   // Graph docs: "Get user" (api/user-get, v1.0).

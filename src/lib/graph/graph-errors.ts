@@ -67,3 +67,24 @@ function describe(
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** The failure a non-2xx answer to `request` means, from its error body (the request's operation and permissions). */
+export function errorOfAnswer(
+  request: Pick<GraphErrorAnswer, 'operation' | 'method' | 'permissions'>,
+  result: { readonly status: number; readonly requestId?: string | undefined },
+  error: {
+    readonly code?: string | undefined;
+    readonly message?: string | undefined;
+    readonly requestId?: string | undefined;
+  },
+): GraphCallError {
+  return graphCallError({
+    operation: request.operation,
+    method: request.method,
+    status: result.status,
+    code: error.code,
+    graphMessage: error.message,
+    requestId: result.requestId ?? error.requestId,
+    permissions: request.permissions,
+  });
+}

@@ -5,7 +5,7 @@ import type { IssuedTap, TapGraphPort, TapPolicy, TapTerms } from '../domain/ind
 import { GraphCallError } from '../domain/index.js';
 import type { GraphPortWithStats, GraphSendRequest, GraphSendResult } from './graph-adapter.js';
 import { asRecord, errorBody } from './graph-answers.js';
-import { graphCallError } from './graph-errors.js';
+import { errorOfAnswer } from './graph-errors.js';
 import { graphPermissions } from './graph-permissions.js';
 import { encodeUserKey } from './user-key.js';
 
@@ -23,16 +23,7 @@ export function createTapGraph(port: Pick<GraphPortWithStats, 'send'>): TapGraph
   const expect = async (request: GraphSendRequest): Promise<GraphSendResult> => {
     const result = await port.send(request);
     if (result.status >= 200 && result.status < 300) return result;
-    const error = errorBody(result.body);
-    throw graphCallError({
-      operation: request.operation,
-      method: request.method,
-      status: result.status,
-      code: error.code,
-      graphMessage: error.message,
-      requestId: result.requestId ?? error.requestId,
-      permissions: request.permissions,
-    });
+    throw errorOfAnswer(request, result, errorBody(result.body));
   };
   return {
     // Graph docs: "Get temporaryAccessPassAuthenticationMethodConfiguration"
