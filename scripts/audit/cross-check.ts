@@ -1,6 +1,6 @@
 // Compares a request's record with the table's audit rows (same auditId = same event). The record is the evidence;
 // the table is what the status API serves and what the intake can write. Problems name ids and types only.
-import { canonicalEventJson, type ChainEntry } from '../../src/lib/domain/index.js';
+import { canonicalJson, type ChainEntry } from '../../src/lib/domain/index.js';
 import type { AuditEvent } from '../../src/lib/store/index.js';
 
 export type CrossCheckKind = 'not_in_record' | 'differs_from_table' | 'not_in_table';
@@ -29,7 +29,7 @@ export function crossCheck(entries: readonly ChainEntry[], rows: readonly AuditE
           'table row not in the record: not shipped yet (the worker reconciles within a minute), cut from the ' +
           "record's tail, or forged in the table",
       });
-    } else if (canonicalEventJson(entry.event) !== canonicalEventJson(row)) {
+    } else if (canonicalJson(entry.event) !== canonicalJson(row)) {
       problems.push({
         kind: 'differs_from_table',
         seq: entry.seq,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lib/audit-record/index.js';
 import {
-  canonicalEventJson,
+  canonicalJson,
   chainEntries,
   entryLine,
   verifyChain,
@@ -46,7 +46,7 @@ describe('audit chain', () => {
   });
 
   it('hashes the event in canonical JSON: member order does not matter, content does', () => {
-    expect(canonicalEventJson({ b: 1, a: [{ d: 2, c: undefined }] })).toBe('{"a":[{"d":2}],"b":1}');
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: undefined }] })).toBe('{"a":[{"d":2}],"b":1}');
     const reordered = lines(2).map((l) => {
       const v = JSON.parse(l) as { event: Record<string, unknown> };
       const e = v.event;

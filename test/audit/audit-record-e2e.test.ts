@@ -11,7 +11,7 @@ import { InvocationContext } from '../../dev/harness/functions-runtime.js';
 import { runAudit } from '../../scripts/audit/main.js';
 import { resetAuditReconcileHandler } from '../../src/functions/reset-audit-reconcile.js';
 import { createBlobAuditRecord, sha256Hex } from '../../src/lib/audit-record/index.js';
-import { canonicalEventJson, verifyChain } from '../../src/lib/domain/index.js';
+import { canonicalJson, verifyChain } from '../../src/lib/domain/index.js';
 import { DEFAULT_TABLE_NAME, listAllAuditRows } from '../../src/lib/store/index.js';
 import { newTicket, startStack, until, type TestStack } from '../e2e/support/stack.js';
 
@@ -40,8 +40,8 @@ async function both(requestId: string): Promise<{ chain: Map<string, string>; ro
   const { lines } = await record().read(requestId);
   const verdict = verifyChain(requestId, lines, sha256Hex);
   expect(verdict.problems).toEqual([]);
-  const chain = new Map(verdict.entries.map((e) => [e.event.auditId, canonicalEventJson(e.event)]));
-  const rows = new Map((await listAllAuditRows(table(), requestId)).map((r) => [r.auditId, canonicalEventJson(r)]));
+  const chain = new Map(verdict.entries.map((e) => [e.event.auditId, canonicalJson(e.event)]));
+  const rows = new Map((await listAllAuditRows(table(), requestId)).map((r) => [r.auditId, canonicalJson(r)]));
   return { chain, rows };
 }
 

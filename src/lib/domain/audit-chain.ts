@@ -4,6 +4,7 @@
 // removing or reordering an entry breaks the chain at that point. Removing the last entries does not: the chain alone
 // cannot tell a truncated tail from a shorter history; the cross-check against the table's audit rows catches that.
 // The hash function is a parameter: this folder imports nothing (the adapter passes SHA-256).
+import { canonicalJson } from './canonical-json.js';
 
 /** Hex digest of a UTF-8 text (SHA-256 in the adapter). */
 export type HashText = (text: string) => string;
@@ -50,21 +51,11 @@ export interface ChainVerdict<E extends ChainEvent = ChainEvent> {
   readonly tail: ChainTail;
 }
 
-/** One text per value: object keys sorted, no whitespace, undefined members dropped (JSON.stringify's rules). */
-export function canonicalEventJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v: unknown) => canonicalEventJson(v ?? null)).join(',')}]`;
-  const members = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${members.map(([k, v]) => `${JSON.stringify(k)}:${canonicalEventJson(v)}`).join(',')}}`;
-}
-
 /** The `prev` of seq 1: binds the chain to its request. */
 export const chainGenesis = (requestId: string, hash: HashText): string => hash(`mfa-reset-audit/v1|${requestId}`);
 
 export const entryHash = (seq: number, prev: string, event: ChainEvent, hash: HashText): string =>
-  hash(`${seq}|${prev}|${canonicalEventJson(event)}`);
+  hash(`${seq}|${prev}|${canonicalJson(event)}`);
 
 /** Chains `events` after `tail`; returns the entries and the new tail. */
 export function chainEntries<E extends ChainEvent>(
