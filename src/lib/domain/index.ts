@@ -7,6 +7,7 @@ export * from './reset-request.js';
 export * from './requester.js';
 export * from './user-key.js';
 export * from './roles.js';
+export * from './api-registration.js';
 export * from './graph-port.js';
 export * from './privilege.js';
 export * from './graph-errors.js';
