@@ -9,6 +9,10 @@ export const telemetryEvents = {
   /** A poison message quarantined an item: alert on this. */
   itemPoisoned: 'MfaReset.ItemPoisoned',
   batchPoisoned: 'MfaReset.BatchPoisoned',
+  /** A poison function failed on a message (the host retries it, up to the attempt bound): alert on this. */
+  poisonHandlerFailed: 'MfaReset.PoisonHandlerFailed',
+  /** A poison function gave up on a message and parked it on `reset-dead-letters`: alert on this. */
+  messageDeadLettered: 'MfaReset.MessageDeadLettered',
   /** The worker refused an item: not sealed by the intake, or breaking the API's rules (forged work?): alert on this. */
   itemRefused: 'MfaReset.ItemRefused',
   /** A queue message that does not match the contract was dropped. */
