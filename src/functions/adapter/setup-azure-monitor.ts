@@ -6,12 +6,25 @@ import azureFunctions from '@azure/functions';
 // A CommonJS module whose exports Node's ESM loader cannot detect: a named import fails at start-up (found by the
 // cold-start bench with APPLICATIONINSIGHTS_CONNECTION_STRING set), so take the class from the module object.
 import functionsInstrumentation from '@azure/functions-opentelemetry-instrumentation';
+import { ManagedIdentityCredential } from '@azure/identity';
 import { useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { exporterAuthOf } from '../../lib/telemetry/exporter-auth.js';
 
 const { AzureFunctionsInstrumentationESM } = functionsInstrumentation;
 
-export function setupAzureMonitor(connectionString: string): void {
-  useAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
+/**
+ * `authenticationString` is APPLICATIONINSIGHTS_AUTHENTICATION_STRING: with Authorization=AAD the exporter sends a
+ * token of the app's managed identity (the component accepts nothing else once local auth is off).
+ */
+export function setupAzureMonitor(connectionString: string, authenticationString?: string): void {
+  const auth = exporterAuthOf(authenticationString);
+  const credential =
+    auth.kind === 'managed_identity'
+      ? auth.clientId
+        ? new ManagedIdentityCredential({ clientId: auth.clientId })
+        : new ManagedIdentityCredential()
+      : undefined;
+  useAzureMonitor({ azureMonitorExporterOptions: { connectionString, ...(credential ? { credential } : {}) } });
   // ESM: the require hook cannot see our import of @azure/functions, so hand the module over explicitly.
   const instrumentation = new AzureFunctionsInstrumentationESM({ enabled: false });
   instrumentation.registerAzFunc(azureFunctions);
