@@ -1,5 +1,5 @@
 // Just enough of the ARM template expression language to read what main.bicep compiles to: createObject, union, if,
-// format, empty, parameters, variables, and a module's output (reference(…deployments…, name).outputs.X.value). Anything
+// format, empty, not, greater, parameters, variables, and a module's output (reference(…deployments…, name).outputs.X.value). Anything
 // else stays symbolic, so a test can still say which parameter or which module output a value comes from.
 
 /** A value known only at deployment time: a module output, a parameter, or an expression we do not evaluate. */
@@ -195,6 +195,10 @@ function evalNode(node: Node, scope: Scope): ArmValue {
           if (typeof v === 'string' || Array.isArray(v)) return v.length === 0;
           if (typeof v === 'object' && v !== null && !isSymbolic(v)) return Object.keys(v).length === 0;
           return { $expr: node.text };
+        }
+        case 'greater': {
+          const [left, right] = args();
+          return typeof left === 'number' && typeof right === 'number' ? left > right : { $expr: node.text };
         }
         case 'not': {
           const [v] = args();
