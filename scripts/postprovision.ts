@@ -13,6 +13,7 @@ import type { TokenCredential } from '@azure/identity';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { lockAuditPolicy } from './lib/audit-lock.js';
+import { entraAfterProvision } from './lib/entra-hook.js';
 import { ensureSealKey } from './lib/seal-key.js';
 import { ensureAppSetting, readTapPublicKey } from './lib/tap-public-key.js';
 import { consoleIo, isEntryPoint, parseArgs, runScript, UsageError } from './lib/script-cli.js';
@@ -30,6 +31,8 @@ Sign-in: DefaultAzureCredential (your \`azd auth login\` or \`az login\`). Needs
 (the template grants it to the deployer), Get Key on the TAP key (the template's "TAP key reader" role, idem),
 Microsoft.Web/sites/config/list/action and …/config/write on the worker app (Contributor), and, to lock, Microsoft.Storage/storageAccounts/blobServices/containers/
 immutabilityPolicies/lock/action (Owner, Contributor or Storage Account Contributor on the account).
+Then the Entra step (npm run setup-entra: AUTH_AUDIENCE, WORKER_PRINCIPAL_ID, INTAKE_PRINCIPAL_ID): needs Privileged
+Role Administrator; without it, the exact command for a directory administrator is printed.
   --dry-run   print what would change; write nothing`;
 
 export interface PostprovisionDeps {
@@ -37,6 +40,8 @@ export interface PostprovisionDeps {
   /** Records a value in the azd environment (`azd env set NAME VALUE`). */
   readonly setAzdValue: (name: string, value: string) => Promise<void>;
   readonly forbiddenRetryMs: number;
+  /** The Entra step (npm run setup-entra with the deployment's identities); absent: skipped. */
+  readonly entra?: { readonly replicationDelaysMs: readonly number[] };
 }
 
 const defaultDeps = (): PostprovisionDeps => ({
@@ -45,6 +50,7 @@ const defaultDeps = (): PostprovisionDeps => ({
     await promisify(execFile)('azd', ['env', 'set', name, value]);
   },
   forbiddenRetryMs: 10 * 60_000,
+  entra: { replicationDelaysMs: [2_000, 4_000, 8_000, 16_000] },
 });
 
 function required(env: Env, names: readonly string[]): Record<string, string> {
@@ -118,6 +124,10 @@ export async function postprovision(
     }
 
     if (env.TAP_KEY_NAME) await giveWorkerTapPublicKey(env, io, deps, dryRun);
+
+    // The API registration, the worker's Graph permissions: done here when the deployer has the directory rights,
+    // otherwise the exact command for a directory administrator is printed (scripts/lib/entra-hook.ts).
+    if (deps.entra) await entraAfterProvision(env, io, { ...deps.entra, ...deps }, dryRun);
 
     if (env.AUDIT_IMMUTABILITY_LOCKED?.toLowerCase() !== 'true') {
       io.out('audit retention policy: left unlocked (auditImmutabilityLocked=false: a test environment)');

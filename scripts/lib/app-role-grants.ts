@@ -46,6 +46,13 @@ export interface GrantResult {
 /** A failure the operator can act on; the CLI prints its message without a stack trace. */
 export class GrantError extends Error {
   override readonly name = 'GrantError';
+  /** Graph answered 403: the signed-in identity lacks a permission or directory role (hooks print a hand-off). */
+  readonly forbidden: boolean;
+
+  constructor(message: string, options: { forbidden?: boolean } = {}) {
+    super(message);
+    this.forbidden = options.forbidden === true;
+  }
 }
 
 interface GraphFailure {
@@ -54,7 +61,7 @@ interface GraphFailure {
   readonly message: string;
 }
 
-function asGraphFailure(error: unknown): GraphFailure | undefined {
+export function asGraphFailure(error: unknown): GraphFailure | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { statusCode, code, message } = error as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof statusCode !== 'number' || statusCode <= 0) return undefined;
@@ -73,6 +80,7 @@ export function explainGraphError(error: unknown, doing: string, needed: string)
       `Graph refused to ${doing} (403 ${failure.code ?? 'Forbidden'}: ${failure.message}). ` +
         `The signed-in identity needs ${needed}: sign in (az login) as a Privileged Role Administrator or ` +
         'Global Administrator, or use an app that holds these application permissions with admin consent.',
+      { forbidden: true },
     );
   }
   if (failure?.statusCode === 401) {
