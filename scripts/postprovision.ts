@@ -6,6 +6,8 @@
 //     `azd provision` passes it to the template (parameter tapPublicKey) instead of leaving the setting out.
 //  3. The audit container's retention policy: locked when AUDIT_IMMUTABILITY_LOCKED is true, and then recorded in the
 //     azd environment (AUDIT_POLICY_LOCKED=true) so the next `azd provision` leaves the locked policy alone.
+//  4. The Entra side (npm run setup-entra, scripts/lib/entra-hook.ts): the API registration, the worker's Graph
+//     permissions; without the directory rights, the exact command for an administrator is printed instead.
 // It reads the deployment's outputs from the environment azd gives hooks. Idempotent; --dry-run writes nothing.
 // Usage: node dist/scripts/postprovision.js [--dry-run]
 import { DefaultAzureCredential } from '@azure/identity';
