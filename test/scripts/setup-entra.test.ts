@@ -238,6 +238,46 @@ describe('scripts/setup-entra against the emulator', () => {
     expect(await writes()).toEqual([]);
   });
 
+  it('a registration made by hand keeps its role ids; missing parts get the fixed ids', async () => {
+    const handMadeRoleId = '3c9e1f00-0000-4000-8000-0000000000aa';
+    const connector = '5e1f0000-0000-4000-8000-00000000e0cc';
+    const created = await graph(
+      'PATCH',
+      `/applications(uniqueName='hand-made')`,
+      ['Application.ReadWrite.All'],
+      {
+        displayName: 'mfa-reset API (by hand)',
+        appRoles: [
+          {
+            id: handMadeRoleId,
+            value: Roles.submit,
+            displayName: 'Submit',
+            description: 'Submit one reset.',
+            allowedMemberTypes: ['Application'],
+            isEnabled: true,
+          },
+        ],
+      },
+      { Prefer: 'create-if-missing' },
+    );
+    const appId = (created.body as { appId: string }).appId;
+    await graph('POST', '/servicePrincipals', ['Application.ReadWrite.All'], { appId });
+
+    const r = await run(admin, '--api-app-id', appId, '--connector-client-id', connector);
+    expect(r.err).toEqual([]);
+    expect(r.out).toContain(`API app: app role Resets.Submit (id ${handMadeRoleId}): updated`);
+    expect(r.out).toContain(`API app: app role Resets.Read (id ${API_ROLE_IDS[Roles.read]}): added`);
+    expect(r.out).toContain(`API app: pre-authorized client connector (${connector}): added`);
+    expect(r.out.some((l) => l.startsWith('API service principal: assignment required: set (object id '))).toBe(true);
+    const app = (await graph('GET', `/applications(appId='${appId}')`, ['Application.Read.All'])).body as {
+      appRoles: { id: string; value: string; allowedMemberTypes: string[] }[];
+    };
+    expect(app.appRoles.find((x) => x.value === Roles.submit)).toMatchObject({
+      id: handMadeRoleId,
+      allowedMemberTypes: ['Application', 'User'],
+    });
+  });
+
   it('the emulator refuses what Graph refuses on these endpoints', async () => {
     const read = ['Application.Read.All'];
     const write = ['Application.ReadWrite.All'];
