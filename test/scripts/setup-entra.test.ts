@@ -238,6 +238,33 @@ describe('scripts/setup-entra against the emulator', () => {
     expect(await writes()).toEqual([]);
   });
 
+  it('preprovision with the rights creates the registration and records AUTH_AUDIENCE; then it is left alone', async () => {
+    const credential = new ClientSecretCredential(emu.env.AUTH_TENANT_ID, admin.appId, admin.clientSecret, {
+      authorityHost: emu.url,
+      disableInstanceDiscovery: true,
+    });
+    const set: [string, string][] = [];
+    const deps = {
+      credential,
+      setAzdValue: (n: string, v: string) => Promise.resolve(void set.push([n, v])),
+      replicationDelaysMs: [],
+    };
+    const env = { AZURE_ENV_NAME: 'test', GRAPH_BASE_URL: emu.url };
+    const first = await runScript((argv, e, io) => preprovision(argv, e, io, deps), [], env);
+    expect(first.err).toEqual([]);
+    const created = first.out.find((l) => l.startsWith('entra: API app mfa-reset-api-test: created (appId '));
+    expect(created).toContain(`appId ${set[0]?.[1] ?? '?'},`);
+    expect(first.out.at(-1)).toBe(`entra: azd environment: AUTH_AUDIENCE=${set[0]?.[1] ?? '?'}`);
+    expect(set.map(([n]) => n)).toEqual(['AUTH_AUDIENCE']);
+    const again = await runScript((argv, e, io) => preprovision(argv, e, io, deps), [], {
+      ...env,
+      AUTH_AUDIENCE: set[0]?.[1],
+    });
+    expect(again.out).toEqual([
+      `entra: AUTH_AUDIENCE is ${set[0]?.[1]}; the registration is checked after provisioning`,
+    ]);
+  });
+
   it('a registration made by hand keeps its role ids; missing parts get the fixed ids', async () => {
     const handMadeRoleId = '3c9e1f00-0000-4000-8000-0000000000aa';
     const connector = '5e1f0000-0000-4000-8000-00000000e0cc';
