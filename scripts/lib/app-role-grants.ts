@@ -73,13 +73,18 @@ export function asGraphFailure(error: unknown): GraphFailure | undefined {
 }
 
 /** Turns Graph's 401/403 into a message that names the missing permission; other errors pass through. */
-export function explainGraphError(error: unknown, doing: string, needed: string): never {
+export function explainGraphError(
+  error: unknown,
+  doing: string,
+  needed: string,
+  who = 'a Privileged Role Administrator or Global Administrator',
+): never {
   const failure = asGraphFailure(error);
   if (failure?.statusCode === 403) {
     throw new GrantError(
       `Graph refused to ${doing} (403 ${failure.code ?? 'Forbidden'}: ${failure.message}). ` +
-        `The signed-in identity needs ${needed}: sign in (az login) as a Privileged Role Administrator or ` +
-        'Global Administrator, or use an app that holds these application permissions with admin consent.',
+        `The signed-in identity needs ${needed}: sign in (az login) as ${who}, ` +
+        'or use an app that holds these application permissions with admin consent.',
       { forbidden: true },
     );
   }

@@ -20,8 +20,9 @@ import {
 import type { ServicePrincipal } from './app-role-grants.js';
 
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
-const APP_WRITE_NEEDS =
-  'Application.ReadWrite.All (Application Administrator or Cloud Application Administrator, or the default user right to register apps)';
+const APP_WRITE_NEEDS = 'Application.ReadWrite.All';
+/** Who may write app registrations and service principals (application-upsert.md, delegated scenarios). */
+const APP_WRITERS = 'an Application Administrator or Cloud Application Administrator (or as its owner)';
 const ASSIGN_NEEDS = 'AppRoleAssignment.ReadWrite.All and Application.Read.All (Privileged Role Administrator)';
 const READ_NEEDS = 'Application.Read.All';
 
@@ -176,7 +177,7 @@ async function ensureApplication(
         ...createBody,
       })
       .catch((e: unknown) =>
-        explainGraphError(e, 'create the API app registration', APP_WRITE_NEEDS),
+        explainGraphError(e, 'create the API app registration', APP_WRITE_NEEDS, APP_WRITERS),
       )) as ApiApplication;
     report.line(subject, 'create', `(appId ${created.appId}, object id ${created.id})`);
     // Reported against an empty registration: everything below is new, whichever request sets it.
@@ -198,7 +199,7 @@ async function ensureApplication(
     for (const body of [plan.patch, plan.preAuthorizePatch]) {
       if (!body) continue;
       await afterReplication(options.replicationDelaysMs, () => client.api(`/applications/${id}`).patch(body)).catch(
-        (e: unknown) => explainGraphError(e, 'update the API app registration', APP_WRITE_NEEDS),
+        (e: unknown) => explainGraphError(e, 'update the API app registration', APP_WRITE_NEEDS, APP_WRITERS),
       );
     }
   }
@@ -222,7 +223,7 @@ async function ensureServicePrincipal(
     const created = (await afterReplication(options.replicationDelaysMs, () =>
       client.api('/servicePrincipals').post({ appId: app.appId, appRoleAssignmentRequired: true }),
     ).catch((e: unknown) =>
-      explainGraphError(e, 'create the API service principal', APP_WRITE_NEEDS),
+      explainGraphError(e, 'create the API service principal', APP_WRITE_NEEDS, APP_WRITERS),
     )) as ServicePrincipalView;
     report.line('API service principal', 'create', `with assignment required (object id ${created.id})`);
     return created;
@@ -236,7 +237,7 @@ async function ensureServicePrincipal(
       await client
         .api(`/servicePrincipals/${existing.id}`)
         .patch({ appRoleAssignmentRequired: true })
-        .catch((e: unknown) => explainGraphError(e, 'require assignment on the API', APP_WRITE_NEEDS));
+        .catch((e: unknown) => explainGraphError(e, 'require assignment on the API', APP_WRITE_NEEDS, APP_WRITERS));
     }
   }
   return existing;
