@@ -60,13 +60,16 @@ const describeRun = (run: { code: number; stdout: string; stderr: string }): str
   `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 
 async function untilOutput(run: CliRun, pattern: RegExp, what: string): Promise<RegExpExecArray> {
-  return until(
-    () => pattern.exec(run.stdout() + run.stderr()) ?? undefined,
-    `${what}\n--- stdout\n${run.stdout()}\n--- stderr\n${run.stderr()}`,
-  );
+  try {
+    return await until(() => pattern.exec(run.stdout() + run.stderr()) ?? undefined, what, 60_000);
+  } catch (error) {
+    // What the CLI had printed by the deadline, not when the wait began.
+    throw new Error(`${String(error)}\n--- stdout\n${run.stdout()}\n--- stderr\n${run.stderr()}`);
+  }
 }
 
-describe('mfa-reset against the local stack', () => {
+// Concurrent: each test has its own users and requests, and mostly waits on the service's polling interval.
+describe.concurrent('mfa-reset against the local stack', () => {
   it('reset: one user, waits for the outcome, exit 0; export writes every user to a file', async () => {
     const run = await runCli(
       ['reset', DEMO_USERS.defaultPush, '--ticket', newTicket(), '--reason', 'lost_device'],
@@ -242,11 +245,12 @@ describe('mfa-reset usage (no service needed)', () => {
       [['whoami'], /No API: pass --api/],
       [['whoami', '--api', 'https://example.invalid'], /No audience for the token/],
     ];
-    for (const [args, message] of cases) {
-      const run = await runCli(args, noService());
+    const runs = await Promise.all(cases.map(([args]) => runCli(args, noService())));
+    cases.forEach(([args, message], i) => {
+      const run = runs[i] ?? { code: -1, stdout: '', stderr: '' };
       expect(run.code, `${args.join(' ')}: ${describeRun(run)}`).toBe(2);
       expect(run.stdout + run.stderr, args.join(' ')).toMatch(message);
-    }
+    });
   });
 
   it('a bad CSV is caught locally, every problem with its line, and nothing is sent (no API is even configured)', async () => {
