@@ -851,7 +851,7 @@ describe('the tenant-wide circuit breaker: GET /api/control/breaker, POST /api/c
 });
 
 describe('GET /api/me', () => {
-  it('200 with the caller\'s ids, identity type and the service\'s roles (none needed); 401 without a token', async () => {
+  it("200 with the caller's ids, identity type and the service's roles (none needed); 401 without a token", async () => {
     const me = await callApi(stack.baseUrl, 'GET', '/api/me', { token: tokens.logicApp });
     contract.check('GetMe', me);
     expect(me.status, me.text).toBe(200);
