@@ -26,8 +26,11 @@ export function itemLine(item: ItemView): string {
   const outcome = item.outcome ?? item.status;
   const head = `${item.user}  ${outcome}`;
   switch (item.outcome) {
-    case 'reset':
-      return `${head}  removed: ${types(item.methodsRemoved)}${item.methodsRemaining?.length ? `; kept: ${types(item.methodsRemaining)}` : ''}`;
+    case 'reset': {
+      // The password always stays: naming it would only hide what else was kept.
+      const kept = (item.methodsRemaining ?? []).filter((m) => m.type !== 'password');
+      return `${head}  removed: ${types(item.methodsRemoved)}${kept.length ? `; kept: ${types(kept)}` : ''}`;
+    }
     case 'planned':
       return `${head}  would remove: ${types(item.methodsPlanned)}`;
     case 'failed':

@@ -29,7 +29,7 @@ export function processOutput(): Output {
       process.stderr.write(`${text}\n`);
     },
     redraw(text) {
-      const width = process.stdout.columns ?? 100;
+      const width = process.stdout.columns || 100; // 0 when the terminal does not say
       process.stdout.write(`\r\x1b[2K${text.slice(0, Math.max(20, width - 1))}`);
       drawn = true;
     },
