@@ -143,6 +143,9 @@ class GraphAdapter implements GraphPortWithStats {
   }
 
   writeQuotaWaitMs(): number {
+    // The worker asks before it claims an item: refresh the shared deadline in the background (at most once per
+    // cache period), so an instance that is not writing still learns of a deadline before it reads for a new item.
+    void this.writeBudget.remainingMs();
     const remaining = this.writeBudget.remainingNowMs();
     return remaining > this.maxWaitMs ? remaining : 0;
   }
