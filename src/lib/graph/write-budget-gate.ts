@@ -13,6 +13,11 @@ export interface WriteBudgetGateOptions {
   readonly cacheMs?: number;
   /** A read of the shared record slower than this is given up for this round (default 1,000 ms). */
   readonly readTimeoutMs?: number;
+  /**
+   * How long a write waits for a refresh of the shared record (default 100 ms, several table reads); a slower read goes
+   * on in the background and the write goes by what the instance knew, so slow storage never slows the writes.
+   */
+  readonly refreshWaitMs?: number;
   /** AIMD pacing of writes; false: no pacing (writes go as fast as the concurrency limit lets them). */
   readonly pacing?: WritePacingOptions | false;
   readonly now?: () => number;
@@ -45,11 +50,21 @@ export class WriteBudgetGate {
     return this.local.remainingMs(this.now());
   }
 
-  /** How long writes must still wait, after refreshing the shared deadline when the cached one is older than the cache time. */
+  /**
+   * How long writes must still wait, after refreshing the shared deadline when the cached one is older than the cache
+   * time (waiting for the read at most refreshWaitMs).
+   */
   async remainingMs(): Promise<number> {
     if (this.options.shared && this.now() - this.readAt >= this.cacheMs) {
+      // One read per period: writes that come while it is under way go by what the instance knows.
+      this.readAt = this.now();
       this.reading ??= this.refresh().finally(() => (this.reading = undefined));
-      await this.reading;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.reading,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.refreshWaitMs ?? 100))),
+      ]);
+      clearTimeout(timer);
     }
     return this.remainingNowMs();
   }
