@@ -100,7 +100,15 @@ export class ThrottleRetryHandler implements Middleware {
           waitedMs += delayMs;
         }
         const paceMs = gate.reserveSlot();
-        if (paceMs > 0) await sleep(paceMs, call.signal);
+        if (waitedMs + paceMs > this.options.maxWaitMs) {
+          // The paced rate is so low that this write's slot lies beyond the budget: hand it back like a Retry-After.
+          call.deferMs = paceMs;
+          throw new Error(`Graph writes are paced: this write's slot is ${Math.ceil(paceMs / 1000)} s away`);
+        }
+        if (paceMs > 0) {
+          await sleep(paceMs, call.signal);
+          waitedMs += paceMs;
+        }
         // The gate may have closed while this write waited for its slot: look again before sending.
         if (gate.remainingNowMs() > 0) {
           attempt -= 1;
