@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       protectedUsers: [],
       protectedGroupIds: [],
       maxUsersPerHour: 10_500,
+      writeBudget: { shared: true, cacheMs: 1000, pacing: true },
     });
     expect(c.limits).toEqual({
       maxBulkRows: 50000,

@@ -194,7 +194,11 @@ export function control(
       const v = validated(throttleSchema, raw);
       if (v.error) return v.error;
       const cfg = v.value as z.infer<typeof throttleSchema>;
-      core.throttle.configure({ profile: cfg.profile, timeScale: cfg.timeScale ?? 1 });
+      core.throttle.configure({
+        profile: cfg.profile,
+        timeScale: cfg.timeScale ?? 1,
+        ...(cfg.writeShape ? { writeShape: cfg.writeShape } : {}),
+      });
       return ok(core.throttle.current);
     }
     case 'knobs': {

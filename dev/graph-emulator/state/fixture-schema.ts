@@ -280,6 +280,7 @@ export const faultSchema = z.strictObject({
 export const throttleSchema = z.strictObject({
   profile: z.enum(['off', 'documented', 'strict']),
   timeScale: z.number().positive().max(100).optional(),
+  writeShape: z.enum(['fixed-window', 'token-bucket']).optional(),
 });
 
 const BLOCKING_KINDS = [...KIND_BY_TYPE.values()].filter((k) => k.name !== 'password').map((k) => k.name);

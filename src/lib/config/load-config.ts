@@ -163,6 +163,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
         protectedUsers: g.PROTECTED_USERS,
         protectedGroupIds: g.PROTECTED_GROUP_IDS,
         maxUsersPerHour: g.WORKER_MAX_USERS_PER_HOUR,
+        writeBudget: {
+          shared: g.WRITE_BUDGET_SHARED,
+          cacheMs: g.WRITE_BUDGET_CACHE_MS,
+          pacing: g.GRAPH_WRITE_PACING,
+        },
       };
       killSwitch = g.KILL_SWITCH;
       maxItemAgeHours = g.MAX_ITEM_AGE_HOURS;
