@@ -7,3 +7,4 @@ export { AdaptiveLimiter } from './adaptive-limiter.js';
 export type { AdaptiveLimiterOptions, AdaptiveLimiterStats } from './adaptive-limiter.js';
 export * from './method-catalogue.js';
 export { createTapGraph } from './tap-calls.js';
+export { graphPathWords } from './graph-path-words.js';
