@@ -83,6 +83,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let emulator: RunningEmulator | undefined;
   try {
     const settings: Record<string, string | undefined> = { ...process.env };
+    // `UseDevelopmentStorage=true` (the sample's value) names the local storage emulator: here, this stack's Azurite,
+    // which listens on free ports rather than the fixed ones that shorthand stands for.
+    for (const key of ['AzureWebJobsStorage', 'MfaData', 'MfaAudit']) {
+      if (settings[key]?.trim() === 'UseDevelopmentStorage=true') settings[key] = azurite.connectionString;
+    }
     settings.AzureWebJobsStorage ||= azurite.connectionString;
     settings.ITEM_SEAL_KEY ||= newSealKey();
     // Azurite's blob service plays the audit account (it does not enforce immutability: the chain is what is checked).

@@ -1,7 +1,9 @@
 // `npm start`: the whole service locally. Azurite (data in .local/azurite), the Graph emulator with its demo tenant
 // on https://localhost:8443 and the app on http://localhost:7071, as `func start` would serve it. With GRAPH_BASE_URL
-// and AUTH_* in the environment (and a credential for Graph), the real Graph and Entra are used instead.
+// and AUTH_* in the environment or local.settings.json (and a credential for Graph), the real Graph and Entra are used
+// instead. Settings: the environment, then local.settings.json, then the stack's own defaults (local-settings.ts).
 import { DEMO_APPS, DEMO_USERS } from '../graph-emulator/index.js';
+import { applyLocalSettings, localSettingsPath } from '../harness/local-settings.js';
 import { jsonLineLog, type HarnessLogLevel } from '../harness/log.js';
 import { reexecWithEmulatorCa, startLocalStack, type LocalStack } from './local-stack.js';
 
@@ -83,6 +85,14 @@ function cliLines(stack: LocalStack): string[] {
 }
 
 async function main(): Promise<void> {
+  // Before the emulator decision: local.settings.json may name a real tenant (the environment still wins over it).
+  try {
+    const keys = await applyLocalSettings();
+    if (keys.length > 0) console.error(`Settings from ${localSettingsPath}: ${keys.join(', ')}`);
+  } catch (error) {
+    console.error(`Could not read local settings: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   if (await reexecWithEmulatorCa()) return;
   const log = jsonLineLog(
     (line) => process.stderr.write(line),

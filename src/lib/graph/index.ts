@@ -9,3 +9,4 @@ export * from './method-catalogue.js';
 export { createTapGraph } from './tap-calls.js';
 export { WriteBudgetGate } from './write-budget-gate.js';
 export type { WriteBudgetGateOptions } from './write-budget-gate.js';
+export { graphPathWords } from './graph-path-words.js';
