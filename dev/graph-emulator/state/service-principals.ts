@@ -8,7 +8,8 @@ import { GRAPH_PERMISSIONS } from './permissions.js';
 export interface AppRole {
   id: string;
   value: string;
-  allowedMemberTypes: ['Application'];
+  /** Graph's permissions go to applications only; the service's roles to people and groups as well. */
+  allowedMemberTypes: ('User' | 'Application')[];
   isEnabled: true;
   displayName: string;
   description: string;
@@ -31,10 +32,10 @@ export interface AppRoleAssignment {
   createdDateTime: string;
 }
 
-const role = (id: string, value: string, what: string): AppRole => ({
+const role = (id: string, value: string, what: string, forPeople = false): AppRole => ({
   id,
   value,
-  allowedMemberTypes: ['Application'],
+  allowedMemberTypes: forPeople ? ['User', 'Application'] : ['Application'],
   isEnabled: true,
   displayName: value,
   description: what,
@@ -69,7 +70,7 @@ export class ServicePrincipals {
       id: apiApp?.objectId?.toLowerCase() ?? guidFrom(tenantId, 'sp', apiAppId),
       appId: apiAppId,
       displayName: apiApp?.displayName ?? 'mfa-reset API',
-      appRoles: [...apiRoleNames].map((v) => role(guidFrom(apiAppId, 'app-role', v), v, `mfa-reset ${v}`)),
+      appRoles: [...apiRoleNames].map((v) => role(guidFrom(apiAppId, 'app-role', v), v, `mfa-reset ${v}`, true)),
     };
     this.add(graph);
     this.add(api);

@@ -10,6 +10,8 @@ import type {
   TenantFixture,
 } from '../types.js';
 import { GRAPH_APP_ID, GRAPH_AUDIENCE } from '../types.js';
+import type { PublicClientState } from './delegated-permissions.js';
+import { indexPublicClients } from './delegated-permissions.js';
 import type { MethodKind } from './method-types.js';
 import { KIND_BY_TYPE, PHONE_IDS } from './method-types.js';
 import type { PrincipalGrants } from './privilege-index.js';
@@ -56,6 +58,8 @@ export interface UserState {
   hiddenBlockingMethods: boolean;
   perUserMfaState: 'disabled' | 'enabled' | 'enforced';
   signInSessionsValidFromDateTime: string;
+  /** App roles of the service's API assigned to the user (delegated tokens' `roles`, with the groups'). */
+  appRoles: string[];
 }
 
 export interface GroupState {
@@ -67,6 +71,8 @@ export interface GroupState {
   roleGrants: FixtureRoleGrant[];
   eligibleGrants: FixtureRoleGrant[];
   groupEligibilities: FixtureGroupAccess[];
+  /** App roles of the service's API assigned to the group. */
+  appRoles: string[];
 }
 
 const FIXTURE_EPOCH = '2024-01-15T09:00:00Z';
@@ -92,6 +98,7 @@ export function createGroupState(g: FixtureGroup): GroupState {
     roleGrants,
     eligibleGrants,
     groupEligibilities: access(g.groupEligibilities),
+    appRoles: [...(g.appRoles ?? [])],
   };
 }
 
@@ -130,6 +137,7 @@ export function createUserState(u: FixtureUser): UserState {
     hiddenBlockingMethods: u.hiddenBlockingMethods ?? false,
     perUserMfaState: u.perUserMfaState ?? 'disabled',
     signInSessionsValidFromDateTime: FIXTURE_EPOCH,
+    appRoles: [...(u.appRoles ?? [])],
   };
 }
 
@@ -148,6 +156,8 @@ export class TenantState {
   readonly privilege: PrivilegeIndex;
   readonly secrets = new Map<string, string | undefined>();
   readonly servicePrincipals: ServicePrincipals;
+  /** Public clients people sign in to (device code flow), with their delegated permissions. */
+  readonly publicClients: Map<string, PublicClientState>;
   /** The Temporary Access Pass policy (tests change it through the control API). */
   tapPolicy: TapPolicy;
 
@@ -185,6 +195,7 @@ export class TenantState {
     this.servicePrincipals = new ServicePrincipals(this.tenantId, fixture, this.apiAppId);
     this.tapPolicy = patchTapPolicy(defaultTapPolicy(), fixture.tapPolicy ?? {});
     for (const app of fixture.apps) this.secrets.set(app.appId.toLowerCase(), app.clientSecret);
+    this.publicClients = indexPublicClients(fixture.publicClients ?? [], this.apiAppId);
   }
 
   /** Adds or replaces a user, keeping every index consistent. */
