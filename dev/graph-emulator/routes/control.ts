@@ -262,6 +262,7 @@ export function control(
         roles: r.roles,
         audience: r.audience,
         ...(user ? { user, scp: r.scp } : {}),
+        ...(r.idtyp ? { idtyp: r.idtyp } : {}),
       });
       return ok({ access_token: token, claims });
     }

@@ -322,4 +322,6 @@ export const tokenRequestSchema = z.strictObject({
   user: guid.optional(),
   /** The delegated token's `scp` (default `user_impersonation`); only with `user`. */
   scp: z.string().min(1).optional(),
+  /** Overrides the `idtyp` claim, for tokens Entra ID would not issue (an app token with `scp`). */
+  idtyp: z.enum(['app', 'user']).optional(),
 });
