@@ -1,5 +1,7 @@
 /** The emulator's in-memory core: tenant state, token signing, throttling, faults and the request log. No sockets here. */
 import { randomBytes } from 'node:crypto';
+import type { DeviceFlowSettings } from './device-flow.js';
+import { DEFAULT_DEVICE_FLOW, DeviceFlow } from './device-flow.js';
 import { invalidToken, tooManyRequests, graphError } from './errors.js';
 import { Faults } from './faults.js';
 import { routeGraph } from './graph-router.js';
@@ -8,6 +10,7 @@ import { newGuid } from './ids.js';
 import type { JwtClaims } from './jwt.js';
 import { TokenSigner } from './jwt.js';
 import { RequestLog } from './request-log.js';
+import { appRolesOf } from './state/delegated-permissions.js';
 import { TenantState } from './state/tenant-state.js';
 import { requestCost, Throttle } from './throttle.js';
 import type { EmulatorEnv, TenantFixture } from './types.js';
@@ -31,7 +34,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 export interface IssueOptions {
   /** Seconds from now; negative gives an already expired token. */
   expiresIn?: number;
-  /** Override the roles claim (default: the app's current assignments on the resource). */
+  /**
+   * Override the roles claim (default: the app's current assignments on the resource; for a delegated token, the
+   * person's app roles on the service's API).
+   */
   roles?: string[];
   /** Override the aud claim (default: the resource's audience). */
   audience?: string;
@@ -42,6 +48,8 @@ export interface IssueOptions {
   user?: { readonly id: string; readonly userPrincipalName: string; readonly displayName: string };
   /** The delegated token's `scp` (default `user_impersonation`). */
   scp?: string;
+  /** Overrides `idtyp` (negative tests: an app token carrying `scp`). */
+  idtyp?: 'app' | 'user';
 }
 
 export class EmulatorCore {
@@ -52,14 +60,18 @@ export class EmulatorCore {
   readonly log = new RequestLog();
   readonly knobs: Knobs = { ...DEFAULT_KNOBS };
   readonly identityHeader = randomBytes(16).toString('hex');
+  /** Device codes and refresh tokens of people's sign-ins (routes/device-code.ts). */
+  readonly deviceFlow: DeviceFlow;
   private readonly callers = new WeakMap<JwtClaims, Caller>();
 
   constructor(
     private initialFixture: TenantFixture,
     readonly baseUrl: string,
     readonly caPath: string,
+    deviceFlow: Partial<DeviceFlowSettings> = {},
   ) {
     this.state = new TenantState(initialFixture);
+    this.deviceFlow = new DeviceFlow({ ...DEFAULT_DEVICE_FLOW, ...deviceFlow });
   }
 
   get issuer(): string {
@@ -94,6 +106,7 @@ export class EmulatorCore {
     this.faults.configure(null);
     this.throttle.configure({ profile: 'off', timeScale: 1 });
     Object.assign(this.knobs, DEFAULT_KNOBS);
+    this.deviceFlow.reset();
     this.log.clear();
   }
 
@@ -101,7 +114,11 @@ export class EmulatorCore {
   issueToken(appId: string, resourceAppId: string, opts: IssueOptions = {}): { token: string; claims: JwtClaims } {
     const now = Math.floor(Date.now() / 1000);
     const sp = this.state.servicePrincipals.byAppId.get(appId.toLowerCase());
-    const roles = opts.roles ?? this.state.servicePrincipals.rolesFor(appId, resourceAppId);
+    const roles =
+      opts.roles ??
+      (opts.user
+        ? this.userRoles(opts.user.id, resourceAppId)
+        : this.state.servicePrincipals.rolesFor(appId, resourceAppId));
     const claims: JwtClaims = {
       aud: opts.audience ?? (resourceAppId === GRAPH_APP_ID ? GRAPH_AUDIENCE : resourceAppId),
       iss: this.issuer,
@@ -119,6 +136,7 @@ export class EmulatorCore {
             preferred_username: opts.user.userPrincipalName,
           }
         : { idtyp: 'app', oid: sp?.id ?? newGuid() }),
+      ...(opts.idtyp ? { idtyp: opts.idtyp } : {}),
       rh: `0.${randomBytes(8).toString('base64url')}.`,
       ...(roles.length ? { roles } : {}),
       ...(opts.user ? { scp: opts.scp ?? 'user_impersonation' } : {}),
@@ -128,6 +146,12 @@ export class EmulatorCore {
       ver: '2.0',
     };
     return { token: this.signer.sign(claims), claims };
+  }
+
+  /** A person's app roles on the resource: the service's API defines some, Graph none (its admin roles are not in `roles`). */
+  private userRoles(userId: string, resourceAppId: string): string[] {
+    const user = this.state.findUser(userId);
+    return user && resourceAppId === this.state.apiAppId ? appRolesOf(this.state, user) : [];
   }
 
   /** Bearer token → caller, or Graph's 401 (research §6). */
@@ -157,10 +181,16 @@ export class EmulatorCore {
     if (claims.tid !== this.state.tenantId || claims.iss !== this.issuer) {
       return invalidToken(req, 'Access token validation failure. Invalid issuer.');
     }
+    // A delegated token's permissions are its `scp`; Graph then also asks for the person's admin role
+    // (routes/delegated-admin.ts). An app-only token's are its `roles`.
+    const scp = str(claims.scp);
     const caller: Caller = {
       appId: str(claims.azp) ?? str(claims.appid) ?? '',
       objectId: str(claims.oid) ?? '',
-      roles: new Set(Array.isArray(claims.roles) ? (claims.roles as string[]) : []),
+      roles: new Set(
+        scp !== undefined ? scp.split(' ') : Array.isArray(claims.roles) ? (claims.roles as string[]) : [],
+      ),
+      ...(scp !== undefined ? { signedInUser: (str(claims.oid) ?? '').toLowerCase() } : {}),
     };
     this.callers.set(claims, caller);
     return caller;

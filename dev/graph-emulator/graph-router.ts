@@ -2,6 +2,7 @@
 import { graphError, methodNotAllowed, segmentNotFound } from './errors.js';
 import type { GraphContext, GraphResponse } from './graph-types.js';
 import { applications } from './routes/applications.js';
+import { delegatedAdminCheck } from './routes/delegated-admin.js';
 import { groups } from './routes/groups.js';
 import { memberOf, ownedObjects } from './routes/memberships.js';
 import { methodsRoot, perType } from './routes/methods.js';
@@ -32,6 +33,8 @@ export function routeGraph(ctx: GraphContext): GraphResponse {
       if (b === 'ownedObjects' && d === undefined) return ownedObjects(ctx, a, c);
       if (b !== 'authentication') return segmentNotFound(ctx.req, b);
       if (c === undefined) return notImplemented(ctx);
+      const refused = delegatedAdminCheck(ctx, a, c);
+      if (refused) return refused;
       if (c === 'methods') return e === undefined ? methodsRoot(ctx, a, d) : segmentNotFound(ctx.req, e);
       if (c === 'signInPreferences' && d === undefined) return signInPreferences(ctx, a);
       if (c === 'requirements' && d === undefined) return requirements(ctx, a);

@@ -34,7 +34,10 @@ export interface GraphResponse {
 export interface Caller {
   appId: string;
   objectId: string;
+  /** The permissions the token grants: app roles (app-only) or `scp` (delegated). */
   roles: ReadonlySet<string>;
+  /** Delegated token: the signed-in person's object id, whose admin roles Graph also checks. */
+  signedInUser?: string;
 }
 
 export interface Knobs {

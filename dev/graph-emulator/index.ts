@@ -1,6 +1,7 @@
 /** The Graph emulator's public API (contracts §1): start/stop, the demo fixture, the CA. */
 import type { AddressInfo } from 'node:net';
 import { createLeafCertificate, defaultCaDir, ensureCaMaterial } from './ca.js';
+import type { DeviceFlowSettings } from './device-flow.js';
 import { EmulatorCore } from './emulator-core.js';
 import { demoTenant } from './fixtures/demo-tenant.js';
 import { createEmulatorServer } from './server.js';
@@ -16,6 +17,11 @@ export interface StartEmulatorOptions {
   fixture?: TenantFixture;
   /** Default: process.env.EMULATOR_CA_DIR ?? '<repo>/.local/emulator-ca'. */
   caDir?: string;
+  /**
+   * The device code flow: `autoApproveAs` (a user's id or UPN) signs every new code in as that person at once (tests,
+   * the demo admin); the poll interval and code lifetime default to Entra ID's 5 s and 15 min.
+   */
+  deviceFlow?: Partial<DeviceFlowSettings>;
 }
 
 export interface RunningEmulator {
@@ -49,7 +55,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   });
   const port = (server.address() as AddressInfo).port;
   const url = `https://localhost:${port}`;
-  const core = new EmulatorCore(fixture, url, ca.caPath);
+  const core = new EmulatorCore(fixture, url, ca.caPath, options.deviceFlow);
   emulatorServer.attach(core);
   let stopped = false;
   return {
@@ -85,6 +91,7 @@ export {
   WORKER_GRAPH_PERMISSIONS,
 } from './fixtures/demo-tenant.js';
 export type { DemoTenantOptions } from './fixtures/demo-tenant.js';
+export { DEMO_HELPDESK_GROUP_ID, DEMO_PEOPLE, DEMO_UNCONSENTED_CLIENT_ID } from './fixtures/demo-people.js';
 export {
   DEMO_ADMINISTRATIVE_UNIT_ID,
   DEMO_APP_SCOPE_ID,
@@ -96,6 +103,7 @@ export {
 export { GRAPH_PERMISSIONS } from './state/permissions.js';
 export { PASSWORD_METHOD_ID, PHONE_IDS, EMAIL_METHOD_ID } from './state/method-types.js';
 export type { FaultConfig } from './faults.js';
+export type { DeviceFlowSettings } from './device-flow.js';
 export type { ThrottleConfig } from './throttle.js';
 export type { LoggedRequest } from './request-log.js';
 export type {
@@ -105,6 +113,7 @@ export type {
   FixtureGroup,
   FixtureGroupAccess,
   FixtureMethod,
+  FixturePublicClient,
   FixtureRoleDefinition,
   FixtureRoleGrant,
   FixtureUser,

@@ -10,7 +10,7 @@ import { corruptAnswer } from './faults.js';
 import type { GraphRequest, GraphResponse, GraphVersion } from './graph-types.js';
 import { batch } from './routes/batch.js';
 import { control } from './routes/control.js';
-import { jwks, openIdConfiguration, tokenEndpoint } from './routes/entra.js';
+import { deviceCodeRoute, jwks, openIdConfiguration, tokenEndpoint } from './routes/entra.js';
 import { managedIdentityToken } from './routes/managed-identity.js';
 
 const GRAPH_BODY_LIMIT = 4 * 1024 * 1024;
@@ -292,6 +292,9 @@ export function createEmulatorServer(tls: { keyPem: string; certPem: string }): 
       if (rest === 'discovery/v2.0/keys') return send(res, jwks(c, first), JSON_TYPE);
       if (rest === 'oauth2/v2.0/token') {
         return send(res, tokenEndpoint(c, first, method, raw, req.headers['content-type'] ?? ''), JSON_TYPE);
+      }
+      if (rest === 'oauth2/v2.0/devicecode') {
+        return send(res, deviceCodeRoute(c, first, method, raw, req.headers['content-type'] ?? ''), JSON_TYPE);
       }
     }
     send(res, { status: 404, body: { error: `Nothing is emulated at ${url.pathname}.` } }, JSON_TYPE);

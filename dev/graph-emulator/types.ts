@@ -44,6 +44,8 @@ export interface FixtureUser {
   /** Knob (research §3.1): the service counts a method it does not list, so the default can never be deleted. */
   hiddenBlockingMethods?: boolean;
   perUserMfaState?: 'disabled' | 'enabled' | 'enforced';
+  /** App roles of the service's API assigned to this user (role values, e.g. Resets.Submit): delegated tokens' `roles`. */
+  appRoles?: string[];
 }
 
 /** A role held at a scope: '/' (tenant), '/administrativeUnits/{id}' or '/{application object id}'. */
@@ -74,6 +76,8 @@ export interface FixtureGroup {
   roleEligibilities?: FixtureRoleGrant[];
   /** PIM for Groups with this group as the principal: its active members can activate into the target group. */
   groupEligibilities?: FixtureGroupAccess[];
+  /** App roles of the service's API assigned to this group: its members (transitively) hold them in delegated tokens. */
+  appRoles?: string[];
 }
 
 /** A custom directory role (built-in ones come from the emulator's catalogue). */
@@ -101,6 +105,17 @@ export interface FixtureApp {
   roles?: Record<string, string[]>;
 }
 
+/**
+ * A public client people sign in to (device code flow): no secret. `delegatedPermissions` lists, per resource
+ * ('https://graph.microsoft.com' or the fixture's apiAppId), the delegated permissions consented for it in the tenant
+ * or pre-authorized by the resource's app registration; anything else is refused with AADSTS65001.
+ */
+export interface FixturePublicClient {
+  appId: string;
+  displayName: string;
+  delegatedPermissions?: Record<string, string[]>;
+}
+
 export interface TenantFixture {
   tenantId: string;
   /** Throttling tier (research §7.3): S < 50 users, M 50–500, L > 500; derived from the user count when absent. */
@@ -114,6 +129,8 @@ export interface TenantFixture {
   /** Administrative units usable as '/administrativeUnits/{id}' scopes. */
   administrativeUnits?: FixtureAdministrativeUnit[];
   apps: FixtureApp[];
+  /** Public clients for the device code flow (Azure CLI, Graph PowerShell…). */
+  publicClients?: FixturePublicClient[];
   managedIdentityAppId: string;
   apiAppId: string;
   /** The Temporary Access Pass policy (state/tap-policy.ts); the portal's defaults when absent. */

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DEMO_BREAK_GLASS_UPN,
+  DEMO_PEOPLE,
   DEMO_PROTECTED_GROUP_ID,
   ensureCa,
   startEmulator,
@@ -97,7 +98,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       Object.assign(settings, newTapKeySettings());
     }
     if (options.forceEmulator || !usesExternalGraph()) {
-      emulator = await startEmulator({ port: options.emulatorPort ?? Number(process.env.EMULATOR_PORT ?? 8443) });
+      // People's device code sign-ins are approved at once as the demo admin (no browser in the emulator).
+      emulator = await startEmulator({
+        port: options.emulatorPort ?? Number(process.env.EMULATOR_PORT ?? 8443),
+        deviceFlow: { autoApproveAs: DEMO_PEOPLE.admin },
+      });
       const e = emulator.env;
       Object.assign(settings, {
         GRAPH_BASE_URL: e.GRAPH_BASE_URL,

@@ -142,6 +142,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes the delegated scope from AUTH_SCOPE (one scope value) and leaves it unset by default', () => {
+    expect(loadConfig({ ...base, AUTH_SCOPE: ' Resets.Reset ' }).auth?.scope).toBe('Resets.Reset');
+    expect(loadConfig({ ...base, AUTH_SCOPE: '' }).auth).not.toHaveProperty('scope');
+    expect(problemsOf({ ...base, AUTH_SCOPE: 'api://x/Resets.Access' }).AUTH_SCOPE).toMatch(/one scope value/);
+    expect(problemsOf({ ...base, AUTH_SCOPE: 'a b' }).AUTH_SCOPE).toMatch(/one scope value/);
+  });
+
   it('treats empty strings as unset', () => {
     const c = loadConfig({ ...base, MAX_BULK_ROWS: '', KILL_SWITCH: ' ', APPLICATIONINSIGHTS_CONNECTION_STRING: '' });
     expect(c.limits.maxBulkRows).toBe(50000);

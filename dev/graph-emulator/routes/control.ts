@@ -1,6 +1,7 @@
 /** The control API under /_emulator (DESIGN §6, contracts §1): not part of Graph; JSON in, JSON out, 400 naming every problem. */
 import type { EmulatorCore } from '../emulator-core.js';
 import type { GraphResponse } from '../graph-types.js';
+import { deviceCodeControl } from './device-code-control.js';
 import { listedMethods } from './methods.js';
 import type { z } from 'zod';
 import {
@@ -265,13 +266,16 @@ export function control(
         roles: r.roles,
         audience: r.audience,
         ...(user ? { user, scp: r.scp } : {}),
+        ...(r.idtyp ? { idtyp: r.idtyp } : {}),
       });
       return ok({ access_token: token, claims });
     }
+    case 'devicecode':
+      return extra === undefined ? deviceCodeControl(core, method, arg, raw) : problem(404, 'Unknown devicecode path.');
     default:
       return problem(
         404,
-        `Unknown control path '/_emulator/${segments.join('/')}'. Known: env, tenant, users/{key}, requests, faults, throttle, knobs, reset, keys/rotate, tokens.`,
+        `Unknown control path '/_emulator/${segments.join('/')}'. Known: env, tenant, users/{key}, requests, faults, throttle, knobs, reset, keys/rotate, tokens, devicecode.`,
       );
   }
 }

@@ -1,12 +1,23 @@
-/** Entra ID v2 endpoints: OpenID metadata, JWKS and the client-credentials token endpoint, with AADSTS-style errors. */
+/**
+ * Entra ID v2 endpoints: OpenID metadata, JWKS and the token endpoint (client credentials here; the device code and
+ * refresh token grants in device-code.ts), with AADSTS-style errors.
+ */
 import { randomUUID } from 'node:crypto';
 import type { EmulatorCore } from '../emulator-core.js';
 import { TOKEN_LIFETIME_SECONDS } from '../emulator-core.js';
 import type { GraphResponse } from '../graph-types.js';
+import { delegatedGrant, deviceCodeEndpoint } from './device-code.js';
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
-function aadError(core: EmulatorCore, status: number, error: string, code: number, message: string): GraphResponse {
+export function aadError(
+  core: EmulatorCore,
+  status: number,
+  error: string,
+  code: number,
+  message: string,
+  extra: Record<string, string> = {},
+): GraphResponse {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const ts = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
@@ -21,6 +32,7 @@ function aadError(core: EmulatorCore, status: number, error: string, code: numbe
       trace_id: traceId,
       correlation_id: correlationId,
       error_uri: `${core.baseUrl}/error?code=${code}`,
+      ...extra,
     },
   };
 }
@@ -95,6 +107,23 @@ export function resolveScope(core: EmulatorCore, scope: string): { resourceAppId
   return { resourceAppId };
 }
 
+/** POST /{tenant}/oauth2/v2.0/devicecode: the tenant and method as the token endpoint checks them, then device-code.ts. */
+export function deviceCodeRoute(
+  core: EmulatorCore,
+  tenant: string,
+  method: string,
+  rawBody: string,
+  contentType: string,
+): GraphResponse {
+  if (tenant.toLowerCase() !== core.state.tenantId) {
+    return aadError(core, 400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`);
+  }
+  if (method !== 'POST') {
+    return aadError(core, 400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
+  }
+  return deviceCodeEndpoint(core, rawBody, contentType);
+}
+
 export function tokenEndpoint(
   core: EmulatorCore,
   tenant: string,
@@ -124,6 +153,8 @@ export function tokenEndpoint(
     );
   }
   const form = new URLSearchParams(rawBody);
+  const delegated = delegatedGrant(core, form);
+  if (delegated) return delegated;
   for (const p of ['grant_type', 'client_id', 'scope']) {
     if (!form.get(p)) {
       return aadError(

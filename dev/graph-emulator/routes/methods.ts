@@ -142,8 +142,9 @@ export function perType(ctx: GraphContext, key: string, segment: string, id?: st
     'authMethods',
   );
   if (denied) return denied;
-  // Every caller of the emulator holds application permissions; the page documents no application delete.
-  if (isWrite && !kind.appDelete && !ctx.knobs.hardwareOathAppDelete) return accessDenied(req);
+  // The page documents no application delete; a person's token may (delegated-admin.ts checks their role).
+  const delegated = ctx.caller.signedInUser !== undefined;
+  if (isWrite && !kind.appDelete && !delegated && !ctx.knobs.hardwareOathAppDelete) return accessDenied(req);
   const found = lookupUser(ctx, key);
   if (found.error) return found.error;
   const user = found.user;

@@ -4,6 +4,7 @@ import { isGuid } from '../../../src/lib/domain/index.js';
 import type { FixtureUser, TenantFixture } from '../types.js';
 import { GRAPH_AUDIENCE } from '../types.js';
 import { KIND_BY_TYPE, PHONE_IDS, PREFERRED_METHODS } from './method-types.js';
+import { delegatedAccessProblems } from './delegated-permissions.js';
 import { GRAPH_PERMISSIONS } from './permissions.js';
 import { BUILT_IN_ROLES } from './role-catalogue.js';
 import { tapPolicySchema } from './tap-policy.js';
@@ -48,6 +49,7 @@ export const userSchema = z.strictObject({
   groupEligibilities: z.array(groupAccess).optional(),
   hiddenBlockingMethods: z.boolean().optional(),
   perUserMfaState: z.enum(['disabled', 'enabled', 'enforced']).optional(),
+  appRoles: z.array(z.string().min(1)).optional(),
 });
 
 const tenantSchema = z.strictObject({
@@ -67,6 +69,7 @@ const tenantSchema = z.strictObject({
         roleAssignments: z.array(roleGrant).optional(),
         roleEligibilities: z.array(roleGrant).optional(),
         groupEligibilities: z.array(groupAccess).optional(),
+        appRoles: z.array(z.string().min(1)).optional(),
       }),
     )
     .optional(),
@@ -90,6 +93,15 @@ const tenantSchema = z.strictObject({
       roles: z.record(z.string(), z.array(z.string())).optional(),
     }),
   ),
+  publicClients: z
+    .array(
+      z.strictObject({
+        appId: guid,
+        displayName: z.string().min(1),
+        delegatedPermissions: z.record(z.string(), z.array(z.string().min(1))).optional(),
+      }),
+    )
+    .optional(),
   managedIdentityAppId: guid,
   apiAppId: guid,
   tapPolicy: tapPolicySchema.optional(),
@@ -217,6 +229,7 @@ export function validateTenant(input: unknown): Validated<TenantFixture> {
       }
     }
   });
+  problems.push(...delegatedAccessProblems(t));
   return problems.length ? { ok: false, problems } : { ok: true, value: t };
 }
 
@@ -310,4 +323,6 @@ export const tokenRequestSchema = z.strictObject({
   user: guid.optional(),
   /** The delegated token's `scp` (default `user_impersonation`); only with `user`. */
   scp: z.string().min(1).optional(),
+  /** Overrides the `idtyp` claim, for tokens Entra ID would not issue (an app token with `scp`). */
+  idtyp: z.enum(['app', 'user']).optional(),
 });

@@ -8,6 +8,7 @@ import { GRAPH_PERMISSIONS } from './permissions.js';
 export interface AppRole {
   id: string;
   value: string;
+  /** Graph's permissions go to applications only; the service's roles to people and groups as well. */
   allowedMemberTypes: string[];
   isEnabled: boolean;
   displayName: string;
@@ -42,10 +43,10 @@ export interface AppRoleAssignment {
   createdDateTime: string;
 }
 
-const role = (id: string, value: string, what: string): AppRole => ({
+const role = (id: string, value: string, what: string, forPeople = false): AppRole => ({
   id,
   value,
-  allowedMemberTypes: ['Application'],
+  allowedMemberTypes: forPeople ? ['User', 'Application'] : ['Application'],
   isEnabled: true,
   displayName: value,
   description: what,
@@ -80,7 +81,7 @@ export class ServicePrincipals {
       id: apiApp?.objectId?.toLowerCase() ?? guidFrom(tenantId, 'sp', apiAppId),
       appId: apiAppId,
       displayName: apiApp?.displayName ?? 'mfa-reset API',
-      appRoles: [...apiRoleNames].map((v) => role(guidFrom(apiAppId, 'app-role', v), v, `mfa-reset ${v}`)),
+      appRoles: [...apiRoleNames].map((v) => role(guidFrom(apiAppId, 'app-role', v), v, `mfa-reset ${v}`, true)),
     };
     this.add(graph);
     this.add(api);

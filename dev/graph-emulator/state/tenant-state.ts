@@ -10,6 +10,8 @@ import type {
   TenantFixture,
 } from '../types.js';
 import { GRAPH_APP_ID, GRAPH_AUDIENCE } from '../types.js';
+import type { PublicClientState } from './delegated-permissions.js';
+import { indexPublicClients } from './delegated-permissions.js';
 import type { MethodKind } from './method-types.js';
 import { KIND_BY_TYPE, PHONE_IDS } from './method-types.js';
 import type { PrincipalGrants } from './privilege-index.js';
@@ -57,6 +59,8 @@ export interface UserState {
   hiddenBlockingMethods: boolean;
   perUserMfaState: 'disabled' | 'enabled' | 'enforced';
   signInSessionsValidFromDateTime: string;
+  /** App roles of the service's API assigned to the user (delegated tokens' `roles`, with the groups'). */
+  appRoles: string[];
 }
 
 export interface GroupState {
@@ -68,6 +72,8 @@ export interface GroupState {
   roleGrants: FixtureRoleGrant[];
   eligibleGrants: FixtureRoleGrant[];
   groupEligibilities: FixtureGroupAccess[];
+  /** App roles of the service's API assigned to the group. */
+  appRoles: string[];
 }
 
 const FIXTURE_EPOCH = '2024-01-15T09:00:00Z';
@@ -93,6 +99,7 @@ export function createGroupState(g: FixtureGroup): GroupState {
     roleGrants,
     eligibleGrants,
     groupEligibilities: access(g.groupEligibilities),
+    appRoles: [...(g.appRoles ?? [])],
   };
 }
 
@@ -131,6 +138,7 @@ export function createUserState(u: FixtureUser): UserState {
     hiddenBlockingMethods: u.hiddenBlockingMethods ?? false,
     perUserMfaState: u.perUserMfaState ?? 'disabled',
     signInSessionsValidFromDateTime: FIXTURE_EPOCH,
+    appRoles: [...(u.appRoles ?? [])],
   };
 }
 
@@ -151,6 +159,8 @@ export class TenantState {
   readonly servicePrincipals: ServicePrincipals;
   /** App registrations created through Graph (npm run setup-entra); the fixture's apps have none. */
   readonly applications: Applications;
+  /** Public clients people sign in to (device code flow), with their delegated permissions. */
+  readonly publicClients: Map<string, PublicClientState>;
   /** The Temporary Access Pass policy (tests change it through the control API). */
   tapPolicy: TapPolicy;
 
@@ -189,6 +199,7 @@ export class TenantState {
     this.applications = new Applications(this.tenantId);
     this.tapPolicy = patchTapPolicy(defaultTapPolicy(), fixture.tapPolicy ?? {});
     for (const app of fixture.apps) this.secrets.set(app.appId.toLowerCase(), app.clientSecret);
+    this.publicClients = indexPublicClients(fixture.publicClients ?? [], this.apiAppId);
   }
 
   /** Adds or replaces a user, keeping every index consistent. */

@@ -26,6 +26,8 @@ export interface AuthConfig {
   readonly audience: string;
   readonly issuer: string;
   readonly jwksUri: string;
+  /** The delegated permission a person's token must hold in `scp` (AUTH_SCOPE; default API_SCOPE, Resets.Access). */
+  readonly scope?: string;
 }
 
 export interface GraphConfig {

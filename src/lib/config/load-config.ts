@@ -141,6 +141,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         audience: a.AUTH_AUDIENCE,
         issuer: a.AUTH_ISSUER ?? `https://login.microsoftonline.com/${a.AUTH_TENANT_ID}/v2.0`,
         jwksUri: a.AUTH_JWKS_URI ?? `https://login.microsoftonline.com/${a.AUTH_TENANT_ID}/discovery/v2.0/keys`,
+        ...(a.AUTH_SCOPE ? { scope: a.AUTH_SCOPE } : {}),
       };
     }
   }

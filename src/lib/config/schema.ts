@@ -72,6 +72,14 @@ export const authSchema = z.object({
   ),
   AUTH_ISSUER: url(),
   AUTH_JWKS_URI: url(),
+  // The delegated permission a person's token must carry in `scp` (default Resets.Access, as setup-entra exposes it).
+  AUTH_SCOPE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,120}$/, 'must be one scope value, e.g. Resets.Access (no spaces, no api:// prefix)')
+      .optional(),
+  ),
 });
 
 export const limitsSchema = z.object({
