@@ -156,6 +156,37 @@ describe('device code flow by hand', () => {
     });
   });
 
+  it('a person given a role through Graph (appRoleAssignedTo, as npm run setup-entra --assign does) gets it in the next token', async () => {
+    const noel = await emu.user(DEMO_PEOPLE.noRoles);
+    const signIn = async (): Promise<Json> => {
+      const code = await startCode(azureCli, apiScope);
+      await control('POST', 'devicecode/approve', { userCode: code.user_code, user: DEMO_PEOPLE.noRoles });
+      const done = await poll(azureCli, code.device_code);
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      return decodeJwt(String(done.body.access_token));
+    };
+    expect((await signIn()).roles ?? []).toEqual([]);
+
+    // Documented: https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto
+    const graphToken = await emu.clientToken(DEMO_APPS.deployer, 'https://graph.microsoft.com/.default');
+    const graph = (path: string, init?: RequestInit) =>
+      fetch(`${emu.url}/v1.0${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${graphToken}`, 'content-type': 'application/json' },
+      });
+    const sps = (await (await graph(`/servicePrincipals?$filter=appId eq '${DEMO_API_APP_ID}'`)).json()) as {
+      value: { id: string; appRoles: { id: string; value: string }[] }[];
+    };
+    const api = sps.value[0];
+    const submit = api.appRoles.find((r) => r.value === Roles.submit);
+    const res = await graph(`/servicePrincipals/${api.id}/appRoleAssignedTo`, {
+      method: 'POST',
+      body: JSON.stringify({ principalId: noel.id, resourceId: api.id, appRoleId: submit?.id }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect((await signIn()).roles).toEqual([Roles.submit]);
+  });
+
   it('answers authorization_declined and expired_token', async () => {
     const declined = await startCode(azureCli, apiScope);
     expect((await control('POST', 'devicecode/decline', { userCode: declined.user_code })).status).toBe(200);

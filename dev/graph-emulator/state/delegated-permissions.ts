@@ -95,10 +95,16 @@ export function delegatedAccessProblems(t: TenantFixture): string[] {
   return problems;
 }
 
-/** The API's app roles a person holds: assigned to them or to a group they are in (nested groups count). */
+/**
+ * The API's app roles a person holds: assigned to them or to a group they are in (nested groups count), in the
+ * fixture or through Graph (`npm run setup-entra --assign Resets.Submit=user:<id>` writes appRoleAssignedTo).
+ */
 export function appRolesOf(state: TenantState, user: UserState): string[] {
   const out = new Set(user.appRoles);
-  for (const g of state.transitiveGroups(user)) g.appRoles.forEach((r) => out.add(r));
+  const groups = state.transitiveGroups(user);
+  for (const g of groups) g.appRoles.forEach((r) => out.add(r));
+  const principals = [user.id, ...groups.map((g) => g.id)];
+  state.servicePrincipals.roleValuesAssigned(principals, state.apiAppId).forEach((r) => out.add(r));
   return [...out];
 }
 

@@ -188,6 +188,20 @@ export class ServicePrincipals {
     return this.assignments.get(principalId)?.delete(assignmentId) ?? false;
   }
 
+  /** Role values assigned through Graph (appRoleAssignedTo) to any of these principals (a person, their groups). */
+  roleValuesAssigned(principalIds: readonly string[], resourceAppId: string): string[] {
+    const resource = this.byAppId.get(resourceAppId.toLowerCase());
+    if (!resource) return [];
+    const out: string[] = [];
+    for (const id of principalIds) {
+      for (const a of this.assignments.get(id)?.values() ?? []) {
+        const r = a.resourceId === resource.id ? resource.appRoles.find((x) => x.id === a.appRoleId) : undefined;
+        if (r) out.push(r.value);
+      }
+    }
+    return out;
+  }
+
   /** Role values the app holds on the resource (Graph or the API): what a token issued now carries. */
   rolesFor(appId: string, resourceAppId: string): string[] {
     const principal = this.byAppId.get(appId.toLowerCase());
