@@ -43,7 +43,7 @@ function request(users: string[], options: Record<string, unknown> = {}): Parsed
 
 /** Runs --direct signed in (device code, approved at once) as `person`; what it printed and its exit code. */
 async function runAs(person: string, req: ParsedRequest, results: string, extra: Record<string, string> = {}) {
-  const approved = await emu.control('PUT', 'devicecode', { autoApproveAs: person });
+  const approved = await emu.control('PUT', 'devicecode', { autoApproveAs: person, intervalSeconds: 0 });
   expect(approved.status).toBe(200);
   const lines: string[] = [];
   const notes: string[] = [];
