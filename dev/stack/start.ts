@@ -9,6 +9,7 @@ function instructions(stack: LocalStack): string {
   const api = stack.url;
   const lines = [`mfa-reset is running on ${api}  (Ctrl-C stops everything)`, ''];
   const e = stack.emulator?.env;
+  lines.push(...cliLines(stack), '');
   if (e) {
     const app = DEMO_APPS.logicApp;
     lines.push(
@@ -59,6 +60,26 @@ function instructions(stack: LocalStack): string {
       `Inspect a demo user: curl -s --cacert ${e.NODE_EXTRA_CA_CERTS} ${stack.emulator?.url}/_emulator/users/${user}`,
     );
   return lines.join('\n');
+}
+
+/** The `mfa-reset` CLI, ready to paste: signed in as the demo app (or with `az login` on a real tenant). */
+function cliLines(stack: LocalStack): string[] {
+  const e = stack.emulator?.env;
+  if (!e) {
+    return [
+      'From your terminal (another shell; `az login` to this tenant first):',
+      `  export MFA_RESET_API=${stack.url} MFA_RESET_AUDIENCE=${stack.settings.AUTH_AUDIENCE}`,
+      '  npx mfa-reset whoami',
+    ];
+  }
+  const app = DEMO_APPS.logicApp;
+  return [
+    'From your terminal (another shell), the mfa-reset CLI as the demo app "Logic App bulk resets":',
+    `  export MFA_RESET_API=${stack.url} MFA_RESET_AUDIENCE=${e.AUTH_AUDIENCE} NODE_EXTRA_CA_CERTS=${e.NODE_EXTRA_CA_CERTS} \\`,
+    `    AZURE_TENANT_ID=${e.AUTH_TENANT_ID} AZURE_AUTHORITY_HOST=${e.AUTHORITY_HOST} \\`,
+    `    AZURE_CLIENT_ID=${app.appId} AZURE_CLIENT_SECRET=${app.clientSecret}`,
+    `  npx mfa-reset reset ${DEMO_USERS.plain} --ticket INC0012345 --reason lost_device --tap`,
+  ];
 }
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ import {
 import { killSwitchRoute, makeKillSwitchHandler } from '../functions/control-kill-switch.js';
 import { approveResetRoute, makeDecideResetHandler, rejectResetRoute } from '../functions/resets-decide.js';
 import { cancelResetRoute, makeCancelResetHandler } from '../functions/resets-cancel.js';
+import { makeMeHandler, meRoute } from '../functions/me.js';
 import { getResetRoute, makeGetResetHandler } from '../functions/resets-status.js';
 import { getItemTapRoute, makeGetItemTapHandler } from '../functions/resets-item-tap.js';
 import { tapUnwrapperFor } from '../lib/tap/tap-unwrappers.js';
@@ -82,5 +83,6 @@ export function composeHttpFunctions(config: AppConfig, shared: IntakeShared): H
     route(getItemTapRoute, makeGetItemTapHandler(deps)),
     route(cancelResetRoute, makeCancelResetHandler(deps)),
     route(killSwitchRoute, makeKillSwitchHandler(deps)),
+    route(meRoute, makeMeHandler(deps)),
   ];
 }

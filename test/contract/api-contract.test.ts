@@ -373,6 +373,7 @@ describe('GET /api/resets/{id} (GetReset)', () => {
       ['SetKillSwitch', 'PUT', '/api/control/kill-switch', tokens.operator, { mode: 'off', reason: 'x' }],
       ['GetBreaker', 'GET', '/api/control/breaker', tokens.operator, undefined],
       ['ResetBreaker', 'POST', '/api/control/breaker/reset', tokens.operator, { reason: 'x' }],
+      ['GetMe', 'GET', '/api/me', tokens.noRoles, undefined],
     ];
     for (const [operation, method, path, token, body] of calls) {
       const answer = await callApi(url, method, path, { token, body });
@@ -846,6 +847,25 @@ describe('the tenant-wide circuit breaker: GET /api/control/breaker, POST /api/c
     const after = await breaker(tokens.operator);
     contract.check('GetBreaker', after);
     expect(after.body).toMatchObject({ state: 'closed' });
+  });
+});
+
+describe('GET /api/me', () => {
+  it("200 with the caller's ids, identity type and the service's roles (none needed); 401 without a token", async () => {
+    const me = await callApi(stack.baseUrl, 'GET', '/api/me', { token: tokens.logicApp });
+    contract.check('GetMe', me);
+    expect(me.status, me.text).toBe(200);
+    expect(me.body).toMatchObject({
+      appId: DEMO_APPS.logicApp.appId,
+      identityType: 'app',
+      roles: ['Resets.Submit', 'Resets.SubmitBulk', 'Resets.Read'],
+    });
+    const none = await callApi(stack.baseUrl, 'GET', '/api/me', { token: tokens.noRoles });
+    contract.check('GetMe', none);
+    expect(none.body).toMatchObject({ appId: DEMO_APPS.noRoles.appId, roles: [] });
+    const anonymous = await callApi(stack.baseUrl, 'GET', '/api/me', {});
+    contract.check('GetMe', anonymous);
+    expect(anonymous.status).toBe(401);
   });
 });
 

@@ -198,7 +198,7 @@ describe('route × role table', () => {
   };
   interface Route {
     readonly fn: string;
-    /** Any one of these roles lets the call through; a refusal names the first. */
+    /** Any one of these roles lets the call through (none listed: any valid token); a refusal names the first. */
     readonly needs: string | readonly string[];
     call(token: string, n: number): Promise<HttpAnswer>;
   }
@@ -292,6 +292,12 @@ describe('route × role table', () => {
       call: (t) => stack.get('/api/control/kill-switch', t),
     },
     // Setting `off` (what it already is) keeps the other rows of the table unaffected.
+    // Who the service sees the caller as: any valid token, no role (the CLI's whoami).
+    'GET /api/me': {
+      fn: 'me',
+      needs: [],
+      call: (t) => stack.get('/api/me', t),
+    },
     'PUT /api/control/kill-switch': {
       fn: 'control-kill-switch',
       needs: R.operate,
@@ -299,6 +305,7 @@ describe('route × role table', () => {
     },
   };
   const allows = (spec: Route, roles: readonly string[]): boolean =>
+    spec.needs.length === 0 ||
     (typeof spec.needs === 'string' ? [spec.needs] : spec.needs).some((r) => roles.includes(r));
   const named = (spec: Route): string => (typeof spec.needs === 'string' ? spec.needs : (spec.needs[0] ?? ''));
 
