@@ -2,7 +2,7 @@
 // emulator approves the code as a demo person) with Graph PowerShell's public client. An Authentication
 // Administrator resets a plain user; our guard protects the admins before Graph is asked; a helpdesk person without an
 // Entra admin role gets Graph's 403 as a message naming the role; the results CSV has the service export's columns.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -14,6 +14,7 @@ import { CSV_HEADER } from '../../src/lib/http/status-views.js';
 import { parseJsonRequest } from '../../src/lib/requests/index.js';
 import type { ParsedRequest } from '../../src/lib/requests/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { cliEnv, runCli } from './support/run-cli.js';
 
 let emu: TestEmulator;
 let dir: string;
@@ -135,5 +136,22 @@ describe('mfa-reset --direct', () => {
     const again = await runAs(DEMO_PEOPLE.admin, request([DEMO_USERS.plain]), 'admin.csv');
     expect(again.code).toBe(2);
     expect(again.notes.join('\n')).toMatch(/exists/);
+  });
+
+  it('mfa-reset bulk --direct: the file checked by the intake validators, plain progress lines, exit 0', async () => {
+    await emu.control('PUT', 'devicecode', { autoApproveAs: DEMO_PEOPLE.admin, intervalSeconds: 0 });
+    const csv = join(dir, 'bulk.csv');
+    const users = [DEMO_USERS.defaultPush, DEMO_USERS.defaultVoiceOffice];
+    await writeFile(csv, ['user,ticket,reason', ...users.map((u) => `${u},INC0012346,lost_device`)].join('\n'));
+    const results = join(dir, 'bulk-results.csv');
+    const run = await runCli(
+      ['bulk', csv, '--direct', '--tenant', DEMO_TENANT_ID, '-o', results],
+      cliEnv({ ...env, AZURE_TENANT_ID: undefined }),
+    );
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stderr).toContain('devicelogin');
+    expect(run.stdout).toMatch(/progress 2\/2 \(100 %\)/);
+    const rows = await csvOf('bulk-results.csv');
+    expect(rows.slice(1).map((r) => r[5])).toEqual(['reset', 'reset']);
   });
 });

@@ -26,24 +26,6 @@ export interface DirectSettings {
   readonly resultsPath: string;
 }
 
-/** The --direct flags, for a command's parseArgs options. */
-export const directOptions = {
-  direct: { type: 'boolean' },
-  tenant: { type: 'string' },
-  'client-id': { type: 'string' },
-  results: { type: 'string', short: 'o' },
-  parallel: { type: 'string' },
-} as const;
-
-export const directHelp = `  --direct                 no service: run the reset engine here, signed in as you (delegated rights)
-    --tenant T             your tenant id or domain (or AZURE_TENANT_ID); a device code sign-in prompt follows
-    --client-id ID         the public client to sign in through (default: Microsoft Graph PowerShell's)
-    --token T              a delegated Microsoft Graph access token instead of the sign-in
-    -o, --results FILE     the results CSV (default mfa-reset-direct-<time>.csv)
-    --parallel N           users reset at once (default 4, at most 16)
-    Needs the Entra role Authentication Administrator (Privileged Authentication Administrator for admins).
-    PROTECTED_USERS / PROTECTED_GROUP_IDS are honoured as by the service; no service audit trail is kept.`;
-
 export class DirectSettingsError extends Error {
   override readonly name = 'DirectSettingsError';
 }
@@ -60,7 +42,7 @@ export function directSettingsFrom(
   now: Date = new Date(),
 ): DirectSettings {
   const problems: string[] = [];
-  const token = str(values.token);
+  const token = str(values.token) ?? str(env.MFA_RESET_GRAPH_TOKEN);
   const tenant = str(values.tenant) ?? str(env.AZURE_TENANT_ID);
   if (!token && !tenant) problems.push('--tenant (or AZURE_TENANT_ID) is required to sign in; or give --token');
   if (tenant && !/^[A-Za-z0-9.-]{1,253}$/.test(tenant))

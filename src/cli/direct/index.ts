@@ -4,7 +4,8 @@ import type { ParsedRequest } from '../../lib/requests/index.js';
 import { DirectSettingsError, directSettingsFrom } from './direct-settings.js';
 import { runDirect, type DirectExitCode, type DirectHooks, type DirectIo } from './run-direct.js';
 
-export { directHelp, directOptions, directSettingsFrom, type DirectSettings } from './direct-settings.js';
+export { directHelp, directOptions } from './direct-flags.js';
+export { directSettingsFrom, type DirectSettings } from './direct-settings.js';
 export {
   runDirect,
   userLine,
