@@ -154,4 +154,20 @@ describe('mfa-reset --direct', () => {
     const rows = await csvOf('bulk-results.csv');
     expect(rows.slice(1).map((r) => r[5])).toEqual(['reset', 'reset']);
   });
+
+  it('--tap: the pass is printed once on stdout after a verified reset, never written to the results CSV', async () => {
+    const sentinel = 'DirectPassSentinel42';
+    expect(
+      (await emu.control('PUT', 'policies/temporaryAccessPass', { state: 'enabled', fixedValue: sentinel })).status,
+    ).toBe(200);
+    const run = await runAs(
+      DEMO_PEOPLE.admin,
+      request([DEMO_USERS.defaultSms], { temporaryAccessPass: {} }),
+      'tap.csv',
+    );
+    expect(run.code, [...run.notes, ...run.lines].join('\n')).toBe(0);
+    expect(run.lines.filter((l) => l.includes(sentinel))).toHaveLength(1);
+    expect(run.notes.join('\n')).not.toContain(sentinel);
+    expect(await readFile(join(dir, 'tap.csv'), 'utf8')).not.toContain(sentinel);
+  });
 });
