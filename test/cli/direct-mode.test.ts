@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_BREAK_GLASS_UPN, DEMO_PEOPLE, DEMO_TENANT_ID, DEMO_USERS } from '../../dev/graph-emulator/index.js';
-import { ADMIN_ROLE_MISSING, directCommand, NO_AUDIT_NOTICE } from '../../src/cli/direct/index.js';
+import { ADMIN_ROLE_MISSING, directCommand, NO_AUDIT_NOTICE, type DirectHooks } from '../../src/cli/direct/index.js';
 import { PASSWORD_METHOD_ID } from '../../dev/graph-emulator/index.js';
 import { CSV_HEADER } from '../../src/lib/http/status-views.js';
 import { parseJsonRequest } from '../../src/lib/requests/index.js';
@@ -43,7 +43,13 @@ function request(users: string[], options: Record<string, unknown> = {}): Parsed
 }
 
 /** Runs --direct signed in (device code, approved at once) as `person`; what it printed and its exit code. */
-async function runAs(person: string, req: ParsedRequest, results: string, extra: Record<string, string> = {}) {
+async function runAs(
+  person: string,
+  req: ParsedRequest,
+  results: string,
+  extra: Record<string, string> = {},
+  hooks: DirectHooks = {},
+) {
   const approved = await emu.control('PUT', 'devicecode', { autoApproveAs: person, intervalSeconds: 0 });
   expect(approved.status).toBe(200);
   const lines: string[] = [];
@@ -53,6 +59,7 @@ async function runAs(person: string, req: ParsedRequest, results: string, extra:
     { direct: true, tenant: DEMO_TENANT_ID, results: join(dir, results), ...extra },
     env,
     { line: (t) => lines.push(t), note: (t) => notes.push(t) },
+    hooks,
   );
   return { code, lines, notes };
 }
@@ -169,5 +176,19 @@ describe('mfa-reset --direct', () => {
     expect(run.lines.filter((l) => l.includes(sentinel))).toHaveLength(1);
     expect(run.notes.join('\n')).not.toContain(sentinel);
     expect(await readFile(join(dir, 'tap.csv'), 'utf8')).not.toContain(sentinel);
+  });
+
+  it('stopped (Ctrl-C) before a user starts: it ends cancelled with no Graph call, and the CSV is still written', async () => {
+    await emu.clearRequests();
+    const run = await runAs(
+      DEMO_PEOPLE.admin,
+      request([DEMO_USERS.defaultOath]),
+      'stopped.csv',
+      {},
+      { stopped: () => true },
+    );
+    expect(run.code).toBe(1);
+    expect((await csvOf('stopped.csv'))[1]?.[5]).toBe('cancelled');
+    expect(await emu.requests({ path: '/v1.0/' })).toEqual([]);
   });
 });

@@ -45,8 +45,22 @@ export async function directFromCli(
   for (const flag of ['no-wait', 'api', 'audience']) {
     if (values[flag] !== undefined) throw usageError(`mfa-reset ${command}: --${flag} does not apply to --direct.`);
   }
-  return directCommand(request, values, ctx.env, ctx.out, {
-    progress: cliProgress(ctx),
-    userLine: (run) => itemLine(itemViewOf(run)),
-  });
+  // Ctrl-C: the users in flight finish (a user is never left half-reset by us), the others end `cancelled`, and the
+  // results CSV is written; a second Ctrl-C quits at once.
+  let stopped = false;
+  const onInterrupt = (): void => {
+    if (stopped) process.exit(130);
+    stopped = true;
+    ctx.out.note('Stopping: users in progress finish, the others end cancelled. Ctrl-C again to quit now.');
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await directCommand(request, values, ctx.env, ctx.out, {
+      progress: cliProgress(ctx),
+      userLine: (run) => itemLine(itemViewOf(run)),
+      stopped: () => stopped,
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 }

@@ -31,6 +31,8 @@ export interface DirectHooks {
   /** Instead of the sign-in the settings describe (tests). */
   readonly credential?: TokenCredential;
   readonly signal?: AbortSignal;
+  /** True once the person asked to stop: users not started end `cancelled`; the results CSV is still written. */
+  readonly stopped?: () => boolean;
 }
 
 /** 0: every user reset, had nothing to reset or was planned; 1: some were not; 2: sign-in or file problem. */
@@ -138,6 +140,7 @@ export async function runDirect(
     options: request.options,
     parallelUsers: settings.parallelUsers,
     ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
     onWait: (item, ms) => io.note(`${item.userKey}: Microsoft Graph asked to wait ${Math.ceil(ms / 1000)} s; waiting`),
     onDone: async (run) => {
       finished += 1;

@@ -35,6 +35,8 @@ export interface RunUsersOptions {
   /** After a user's attempt Graph asked to wait this long (ms) before the next. */
   readonly onWait?: (item: NewItem, waitMs: number) => void;
   readonly signal?: AbortSignal;
+  /** True once the person asked to stop (Ctrl-C): users not started yet end `cancelled`, no Graph call. */
+  readonly stopped?: () => boolean;
   readonly now?: () => Date;
 }
 
@@ -55,6 +57,23 @@ function throttledOut(item: NewItem, error: RetryLaterError, now: Date, attempts
       code: 'graph_throttled',
       message: `Microsoft Graph still asked to wait after ${attempts} attempts (${error.message}); run this user again later`,
     },
+    graphRequestIds: [],
+    startedAt: at,
+    finishedAt: at,
+  };
+}
+
+/** A user never started because the run was stopped. */
+function cancelled(now: Date): ResetResult {
+  const at = now.toISOString();
+  return {
+    outcome: 'cancelled',
+    methodsBefore: [],
+    planned: [],
+    methodsRemoved: [],
+    methodsRemaining: [],
+    unknownTypes: [],
+    sessionsRevoked: false,
     graphRequestIds: [],
     startedAt: at,
     finishedAt: at,
@@ -104,7 +123,9 @@ async function runOne(o: RunUsersOptions, item: NewItem, index: number): Promise
 /** Every user's run, in the request's order; at most `parallelUsers` at once. */
 export async function runUsers(o: RunUsersOptions): Promise<UserRun[]> {
   return mapBounded(o.items, o.parallelUsers, async (item, index) => {
-    const run = await runOne(o, item, index);
+    const run = o.stopped?.()
+      ? { item, index, result: cancelled((o.now ?? (() => new Date()))()), attempts: 0 }
+      : await runOne(o, item, index);
     await o.onDone?.(run);
     return run;
   });
