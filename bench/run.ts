@@ -14,6 +14,9 @@ type BenchName = (typeof benches)[number];
 const usage = `usage: npm run bench -- <${benches.join('|')}|all> [flags]
   --users N          throughput: users to reset (default 2000); sequential: users (default 200)
   --time-scale X     throughput: emulator throttle timeScale (default 1; 0.25: a 150 s window lasts 37.5 s)
+  --workers N        throughput: worker processes on the tenant (default 1; above 1: shared budget on, then off)
+  --write-shape S    throughput: the emulator's write limit, fixed-window (default) or token-bucket
+  --no-pacing        throughput: GRAPH_WRITE_PACING=false
   --runs N           single: resets (default 30); cold-start: fresh processes per variant (default 10)
   --rows N           intake: CSV rows (default 50000)
   --latency-ms N     sequential/single: emulator latency per Graph call (default 100)
@@ -23,6 +26,9 @@ const usage = `usage: npm run bench -- <${benches.join('|')}|all> [flags]
 export interface BenchFlags {
   readonly users?: number;
   readonly timeScale?: number;
+  readonly workers?: number;
+  readonly writeShape?: 'fixed-window' | 'token-bucket';
+  readonly pacing: boolean;
   readonly runs?: number;
   readonly rows?: number;
   readonly latencyMs?: number;
@@ -38,6 +44,11 @@ function num(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+function writeShapeOf(value: string | undefined): 'fixed-window' | 'token-bucket' | undefined {
+  if (value === undefined || value === 'fixed-window' || value === 'token-bucket') return value;
+  throw new Error('--write-shape must be fixed-window or token-bucket');
+}
+
 async function runBench(name: BenchName, flags: BenchFlags): Promise<void> {
   switch (name) {
     case 'throughput':
@@ -46,6 +57,9 @@ async function runBench(name: BenchName, flags: BenchFlags): Promise<void> {
         timeScale: flags.timeScale ?? 1,
         seed: flags.seed ?? 20261127,
         command: flags.command,
+        ...(flags.workers ? { workers: flags.workers } : {}),
+        ...(flags.writeShape ? { writeShape: flags.writeShape } : {}),
+        pacing: flags.pacing,
       });
     case 'sequential':
       return (await import('./cases/sequential.js')).sequentialVsEngine({
@@ -95,6 +109,9 @@ async function main(): Promise<void> {
     options: {
       users: { type: 'string' },
       'time-scale': { type: 'string' },
+      workers: { type: 'string' },
+      'write-shape': { type: 'string' },
+      'no-pacing': { type: 'boolean', default: false },
       runs: { type: 'string' },
       rows: { type: 'string' },
       'latency-ms': { type: 'string' },
@@ -114,6 +131,9 @@ async function main(): Promise<void> {
   const flags: BenchFlags = {
     users: num(values.users, 'users'),
     timeScale: num(values['time-scale'], 'time-scale'),
+    workers: num(values.workers, 'workers'),
+    writeShape: writeShapeOf(values['write-shape']),
+    pacing: !values['no-pacing'],
     runs: num(values.runs, 'runs'),
     rows: num(values.rows, 'rows'),
     latencyMs: values['latency-ms'] === '0' ? 0 : num(values['latency-ms'], 'latency-ms'),

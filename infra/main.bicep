@@ -8,6 +8,9 @@
 //   stdata…: the reset data (connection MfaData): the work queues and the state table;
 //   staudit…: the audit record (connection MfaAudit), written by the worker only, under a WORM policy.
 // The item-seal key lives in a Key Vault and reaches both apps as a Key Vault reference (ITEM_SEAL_KEY).
+// Deployments roll (function-app.bicep), the component takes only Microsoft Entra authenticated telemetry, alerts on
+// the service's own events go to an action group (alerts.bicep), and vnetEnabled puts storage and the vault behind
+// private endpoints (network.bicep). test/infra/deploy-shape.test.ts checks these on the compiled template.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -64,13 +67,44 @@ param maxBulkRows int = 50000
 @maxValue(1000)
 param intakeMaximumInstanceCount int = 40
 
-@description('Most instances the worker may scale to. Each runs up to GRAPH_MAX_CONCURRENCY Graph calls, and Graph limits writes per app and tenant: more instances do not mean more throughput.')
+@description('Most instances the worker may scale to. Small on purpose: Graph\'s write budget is per application and tenant, so more instances mostly collect 429s (the reasoning: docs/runtime.md).')
 @minValue(1)
 @maxValue(1000)
-param workerMaximumInstanceCount int = 40
+param workerMaximumInstanceCount int = 4
 
-@description('true: Application Insights accepts only Microsoft Entra authenticated telemetry. Leave false unless the app\'s OpenTelemetry exporter is given a managed-identity credential (docs/deploy.md).')
-param appInsightsEntraAuthOnly bool = false
+@description('Always-ready instances of the intake\'s HTTP functions (group "http"): the first request after idle is not a cold start. Billed while idle; 0: none.')
+@minValue(0)
+@maxValue(10)
+param intakeAlwaysReadyInstances int = 1
+
+@description('Always-ready instances of the worker\'s item function (reset-items). Billed while idle; 0: none.')
+@minValue(0)
+@maxValue(10)
+param workerAlwaysReadyInstances int = 1
+
+@description('Largest request body the API accepts, in bytes: the app\'s MAX_BODY_BYTES and the host\'s FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (otherwise the host buffers up to 100 MB before the app\'s check).')
+@minValue(1024)
+@maxValue(104857600)
+param maxBodyBytes int = 8388608
+
+@description('true: Application Insights accepts only Microsoft Entra authenticated telemetry (both apps\' exporters authenticate with their managed identity). false only to debug an ingestion problem.')
+param appInsightsEntraAuthOnly bool = true
+
+@description('Resource id of an existing action group the alerts notify. Empty: none (see alertEmailAddress).')
+param alertActionGroupId string = ''
+
+@description('E-mail address the alerts notify, through an action group created by this deployment. Empty: none.')
+param alertEmailAddress string = ''
+
+@description('Failed items tolerated per 15 minutes before the items-failed alert fires (0: any failure).')
+@minValue(0)
+param itemsFailedAlertThreshold int = 0
+
+@description('true: network-isolated variant. Storage accounts and the Key Vault are reached through private endpoints from a virtual network both apps are integrated with; the worker answers no inbound request.')
+param vnetEnabled bool = false
+
+@description('With vnetEnabled: comma-separated address ranges (CIDR or single IPv4) that may still reach storage and the vault from outside, e.g. where azd and the postprovision hook run. Empty: none.')
+param allowedIpRanges string = ''
 
 @description('Replication of the data and audit storage accounts. Zone-redundant where the region offers it.')
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS'])
@@ -113,6 +147,10 @@ param operatorPrincipalType string = 'Group'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
+var ipRanges = filter(map(split(allowedIpRanges, ','), r => trim(r)), r => !empty(r))
+// Microsoft Entra endpoints of this cloud (sovereign clouds included): the API's token issuer and its signing keys.
+var loginEndpoint = environment().authentication.loginEndpoint
+var effectiveAuthTenantId = !empty(authTenantId) ? authTenantId : tenant().tenantId
 var cloudGraph = environment().graph
 var effectiveGraphBaseUrl = !empty(graphBaseUrl)
   ? graphBaseUrl
@@ -123,6 +161,8 @@ var effectiveGraphBaseUrl = !empty(graphBaseUrl)
 var batchesQueueName = 'reset-batches'
 var itemsQueueName = 'reset-items'
 var callbacksQueueName = 'reset-callbacks'
+// Where the poison functions park what they gave up on (src/lib/queue/dead-letter.ts).
+var deadLetterQueueName = 'reset-dead-letters'
 var tableNames = ['mfaresets']
 // The audit record: container (AUDIT_CONTAINER) and the worker's own counters table.
 var auditContainerName = 'audit'
@@ -172,6 +212,20 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    appInsightsId: monitoring.outputs.appInsightsId
+    nameSuffix: resourceToken
+    actionGroupId: alertActionGroupId
+    emailAddress: alertEmailAddress
+    itemsFailedThreshold: itemsFailedAlertThreshold
+  }
+}
+
 module telemetryRoles 'modules/telemetry-roles.bicep' = {
   name: 'telemetry-roles'
   scope: rg
@@ -191,7 +245,10 @@ module dataStorage 'modules/data-storage.bicep' = {
     name: dataAccountName
     skuName: dataStorageSku
     queueNames: [batchesQueueName, itemsQueueName, callbacksQueueName]
+    deadLetterQueueName: deadLetterQueueName
     tableNames: tableNames
+    networkIsolated: vnetEnabled
+    allowedIpRanges: ipRanges
   }
 }
 
@@ -209,6 +266,7 @@ module dataRoles 'modules/data-roles.bicep' = {
     batchesQueueName: batchesQueueName
     itemsQueueName: itemsQueueName
     callbacksQueueName: callbacksQueueName
+    deadLetterQueueName: deadLetterQueueName
     intakePrincipalId: intakeIdentity.outputs.principalId
     workerPrincipalId: workerIdentity.outputs.principalId
     queueMessageUpdaterRoleGuid: customRoles.outputs.queueMessageUpdaterRoleGuid
@@ -229,6 +287,8 @@ module auditStorage 'modules/audit-storage.bicep' = {
     workerGuardTableName: workerGuardTableName
     retentionDays: auditRetentionDays
     policyAlreadyLocked: auditPolicyAlreadyLocked
+    networkIsolated: vnetEnabled
+    allowedIpRanges: ipRanges
     // Role assignment names are seeded by principal id (a recreated identity must get new assignments, not collide
     // with its predecessor's): a runtime value, so What-If cannot predict those names.
     #disable-next-line what-if-short-circuiting
@@ -250,6 +310,8 @@ module keyVault 'modules/key-vault.bicep' = {
     readerPrincipalIds: [intakeIdentity.outputs.principalId, workerIdentity.outputs.principalId]
     officerPrincipalId: grantDeployerSecretsOfficer ? deployer().objectId : ''
     tapKeyName: tapKeyName
+    networkIsolated: vnetEnabled
+    allowedIpRanges: ipRanges
     // Role assignment names are seeded by principal id and custom role (runtime values): see audit-storage above.
     #disable-next-line what-if-short-circuiting
     tapUnwrapperPrincipalId: intakeIdentity.outputs.principalId
@@ -268,6 +330,8 @@ module intakeHost 'modules/host-storage.bicep' = {
     tags: tags
     name: 'stintake${resourceToken}'
     deploymentContainerName: 'app-package-intake'
+    networkIsolated: vnetEnabled
+    allowedIpRanges: ipRanges
     // Role assignment names are seeded by principal id (a recreated identity must get new assignments, not collide
     // with its predecessor's): a runtime value, so What-If cannot predict those names.
     #disable-next-line what-if-short-circuiting
@@ -283,10 +347,34 @@ module workerHost 'modules/host-storage.bicep' = {
     tags: tags
     name: 'stworker${resourceToken}'
     deploymentContainerName: 'app-package-worker'
+    networkIsolated: vnetEnabled
+    allowedIpRanges: ipRanges
     // Role assignment names are seeded by principal id (a recreated identity must get new assignments, not collide
     // with its predecessor's): a runtime value, so What-If cannot predict those names.
     #disable-next-line what-if-short-circuiting
     principalId: workerIdentity.outputs.principalId
+  }
+}
+
+// The network-isolated variant: private endpoints for every storage service the apps use and for the vault.
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'vnet-${resourceToken}'
+    endpoints: [
+      { name: 'pe-intake-blob-${resourceToken}', privateLinkServiceId: intakeHost.outputs.id, groupId: 'blob' }
+      { name: 'pe-intake-table-${resourceToken}', privateLinkServiceId: intakeHost.outputs.id, groupId: 'table' }
+      { name: 'pe-worker-blob-${resourceToken}', privateLinkServiceId: workerHost.outputs.id, groupId: 'blob' }
+      { name: 'pe-worker-table-${resourceToken}', privateLinkServiceId: workerHost.outputs.id, groupId: 'table' }
+      { name: 'pe-data-queue-${resourceToken}', privateLinkServiceId: dataStorage.outputs.id, groupId: 'queue' }
+      { name: 'pe-data-table-${resourceToken}', privateLinkServiceId: dataStorage.outputs.id, groupId: 'table' }
+      { name: 'pe-audit-blob-${resourceToken}', privateLinkServiceId: auditStorage.outputs.id, groupId: 'blob' }
+      { name: 'pe-audit-table-${resourceToken}', privateLinkServiceId: auditStorage.outputs.id, groupId: 'table' }
+      { name: 'pe-vault-${resourceToken}', privateLinkServiceId: keyVault.outputs.id, groupId: 'vault' }
+    ]
   }
 }
 
@@ -331,6 +419,9 @@ module intakeApp 'modules/function-app.bicep' = {
     deploymentContainerUrl: intakeHost.outputs.deploymentContainerUrl
     maximumInstanceCount: intakeMaximumInstanceCount
     instanceMemoryMB: 2048
+    alwaysReady: intakeAlwaysReadyInstances > 0 ? [{ name: 'http', instanceCount: intakeAlwaysReadyInstances }] : []
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.intakeSubnetId : ''
+    denyInbound: false
     appSettings: union(commonSettings, {
       MFA_RESET_FUNCTIONS: 'intake'
       AzureWebJobsStorage__clientId: intakeIdentity.outputs.clientId
@@ -339,9 +430,16 @@ module intakeApp 'modules/function-app.bicep' = {
       MfaData__clientId: intakeIdentity.outputs.clientId
       AZURE_CLIENT_ID: intakeIdentity.outputs.clientId
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${intakeIdentity.outputs.clientId};Authorization=AAD'
-      AUTH_TENANT_ID: !empty(authTenantId) ? authTenantId : tenant().tenantId
+      AUTH_TENANT_ID: effectiveAuthTenantId
       AUTH_AUDIENCE: authAudience
+      // v2.0 tokens of this cloud's Microsoft Entra endpoint (the app's defaults name the public cloud).
+      AUTH_ISSUER: '${loginEndpoint}${effectiveAuthTenantId}/v2.0'
+      AUTH_JWKS_URI: '${loginEndpoint}${effectiveAuthTenantId}/discovery/v2.0/keys'
       MAX_BULK_ROWS: string(maxBulkRows)
+      MAX_BODY_BYTES: string(maxBodyBytes)
+      // The host refuses a larger body itself (413) instead of buffering it for the app (docs "App settings
+      // reference for Azure Functions", FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, in bytes).
+      FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxBodyBytes)
       // The intake alone may unwrap with this key (key-vault.bicep); no version: Key Vault uses the current one.
       TAP_KEY_ID: keyVault.outputs.tapKeyUri
     })
@@ -351,6 +449,9 @@ module intakeApp 'modules/function-app.bicep' = {
 module workerApp 'modules/function-app.bicep' = {
   name: 'worker-app'
   scope: rg
+  // keyVault: its roles must exist before the platform resolves the Key Vault references. The linter sees it reached
+  // through the network module, which is skipped unless vnetEnabled.
+  #disable-next-line no-unnecessary-dependson
   dependsOn: [dataRoles, telemetryRoles, keyVault]
   params: {
     location: location
@@ -362,6 +463,12 @@ module workerApp 'modules/function-app.bicep' = {
     deploymentContainerUrl: workerHost.outputs.deploymentContainerUrl
     maximumInstanceCount: workerMaximumInstanceCount
     instanceMemoryMB: 2048
+    alwaysReady: workerAlwaysReadyInstances > 0
+      ? [{ name: 'function:reset-items', instanceCount: workerAlwaysReadyInstances }]
+      : []
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.workerSubnetId : ''
+    // Queue and timer triggers only: nothing needs to reach the worker's site in the isolated variant.
+    denyInbound: vnetEnabled
     appSettings: union(commonSettings, workerTapSettings, {
       MFA_RESET_FUNCTIONS: 'worker'
       AzureWebJobsStorage__clientId: workerIdentity.outputs.clientId
@@ -413,3 +520,4 @@ output CALLBACK_SIGNING_KEY_SECRET_NAME string = callbackSigningKeySecretName
 output TAP_KEY_NAME string = keyVault.outputs.tapKeyName
 output RESOURCE_MANAGER_URL string = environment().resourceManager
 output AUTH_AUDIENCE string = authAudience
+output ALERT_RULES string[] = alerts.outputs.ruleNames

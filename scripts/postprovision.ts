@@ -6,6 +6,8 @@
 //     `azd provision` passes it to the template (parameter tapPublicKey) instead of leaving the setting out.
 //  3. The audit container's retention policy: locked when AUDIT_IMMUTABILITY_LOCKED is true, and then recorded in the
 //     azd environment (AUDIT_POLICY_LOCKED=true) so the next `azd provision` leaves the locked policy alone.
+//  4. The Entra side (npm run setup-entra, scripts/lib/entra-hook.ts): the API registration, the worker's Graph
+//     permissions; without the directory rights, the exact command for an administrator is printed instead.
 // It reads the deployment's outputs from the environment azd gives hooks. Idempotent; --dry-run writes nothing.
 // Usage: node dist/scripts/postprovision.js [--dry-run]
 import { DefaultAzureCredential } from '@azure/identity';
@@ -13,6 +15,7 @@ import type { TokenCredential } from '@azure/identity';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { lockAuditPolicy } from './lib/audit-lock.js';
+import { entraAfterProvision } from './lib/entra-hook.js';
 import { ensureSealKey } from './lib/seal-key.js';
 import { ensureAppSetting, readTapPublicKey } from './lib/tap-public-key.js';
 import { consoleIo, isEntryPoint, parseArgs, runScript, UsageError } from './lib/script-cli.js';
@@ -30,6 +33,8 @@ Sign-in: DefaultAzureCredential (your \`azd auth login\` or \`az login\`). Needs
 (the template grants it to the deployer), Get Key on the TAP key (the template's "TAP key reader" role, idem),
 Microsoft.Web/sites/config/list/action and …/config/write on the worker app (Contributor), and, to lock, Microsoft.Storage/storageAccounts/blobServices/containers/
 immutabilityPolicies/lock/action (Owner, Contributor or Storage Account Contributor on the account).
+Then the Entra step (npm run setup-entra: AUTH_AUDIENCE, WORKER_PRINCIPAL_ID, INTAKE_PRINCIPAL_ID): needs Privileged
+Role Administrator; without it, the exact command for a directory administrator is printed.
   --dry-run   print what would change; write nothing`;
 
 export interface PostprovisionDeps {
@@ -37,6 +42,8 @@ export interface PostprovisionDeps {
   /** Records a value in the azd environment (`azd env set NAME VALUE`). */
   readonly setAzdValue: (name: string, value: string) => Promise<void>;
   readonly forbiddenRetryMs: number;
+  /** The Entra step (npm run setup-entra with the deployment's identities); absent: skipped. */
+  readonly entra?: { readonly replicationDelaysMs: readonly number[] };
 }
 
 const defaultDeps = (): PostprovisionDeps => ({
@@ -45,6 +52,7 @@ const defaultDeps = (): PostprovisionDeps => ({
     await promisify(execFile)('azd', ['env', 'set', name, value]);
   },
   forbiddenRetryMs: 10 * 60_000,
+  entra: { replicationDelaysMs: [2_000, 4_000, 8_000, 16_000] },
 });
 
 function required(env: Env, names: readonly string[]): Record<string, string> {
@@ -118,6 +126,10 @@ export async function postprovision(
     }
 
     if (env.TAP_KEY_NAME) await giveWorkerTapPublicKey(env, io, deps, dryRun);
+
+    // The API registration, the worker's Graph permissions: done here when the deployer has the directory rights,
+    // otherwise the exact command for a directory administrator is printed (scripts/lib/entra-hook.ts).
+    if (deps.entra) await entraAfterProvision(env, io, { ...deps.entra, ...deps }, dryRun);
 
     if (env.AUDIT_IMMUTABILITY_LOCKED?.toLowerCase() !== 'true') {
       io.out('audit retention policy: left unlocked (auditImmutabilityLocked=false: a test environment)');

@@ -8,7 +8,7 @@ const appInsights = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
 if (appInsights) {
   // Loaded only when needed: the distro is large and must be set up before the first invocation.
   const { setupAzureMonitor } = await import('./functions/adapter/setup-azure-monitor.js');
-  setupAzureMonitor(appInsights);
+  setupAzureMonitor(appInsights, process.env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING);
 }
 
 // A bad or missing setting throws here with one message naming every bad key; the host logs it and stops.

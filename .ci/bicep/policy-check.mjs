@@ -68,6 +68,15 @@ for (const { module, resource } of ofType('Microsoft.Web/sites')) {
     `${module}: package not read with the app identity`,
   );
 }
+// Issue 16: deployments roll, Application Insights takes only authenticated telemetry, alerts are deployed.
+for (const { module, resource } of ofType('Microsoft.Web/sites')) {
+  const config = resource.properties?.functionAppConfig ?? {};
+  check(config.siteUpdateStrategy?.type === 'RollingUpdate', `${module}: site update strategy is not RollingUpdate`);
+  check(config.scaleAndConcurrency?.alwaysReady !== undefined, `${module}: no alwaysReady configuration`);
+}
+for (const { module, resource } of ofType('Microsoft.Insights/components'))
+  check(resource.properties?.DisableLocalAuth !== false, `${module}: Application Insights accepts local auth`);
+check(ofType('Microsoft.Insights/scheduledQueryRules').length > 0, 'no alert rule is deployed');
 for (const { module, resource } of ofType('Microsoft.Web/sites/basicPublishingCredentialsPolicies')) {
   check(resource.properties?.allow === false, `${module}: basic-auth publishing is allowed`);
 }

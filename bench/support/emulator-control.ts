@@ -44,8 +44,12 @@ export class EmulatorControl {
     else await this.call('PUT', 'faults', { seed: 1, latencyMs: { min: latencyMs, max: latencyMs } });
   }
 
-  async setThrottle(profile: 'documented' | 'off', timeScale = 1): Promise<void> {
-    await this.call('PUT', 'throttle', { profile, timeScale });
+  async setThrottle(
+    profile: 'documented' | 'off',
+    timeScale = 1,
+    writeShape: 'fixed-window' | 'token-bucket' = 'fixed-window',
+  ): Promise<void> {
+    await this.call('PUT', 'throttle', { profile, timeScale, writeShape });
   }
 
   async clearRequests(): Promise<void> {

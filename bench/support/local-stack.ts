@@ -22,6 +22,11 @@ export interface LocalStackOptions {
   readonly wakeOnSend?: boolean;
   /** Extra app settings (e.g. GRAPH_MAX_CONCURRENCY). */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * App processes on the same storage and tenant (default 1), as Flex Consumption's worker instances: every one runs
+   * the queue functions and competes for the messages; the first serves the API the bench calls.
+   */
+  readonly appProcesses?: number;
 }
 
 /** Node flags for the app process, e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
@@ -47,6 +52,8 @@ export interface LocalStack {
   readonly azurite: RunningAzurite;
   readonly queues: QueueServiceClient;
   readonly appPid: number;
+  /** Every app process's id (the first is appPid). */
+  readonly appPids: readonly number[];
   token(): Promise<string>;
   /** POST /api/resets; resolves on the answer (202 expected), with the time the answer arrived. */
   submit(body: string, contentType: string): Promise<{ status: number; id: string; answeredAt: number; text: string }>;
@@ -84,6 +91,18 @@ async function startApp(
   return { child, url, maxRss };
 }
 
+async function stopApp(app: Awaited<ReturnType<typeof startApp>>): Promise<number | undefined> {
+  const exited = new Promise<void>((resolve) => app.child.once('exit', () => resolve()));
+  app.child.kill('SIGTERM');
+  const maxRss = await Promise.race([
+    app.maxRss,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
+  ]);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (app.child.exitCode === null) app.child.kill('SIGKILL');
+  return maxRss;
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const azurite = await startAzurite();
   let emulator: EmulatorProcess | undefined;
@@ -115,7 +134,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...controlsOffSettings,
       ...options.settings,
     };
-    const app = await startApp(env);
+    const started = await Promise.allSettled(
+      Array.from({ length: Math.max(1, options.appProcesses ?? 1) }, () => startApp(env)),
+    );
+    const apps = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(apps.map((a) => stopApp(a)));
+      throw failed.reason;
+    }
+    const app = apps[0];
     const apiUrl = app.url;
     const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
     const em = emulator;
@@ -143,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       azurite,
       queues,
       appPid: app.child.pid!,
+      appPids: apps.map((a) => a.child.pid!),
       token,
       submit: async (body, contentType) => {
         const bearer = await token();
@@ -174,14 +203,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         };
       },
       stop: async () => {
-        const exited = new Promise<void>((resolve) => app.child.once('exit', () => resolve()));
-        app.child.kill('SIGTERM');
-        const appMaxRssBytes = await Promise.race([
-          app.maxRss,
-          new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
-        ]);
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-        if (app.child.exitCode === null) app.child.kill('SIGKILL');
+        const rss = await Promise.all(apps.map((a) => stopApp(a)));
+        const appMaxRssBytes = rss[0];
         await em.stop();
         await azurite.stop();
         return { appMaxRssBytes };

@@ -55,3 +55,44 @@ export function writeWindows(log: readonly LoggedGraphRequest[], timeScale: numb
     lastWriteAt: last,
   };
 }
+
+/** The emulator's token-bucket shape: 300 writes, refilled over 15 s (dev/graph-emulator/throttle.ts). */
+export const appWriteBucket = { capacity: 300, refillMs: 15_000 } as const;
+
+/**
+ * Utilisation under the token bucket: windows of one refill period (15 s) from the first accepted write; over the
+ * complete ones (all but the last, where the work ran out) the bucket could admit at most its capacity (full at the
+ * start) plus one refill per window. A client at the ceiling scores 1.0.
+ */
+export function bucketWindows(log: readonly LoggedGraphRequest[], timeScale: number): WindowFigures {
+  const windowMs = appWriteBucket.refillMs * timeScale;
+  const times = acceptedWriteTimes(log);
+  if (times.length === 0) throw new Error('no accepted Graph writes in the log');
+  const first = times[0];
+  const last = times[times.length - 1];
+  const perWindow: number[] = [];
+  for (const t of times) {
+    const index = Math.floor((t - first) / windowMs);
+    while (perWindow.length <= index) perWindow.push(0);
+    perWindow[index] += 1;
+  }
+  const complete = perWindow.slice(0, -1);
+  const admissible = appWriteBucket.capacity * (complete.length + 1);
+  const ceilingPerMs = appWriteBucket.capacity / windowMs;
+  return {
+    windowMs,
+    writesPerWindow: perWindow,
+    utilisation: complete.length ? complete.reduce((a, b) => a + b, 0) / admissible : undefined,
+    rawRateRatio: times.length / Math.max(1, last - first) / ceilingPerMs,
+    acceptedWrites: times.length,
+    firstWriteAt: first,
+    lastWriteAt: last,
+  };
+}
+
+function acceptedWriteTimes(log: readonly LoggedGraphRequest[]): number[] {
+  return log
+    .filter((r) => isGraphPath(r.path) && isWrite(r.method) && r.status !== 429 && r.status !== 0)
+    .map((r) => Date.parse(r.time))
+    .sort((a, b) => a - b);
+}

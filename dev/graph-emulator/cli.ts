@@ -2,10 +2,18 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { validateTenant } from './state/fixture-schema.js';
-import { DEMO_APPS, DEMO_BREAK_GLASS_UPN, DEMO_PROTECTED_GROUP_ID, DEMO_USERS, startEmulator } from './index.js';
+import {
+  DEMO_APPS,
+  DEMO_BREAK_GLASS_UPN,
+  DEMO_PEOPLE,
+  DEMO_PROTECTED_GROUP_ID,
+  DEMO_USERS,
+  startEmulator,
+} from './index.js';
 import type { TenantFixture } from './types.js';
 
-const USAGE = `Usage: npm run emulator -- [--port N] [--host 127.0.0.1] [--ca-dir DIR] [--fixture tenant.json]`;
+const USAGE = `Usage: npm run emulator -- [--port N] [--host 127.0.0.1] [--ca-dir DIR] [--fixture tenant.json] [--sign-in-as UPN]
+  --sign-in-as  approve every device code at once as this user (default for the demo tenant: ${DEMO_PEOPLE.admin})`;
 
 async function main(): Promise<void> {
   let args;
@@ -16,6 +24,7 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         'ca-dir': { type: 'string' },
         fixture: { type: 'string' },
+        'sign-in-as': { type: 'string' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -41,7 +50,14 @@ async function main(): Promise<void> {
     }
     fixture = v.value;
   }
-  const emulator = await startEmulator({ port, host: args.host, caDir: args['ca-dir'], fixture });
+  const signInAs = args['sign-in-as'] ?? (fixture ? undefined : DEMO_PEOPLE.admin);
+  const emulator = await startEmulator({
+    port,
+    host: args.host,
+    caDir: args['ca-dir'],
+    fixture,
+    ...(signInAs ? { deviceFlow: { autoApproveAs: signInAs } } : {}),
+  });
   const lines = Object.entries(emulator.env).map(([k, v]) => `${k}=${v}`);
   const demo: string[] = [];
   if (!fixture) {
@@ -52,6 +68,7 @@ async function main(): Promise<void> {
       ...Object.entries(DEMO_APPS).map(([name, app]) => `  ${name.padEnd(12)} ${app.appId}`),
       '',
       `Demo users include ${DEMO_USERS.plain}, ${DEMO_USERS.deadlock} (alternateMobile deadlock) and ${DEMO_USERS.everything} (every method type).`,
+      `Device code sign-ins are approved at once as ${signInAs ?? 'nobody'} (POST /_emulator/devicecode/approve otherwise).`,
     );
   }
   console.log(

@@ -48,6 +48,8 @@ export interface IssueOptions {
   user?: { readonly id: string; readonly userPrincipalName: string; readonly displayName: string };
   /** The delegated token's `scp` (default `user_impersonation`). */
   scp?: string;
+  /** Overrides `idtyp` (negative tests: an app token carrying `scp`). */
+  idtyp?: 'app' | 'user';
 }
 
 export class EmulatorCore {
@@ -134,6 +136,7 @@ export class EmulatorCore {
             preferred_username: opts.user.userPrincipalName,
           }
         : { idtyp: 'app', oid: sp?.id ?? newGuid() }),
+      ...(opts.idtyp ? { idtyp: opts.idtyp } : {}),
       rh: `0.${randomBytes(8).toString('base64url')}.`,
       ...(roles.length ? { roles } : {}),
       ...(opts.user ? { scp: opts.scp ?? 'user_impersonation' } : {}),

@@ -1,12 +1,14 @@
 /** Maps a Graph path (after the version) to its handler. Unknown segments get Graph's 400 "Resource not found for the segment". */
 import { graphError, methodNotAllowed, segmentNotFound } from './errors.js';
 import type { GraphContext, GraphResponse } from './graph-types.js';
+import { applications } from './routes/applications.js';
 import { delegatedAdminCheck } from './routes/delegated-admin.js';
 import { groups } from './routes/groups.js';
 import { memberOf, ownedObjects } from './routes/memberships.js';
 import { methodsRoot, perType } from './routes/methods.js';
 import { privilegedAccessGroup } from './routes/pim-groups.js';
 import { roleManagement } from './routes/roles.js';
+import { isServicePrincipalAdmin, servicePrincipalAdmin } from './routes/service-principal-admin.js';
 import { servicePrincipals } from './routes/service-principals.js';
 import { requirements, signInPreferences } from './routes/sign-in-preferences.js';
 import { authenticationMethodsPolicy, createTap } from './routes/tap.js';
@@ -57,8 +59,11 @@ export function routeGraph(ctx: GraphContext): GraphResponse {
       return authenticationMethodsPolicy(ctx, a, b, c);
     case 'servicePrincipals':
       if (d !== undefined) return segmentNotFound(ctx.req, d);
+      if (isServicePrincipalAdmin(ctx.req.method, a, b)) return servicePrincipalAdmin(ctx, a, b, c);
       return servicePrincipals(ctx, a, b, c);
     default:
+      // applications, applications/{id} and applications({alternate key}='…')
+      if (root === 'applications' || root?.startsWith('applications(')) return applications(ctx, root, a, b);
       return segmentNotFound(ctx.req, root ?? '');
   }
 }

@@ -2,13 +2,22 @@
  * Throttling, profile "documented" (research §7.3): a resource-unit token bucket per app and tenant (3,500 / 5,000 /
  * 8,000 RU per 10 s by tenant size), 3,000 writes per 150 s per app and tenant, 18,000 writes per 5 min per tenant.
  * `timeScale` multiplies every window (and so every Retry-After). Profile "off" admits everything.
+ *
+ * Graph does not document how its write limit is enforced. `writeShape` picks the shape of the app's write limit:
+ * 'fixed-window' (default; 3,000 writes in a window that opens at the first write) or 'token-bucket' (a bucket of 300
+ * writes refilled continuously over 15 s: the same 20 writes/s, with a smaller burst), so a client tuned to one shape can
+ * be tried against the other (issue 16).
  */
 
 export interface ThrottleConfig {
   /** 'strict' = 'documented' plus 5 requests per 10 s per app on /users/{id}/authentication/* (research §7.3, UNCONFIRMED). */
   profile: 'off' | 'documented' | 'strict';
   timeScale: number;
+  /** Shape of the app's write limit (default 'fixed-window'). */
+  writeShape?: WriteShape;
 }
+
+export type WriteShape = 'fixed-window' | 'token-bucket';
 
 export type ThrottleDecision =
   { ok: true; headers: Record<string, string> } | { ok: false; headers: Record<string, string>; retryAfterMs: number };
@@ -16,6 +25,8 @@ export type ThrottleDecision =
 export const RU_QUOTA = { S: 3500, M: 5000, L: 8000 } as const;
 export const RU_WINDOW_MS = 10_000;
 export const APP_WRITE_LIMIT = { limit: 3000, windowMs: 150_000 } as const;
+/** The token-bucket shape: 300 writes, refilled over 15 s (20 writes/s, as the fixed window's average). */
+export const APP_WRITE_BUCKET = { capacity: 300, refillMs: 15_000 } as const;
 export const TENANT_WRITE_LIMIT = { limit: 18_000, windowMs: 300_000 } as const;
 export const STRICT_AUTH_METHODS_LIMIT = { limit: 5, windowMs: 10_000 } as const;
 
@@ -50,6 +61,7 @@ export class Throttle {
   private config: ThrottleConfig = { profile: 'off', timeScale: 1 };
   private buckets = new Map<string, Bucket>();
   private appWrites = new Map<string, Window>();
+  private appWriteBuckets = new Map<string, Bucket>();
   private tenantWrites: Window = { start: 0, count: 0 };
   private authMethodWindows = new Map<string, Window>();
 
@@ -65,6 +77,7 @@ export class Throttle {
   reset(): void {
     this.buckets.clear();
     this.appWrites.clear();
+    this.appWriteBuckets.clear();
     this.tenantWrites = { start: 0, count: 0 };
     this.authMethodWindows.clear();
   }
@@ -118,7 +131,24 @@ export class Throttle {
       }
     }
     let appWindow: Window | undefined;
-    if (isWrite) {
+    let appWriteBucket: Bucket | undefined;
+    if (isWrite && this.config.writeShape === 'token-bucket') {
+      const refill = APP_WRITE_BUCKET.capacity / (APP_WRITE_BUCKET.refillMs * ts); // writes per ms
+      appWriteBucket = this.appWriteBuckets.get(appId) ?? { tokens: APP_WRITE_BUCKET.capacity, last: now };
+      this.appWriteBuckets.set(appId, appWriteBucket);
+      appWriteBucket.tokens = Math.min(
+        APP_WRITE_BUCKET.capacity,
+        appWriteBucket.tokens + (now - appWriteBucket.last) * refill,
+      );
+      appWriteBucket.last = now;
+      if (appWriteBucket.tokens < 1) {
+        return refuse(
+          (1 - appWriteBucket.tokens) / refill,
+          `Tenant_Application/ReadWrite/${appId}/${tenantId}`,
+          'WriteLimitExceeded',
+        );
+      }
+    } else if (isWrite) {
       const appWin = APP_WRITE_LIMIT.windowMs * ts;
       appWindow = this.appWrites.get(appId);
       if (!appWindow || now >= appWindow.start + appWin) {
@@ -132,6 +162,8 @@ export class Throttle {
           'WriteLimitExceeded',
         );
       }
+    }
+    if (isWrite) {
       const tenantWin = TENANT_WRITE_LIMIT.windowMs * ts;
       if (now >= this.tenantWrites.start + tenantWin) this.tenantWrites = { start: now, count: 0 };
       if (this.tenantWrites.count + 1 > TENANT_WRITE_LIMIT.limit) {
@@ -147,14 +179,14 @@ export class Throttle {
     }
     bucket.tokens -= cost;
     if (strictWindow) strictWindow.count += 1;
-    if (appWindow) {
-      appWindow.count += 1;
-      this.tenantWrites.count += 1;
-    }
+    if (appWindow) appWindow.count += 1;
+    if (appWriteBucket) appWriteBucket.tokens -= 1;
+    if (isWrite) this.tenantWrites.count += 1;
     const headers: Record<string, string> = { 'x-ms-resource-unit': String(cost) };
     const used = Math.max(
       1 - bucket.tokens / quota,
       appWindow ? appWindow.count / APP_WRITE_LIMIT.limit : 0,
+      appWriteBucket ? 1 - appWriteBucket.tokens / APP_WRITE_BUCKET.capacity : 0,
       isWrite ? this.tenantWrites.count / TENANT_WRITE_LIMIT.limit : 0,
     );
     if (used >= 0.8) headers['x-ms-throttle-limit-percentage'] = used.toFixed(1);

@@ -24,6 +24,10 @@ export interface StartAzuriteOptions {
   readonly blob?: boolean;
   /** Copy Azurite's own output to this process's stderr (debugging). */
   readonly verbose?: boolean;
+  /** Extra environment for the services (e.g. AZURITE_ACCOUNTS: the accounts they serve instead of the default one). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long each service may take to listen (default 20 s). */
+  readonly startTimeoutMs?: number;
 }
 
 export interface RunningAzurite {
@@ -59,7 +63,7 @@ const mainScript: Record<Service, string> = {
   blob: path.join(azuriteRoot, 'dist/src/blob/main.js'),
 };
 
-const startTimeoutMs = 20_000;
+const defaultStartTimeoutMs = 20_000;
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -100,12 +104,13 @@ function spawnService(service: Service, port: number, options: StartAzuriteOptio
   const child = spawn(process.execPath, args, {
     cwd: options.location ?? process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...options.env },
   });
   live.add(child);
   installExitHook();
   child.once('exit', () => live.delete(child));
 
+  const startTimeoutMs = options.startTimeoutMs ?? defaultStartTimeoutMs;
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {

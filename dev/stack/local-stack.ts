@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DEMO_BREAK_GLASS_UPN,
+  DEMO_PEOPLE,
   DEMO_PROTECTED_GROUP_ID,
   ensureCa,
   startEmulator,
@@ -83,6 +84,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let emulator: RunningEmulator | undefined;
   try {
     const settings: Record<string, string | undefined> = { ...process.env };
+    // `UseDevelopmentStorage=true` (the sample's value) names the local storage emulator: here, this stack's Azurite,
+    // which listens on free ports rather than the fixed ones that shorthand stands for.
+    for (const key of ['AzureWebJobsStorage', 'MfaData', 'MfaAudit']) {
+      if (settings[key]?.trim() === 'UseDevelopmentStorage=true') settings[key] = azurite.connectionString;
+    }
     settings.AzureWebJobsStorage ||= azurite.connectionString;
     settings.ITEM_SEAL_KEY ||= newSealKey();
     // Azurite's blob service plays the audit account (it does not enforce immutability: the chain is what is checked).
@@ -92,7 +98,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       Object.assign(settings, newTapKeySettings());
     }
     if (options.forceEmulator || !usesExternalGraph()) {
-      emulator = await startEmulator({ port: options.emulatorPort ?? Number(process.env.EMULATOR_PORT ?? 8443) });
+      // People's device code sign-ins are approved at once as the demo admin (no browser in the emulator).
+      emulator = await startEmulator({
+        port: options.emulatorPort ?? Number(process.env.EMULATOR_PORT ?? 8443),
+        deviceFlow: { autoApproveAs: DEMO_PEOPLE.admin },
+      });
       const e = emulator.env;
       Object.assign(settings, {
         GRAPH_BASE_URL: e.GRAPH_BASE_URL,

@@ -1,7 +1,10 @@
 // `npm start`: the whole service locally. Azurite (data in .local/azurite), the Graph emulator with its demo tenant
 // on https://localhost:8443 and the app on http://localhost:7071, as `func start` would serve it. With GRAPH_BASE_URL
-// and AUTH_* in the environment (and a credential for Graph), the real Graph and Entra are used instead.
-import { DEMO_APPS, DEMO_USERS } from '../graph-emulator/index.js';
+// and AUTH_* in the environment or local.settings.json (and a credential for Graph), the real Graph and Entra are used
+// instead. Settings: the environment, then local.settings.json, then the stack's own defaults (local-settings.ts).
+import { DEMO_APPS, DEMO_PEOPLE, DEMO_USERS } from '../graph-emulator/index.js';
+import { applyLocalSettings, localSettingsPath } from '../harness/local-settings.js';
+import { API_SCOPE, PREAUTHORIZED_PUBLIC_CLIENTS } from '../../src/lib/domain/index.js';
 import { jsonLineLog, type HarnessLogLevel } from '../harness/log.js';
 import { reexecWithEmulatorCa, startLocalStack, type LocalStack } from './local-stack.js';
 
@@ -19,6 +22,12 @@ function instructions(stack: LocalStack): string {
       `  TOKEN=$(curl -s --cacert ${e.NODE_EXTRA_CA_CERTS} ${e.TOKEN_ENDPOINT} \\`,
       `    -d grant_type=client_credentials -d client_id=${app.appId} \\`,
       `    -d client_secret=${app.clientSecret} -d scope=api://${e.AUTH_AUDIENCE}/.default | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+      '',
+      `Or as a person (device code through the Azure CLI's client, signed in at once as the demo admin ${DEMO_PEOPLE.admin}):`,
+      `  CODE=$(curl -s --cacert ${e.NODE_EXTRA_CA_CERTS} ${e.TOKEN_ENDPOINT.replace(/token$/, 'devicecode')} \\`,
+      `    -d client_id=${PREAUTHORIZED_PUBLIC_CLIENTS.azureCli} -d scope=api://${e.AUTH_AUDIENCE}/${API_SCOPE} | node -pe 'JSON.parse(require("fs").readFileSync(0)).device_code')`,
+      `  TOKEN=$(curl -s --cacert ${e.NODE_EXTRA_CA_CERTS} ${e.TOKEN_ENDPOINT} -d grant_type=device_code \\`,
+      `    -d client_id=${PREAUTHORIZED_PUBLIC_CLIENTS.azureCli} -d device_code=$CODE | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
       '',
     );
   } else {
@@ -83,6 +92,14 @@ function cliLines(stack: LocalStack): string[] {
 }
 
 async function main(): Promise<void> {
+  // Before the emulator decision: local.settings.json may name a real tenant (the environment still wins over it).
+  try {
+    const keys = await applyLocalSettings();
+    if (keys.length > 0) console.error(`Settings from ${localSettingsPath}: ${keys.join(', ')}`);
+  } catch (error) {
+    console.error(`Could not read local settings: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   if (await reexecWithEmulatorCa()) return;
   const log = jsonLineLog(
     (line) => process.stderr.write(line),

@@ -16,6 +16,7 @@
 // created Disabled or Unlocked as well (locking is again a later step), and it needs blob versioning, which this
 // append-only record does not.
 
+import { storageNetwork } from 'network-rules.bicep'
 import { builtInRoles } from 'role-definitions.bicep'
 
 @description('Location of the resources.')
@@ -59,6 +60,14 @@ param operatorPrincipalId string
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param operatorPrincipalType string
 
+@description('true: network-isolated variant (private endpoints; public access only from allowedIpRanges).')
+param networkIsolated bool
+
+@description('Address ranges (CIDR or single IPv4) allowed from outside the virtual network when isolated.')
+param allowedIpRanges string[]
+
+var network = storageNetwork(networkIsolated, allowedIpRanges)
+
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
@@ -73,8 +82,8 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+    publicNetworkAccess: network.publicNetworkAccess
+    networkAcls: network.networkAcls
   }
 }
 
@@ -141,6 +150,7 @@ resource operatorReads 'Microsoft.Authorization/roleAssignments@2022-04-01' = if
   }
 }
 
+output id string = account.id
 output name string = account.name
 output blobServiceUri string = account.properties.primaryEndpoints.blob
 output tableServiceUri string = account.properties.primaryEndpoints.table

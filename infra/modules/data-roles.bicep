@@ -6,7 +6,8 @@
 //   Data Contributor on the account's tables (it writes requests and items and reads its own rows back). Azure RBAC has no
 //   table role that inserts without updating: the item seals and the worker-only audit record cover that (security.md).
 // - worker: Reader + Message Processor + Message Sender on all six queues, and Update Message (custom role, see
-//   custom-roles.bicep) so the queue trigger can release a failed message; Table Data Contributor on the tables.
+//   custom-roles.bicep) so the queue trigger can release a failed message; Message Sender alone on the dead-letter
+//   queue (reset-dead-letters); Table Data Contributor on the tables.
 // Table roles sit on the account, not on the table: both apps' stores call Create Table at start (an existing table
 // answers 409, which they accept), and the state table is the only table this account holds.
 // No identity gets Storage Queue Data Contributor: being able to delete work messages or queues would let it drop
@@ -26,6 +27,9 @@ param itemsQueueName string
 @description('Queue of completion callbacks to deliver (one message per final request with a callbackUrl).')
 param callbacksQueueName string
 
+@description('Queue of messages the poison functions gave up on: the worker may only send to it.')
+param deadLetterQueueName string
+
 @description('Principal (object) id of the intake\'s managed identity.')
 param intakePrincipalId string
 
@@ -44,7 +48,7 @@ param operatorPrincipalType string
 
 var workQueues = [batchesQueueName, itemsQueueName, callbacksQueueName]
 var poisonQueues = map(workQueues, q => '${q}-poison')
-var allQueues = concat(workQueues, poisonQueues)
+var allQueues = concat(workQueues, poisonQueues, [deadLetterQueueName])
 
 // Each grant: one role for one principal on one queue (index into allQueues).
 var intakeGrants = [
@@ -53,12 +57,15 @@ var intakeGrants = [
 // The worker triggers on all six queues (the poison functions mark items failed), sends on the work queues
 // (fan-out, deferring an item), the host sends to the poison queues when a message exhausts its dequeue count and
 // updates a message's visibility when an execution fails.
-var workerGrants = flatten(map(allQueues, q => [
+var workerGrants = concat(flatten(map(concat(workQueues, poisonQueues), q => [
   { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataReader, principal: workerPrincipalId, type: 'ServicePrincipal' }
   { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageProcessor, principal: workerPrincipalId, type: 'ServicePrincipal' }
   { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataMessageSender, principal: workerPrincipalId, type: 'ServicePrincipal' }
   { queue: indexOf(allQueues, q), role: queueMessageUpdaterRoleGuid, principal: workerPrincipalId, type: 'ServicePrincipal' }
-]))
+])), [
+  // The dead-letter queue: send only (nothing of this service reads it back; operators do).
+  { queue: indexOf(allQueues, deadLetterQueueName), role: builtInRoles.storageQueueDataMessageSender, principal: workerPrincipalId, type: 'ServicePrincipal' }
+])
 var operatorGrants = empty(operatorPrincipalId)
   ? []
   : map(allQueues, q => { queue: indexOf(allQueues, q), role: builtInRoles.storageQueueDataReader, principal: operatorPrincipalId, type: operatorPrincipalType })

@@ -1,5 +1,7 @@
-// The data storage account: the work queues (with their poison twins, created up front so no identity needs the
-// right to create queues) and the state tables. Shared-key access is off: every caller uses Microsoft Entra ID.
+// The data storage account: the work queues (with their poison twins and the dead-letter queue, created up front so
+// no identity needs the right to create queues) and the state tables. Shared-key access is off: every caller uses Microsoft Entra ID.
+
+import { storageNetwork } from 'network-rules.bicep'
 
 @description('Location of the resources.')
 param location string
@@ -18,10 +20,21 @@ param skuName string
 @description('Work queues; each gets a "-poison" twin, where the Functions host moves a message after maxDequeueCount failures.')
 param queueNames string[]
 
+@description('Where the poison functions park a message they gave up on (src/lib/queue/dead-letter.ts). The host gives a poison queue no poison twin of its own.')
+param deadLetterQueueName string
+
 @description('State tables of the service.')
 param tableNames string[]
 
-var allQueueNames = flatten(map(queueNames, q => [q, '${q}-poison']))
+var allQueueNames = concat(flatten(map(queueNames, q => [q, '${q}-poison'])), [deadLetterQueueName])
+
+@description('true: network-isolated variant (private endpoints; public access only from allowedIpRanges).')
+param networkIsolated bool
+
+@description('Address ranges (CIDR or single IPv4) allowed from outside the virtual network when isolated.')
+param allowedIpRanges string[]
+
+var network = storageNetwork(networkIsolated, allowedIpRanges)
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
@@ -37,8 +50,8 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+    publicNetworkAccess: network.publicNetworkAccess
+    networkAcls: network.networkAcls
   }
 }
 
@@ -66,6 +79,7 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-
   }
 ]
 
+output id string = account.id
 output name string = account.name
 output queueServiceUri string = account.properties.primaryEndpoints.queue
 output tableServiceUri string = account.properties.primaryEndpoints.table

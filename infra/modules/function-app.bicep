@@ -1,5 +1,10 @@
 // One Flex Consumption (FC1, Linux) function app with its own plan (Flex Consumption allows one app per plan),
 // running Node 22 under a user-assigned managed identity, deployed from a blob container by that identity.
+// Deployments and settings changes roll (siteUpdateStrategy RollingUpdate: instances are drained in batches and
+// in-flight executions finish, docs "Site update strategies in Flex Consumption"; in preview there, so a deployment
+// must stay backward compatible with the messages and rows the previous version wrote, which ours are: contracts §4).
+// alwaysReady keeps warm instances for a trigger group ("http") or one function ("function:<name>"), docs "Azure
+// Functions Flex Consumption plan hosting", section "Always ready instances".
 
 @description('Location of the resources.')
 param location string
@@ -31,6 +36,15 @@ param maximumInstanceCount int
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
+@description('Always-ready instances: [{ name: \'http\' | \'function:<name>\', instanceCount }]. Each instance is billed while idle.')
+param alwaysReady { name: string, instanceCount: int }[]
+
+@description('Resource id of the subnet (delegated to Microsoft.App/environments) the app\'s outbound traffic uses. Empty: no virtual network integration.')
+param virtualNetworkSubnetId string
+
+@description('true: the app itself answers no inbound request (the worker: queue and timer triggers only). The deployment endpoint (scm) stays reachable for azd, with Microsoft Entra only (basic auth is off below).')
+param denyInbound bool
+
 @description('App settings (name → value).')
 param appSettings object
 
@@ -57,9 +71,15 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     httpsOnly: true
     // Key Vault references in the app settings (ITEM_SEAL_KEY) resolve with the app's user-assigned identity.
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // Access restrictions (docs "Set up Azure App Service access restrictions"): no rule and a Deny default on the
+      // main site; the scm site keeps its own rules (none, Allow) so `azd deploy` still reaches it.
+      ipSecurityRestrictionsDefaultAction: denyInbound ? 'Deny' : 'Allow'
+      scmIpSecurityRestrictionsUseMain: false
+      scmIpSecurityRestrictionsDefaultAction: 'Allow'
     }
     functionAppConfig: {
       deployment: {
@@ -75,7 +95,12 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: alwaysReady
       }
+      // Documented for Microsoft.Web/sites API 2024-11-01 and later ("Site update strategies in Flex Consumption", Bicep
+      // tab), but missing from Bicep's type library for 2025-03-01: the property is sent as written.
+      #disable-next-line BCP037
+      siteUpdateStrategy: { type: 'RollingUpdate' }
       runtime: {
         name: 'node'
         version: '22'

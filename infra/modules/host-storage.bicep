@@ -3,6 +3,7 @@
 // host-storage queues only for blob triggers, which this service does not have; the work queues are on the data account. Each app has its own account so that neither identity can read the other's keys or replace the other's
 // code: the intake's identity must never be able to swap the worker's package (the worker holds Graph permissions).
 
+import { storageNetwork } from 'network-rules.bicep'
 import { builtInRoles } from 'role-definitions.bicep'
 
 @description('Location of the resources.')
@@ -22,6 +23,14 @@ param deploymentContainerName string
 @description('Principal (object) id of the app\'s user-assigned identity.')
 param principalId string
 
+@description('true: network-isolated variant (private endpoints; public access only from allowedIpRanges).')
+param networkIsolated bool
+
+@description('Address ranges (CIDR or single IPv4) allowed from outside the virtual network when isolated.')
+param allowedIpRanges string[]
+
+var network = storageNetwork(networkIsolated, allowedIpRanges)
+
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
@@ -36,8 +45,8 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+    publicNetworkAccess: network.publicNetworkAccess
+    networkAcls: network.networkAcls
   }
 }
 
@@ -75,6 +84,7 @@ resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+output id string = account.id
 output name string = account.name
 output blobServiceUri string = account.properties.primaryEndpoints.blob
 output tableServiceUri string = account.properties.primaryEndpoints.table

@@ -8,6 +8,7 @@
 // each pass with its public half (TAP_PUBLIC_KEY, given to the worker by the postprovision hook: Bicep cannot read key
 // material); only the intake may unwrap with it (TAP_KEY_ID, src/lib/tap/tap-unwrappers.ts).
 
+import { vaultNetwork } from 'network-rules.bicep'
 import { builtInRoles } from 'role-definitions.bicep'
 
 @description('Location of the resources.')
@@ -39,6 +40,14 @@ param tapKeyUnwrapperRoleGuid string
 @description('GUID of the custom role that grants Get Key only (custom-roles.bicep), given to officerPrincipalId on the TAP key so the hook can read its public half.')
 param tapKeyReaderRoleGuid string
 
+@description('true: network-isolated variant (a private endpoint; public access only from allowedIpRanges, e.g. where the postprovision hook runs).')
+param networkIsolated bool
+
+@description('Address ranges (CIDR or single IPv4) allowed from outside the virtual network when isolated.')
+param allowedIpRanges string[]
+
+var network = vaultNetwork(networkIsolated, allowedIpRanges)
+
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
@@ -50,8 +59,8 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+    publicNetworkAccess: network.publicNetworkAccess
+    networkAcls: network.networkAcls
   }
 }
 
@@ -115,6 +124,7 @@ resource tapKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if 
   }
 }
 
+output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri
 output tapKeyName string = tapKey.name

@@ -17,7 +17,7 @@ param appInsightsName string
 @maxValue(730)
 param retentionInDays int
 
-@description('true: only Microsoft Entra authenticated telemetry is accepted (the apps then need an Entra-aware exporter).')
+@description('true: only Microsoft Entra authenticated telemetry is accepted. The apps\' exporter authenticates with their managed identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING, src/lib/telemetry/exporter-auth.ts), each holding Monitoring Metrics Publisher here (telemetry-roles.bicep).')
 param disableLocalAuth bool
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
@@ -44,6 +44,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+output appInsightsId string = appInsights.id
 output appInsightsName string = appInsights.name
 output appInsightsConnectionString string = appInsights.properties.ConnectionString
 output workspaceName string = workspace.name

@@ -46,6 +46,13 @@ export interface GrantResult {
 /** A failure the operator can act on; the CLI prints its message without a stack trace. */
 export class GrantError extends Error {
   override readonly name = 'GrantError';
+  /** Graph answered 403: the signed-in identity lacks a permission or directory role (hooks print a hand-off). */
+  readonly forbidden: boolean;
+
+  constructor(message: string, options: { forbidden?: boolean } = {}) {
+    super(message);
+    this.forbidden = options.forbidden === true;
+  }
 }
 
 interface GraphFailure {
@@ -54,7 +61,7 @@ interface GraphFailure {
   readonly message: string;
 }
 
-function asGraphFailure(error: unknown): GraphFailure | undefined {
+export function asGraphFailure(error: unknown): GraphFailure | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { statusCode, code, message } = error as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof statusCode !== 'number' || statusCode <= 0) return undefined;
@@ -66,13 +73,19 @@ function asGraphFailure(error: unknown): GraphFailure | undefined {
 }
 
 /** Turns Graph's 401/403 into a message that names the missing permission; other errors pass through. */
-export function explainGraphError(error: unknown, doing: string, needed: string): never {
+export function explainGraphError(
+  error: unknown,
+  doing: string,
+  needed: string,
+  who = 'a Privileged Role Administrator or Global Administrator',
+): never {
   const failure = asGraphFailure(error);
   if (failure?.statusCode === 403) {
     throw new GrantError(
       `Graph refused to ${doing} (403 ${failure.code ?? 'Forbidden'}: ${failure.message}). ` +
-        `The signed-in identity needs ${needed}: sign in (az login) as a Privileged Role Administrator or ` +
-        'Global Administrator, or use an app that holds these application permissions with admin consent.',
+        `The signed-in identity needs ${needed}: sign in (az login) as ${who}, ` +
+        'or use an app that holds these application permissions with admin consent.',
+      { forbidden: true },
     );
   }
   if (failure?.statusCode === 401) {

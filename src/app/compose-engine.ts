@@ -3,7 +3,7 @@
 // the adaptive limiter), the engine with the guard's configuration, and the Temporary Access Pass calls on that port.
 import type { TokenCredential } from '@azure/identity';
 import type { GraphPort, ResetEngine, TapGraphPort } from '../lib/domain/index.js';
-import { createGraphPort, createTapGraph, type GraphPortWithStats } from '../lib/graph/index.js';
+import { createGraphPort, createTapGraph, type GraphPortOptions, type GraphPortWithStats } from '../lib/graph/index.js';
 import { createResetEngine } from '../lib/reset/index.js';
 
 export interface EngineSettings {
@@ -16,6 +16,8 @@ export interface EngineSettings {
   readonly maxWaitMs: number;
   readonly protectedUsers: readonly string[];
   readonly protectedGroupIds: readonly string[];
+  /** The worker's shared write budget and pacing (absent: this process's own, as --direct uses). */
+  readonly writeBudget?: GraphPortOptions['writeBudget'];
   /** Told of every in-process retry (throttling, 503/504, dropped connections). */
   readonly onRetry?: (retry: { readonly status: number | undefined; readonly method: string }) => void;
   /** Wraps the port the engine uses (the direct mode words Graph's refusals for a person, not the worker). */
@@ -35,6 +37,7 @@ export function composeEngine(settings: EngineSettings): ComposedEngine {
     credential: settings.credential,
     maxConcurrency: settings.maxConcurrency,
     maxWaitMs: settings.maxWaitMs,
+    ...(settings.writeBudget ? { writeBudget: settings.writeBudget } : {}),
     ...(settings.onRetry ? { retry: { onRetry: settings.onRetry } } : {}),
   });
   const engine = createResetEngine({

@@ -15,6 +15,7 @@ import { createHttpsSender } from '../lib/callbacks/https-sender.js';
 import { createHmacSealer } from '../lib/seal/hmac-sealer.js';
 import { createTableWindowCounters } from '../lib/guardrails/index.js';
 import { createWorkerCeiling, WORKER_GUARD_TABLE } from '../lib/worker/worker-ceiling.js';
+import { createTableWriteBudget, writeBudgetRowKey } from '../lib/store/write-budget-row.js';
 import {
   cachedBreaker,
   cachedKillSwitch,
@@ -85,6 +86,17 @@ function startupWarning(what: string, error: unknown): void {
   console.warn(JSON.stringify({ event: 'storage_ensure_failed', what, reason }));
 }
 
+/** The shared write budget is unreachable: the instance keeps to its own gate. One log line a minute at most. */
+function sharedBudgetWarning(): (what: 'read' | 'publish', error: unknown) => void {
+  let lastAt = 0;
+  return (what, error) => {
+    if (Date.now() - lastAt < 60_000) return;
+    lastAt = Date.now();
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
+    console.warn(JSON.stringify({ event: 'write_budget_unavailable', what, reason, fallback: 'local_gate' }));
+  };
+}
+
 export async function compose(config: AppConfig, options: ComposeOptions = {}): Promise<ComposedApp> {
   const telemetry = options.telemetry ?? createOpenTelemetryTelemetry();
   // The intake seals the work it stores and the worker checks the seals (src/lib/domain/item-seal.ts).
@@ -131,6 +143,25 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
       credential: createGraphCredential({ clientId: config.graph.clientId, env: options.env }),
       maxConcurrency: config.graph.maxConcurrency,
       maxWaitMs: config.graph.maxWaitSeconds * 1000,
+      // Graph's write quota is per application and tenant: instances share its deadline (docs/runtime.md).
+      writeBudget: {
+        ...(config.graph.writeBudget.shared
+          ? {
+              shared: createTableWriteBudget(
+                createTableClient(workerGuardStorage(config), { tableName: WORKER_GUARD_TABLE }),
+                {
+                  rowKey: writeBudgetRowKey(
+                    new URL(config.graph.baseUrl).host,
+                    config.graph.clientId ?? 'system-assigned',
+                  ),
+                },
+              ),
+            }
+          : {}),
+        cacheMs: config.graph.writeBudget.cacheMs,
+        pacing: config.graph.writeBudget.pacing ? undefined : false,
+        onSharedFailure: sharedBudgetWarning(),
+      },
       protectedUsers: config.graph.protectedUsers,
       protectedGroupIds: config.graph.protectedGroupIds,
       // Every in-process retry (throttling, 503/504, dropped connections) is counted, not only the deferrals.

@@ -2,6 +2,7 @@
 import { deliverCallback, quarantineCallback, type DeliverCallbackDeps } from '../lib/callbacks/deliver-callback.js';
 import { parseCallbackMessage } from '../lib/queue/messages.js';
 import type { StorageQueueHandler } from './adapter/functions-types.js';
+import { poisonQueueFunction } from './adapter/poison-queue-function.js';
 import { queueFunction } from './adapter/queue-function.js';
 
 export const resetCallbacksFunction = { name: 'reset-callbacks', queueName: 'reset-callbacks' } as const;
@@ -17,9 +18,10 @@ export const resetCallbacksHandler = (deps: DeliverCallbackDeps): StorageQueueHa
     (message, { log }) => deliverCallback(deps, message, log),
   );
 
+// Bounded like the other poison functions: a message it cannot handle ends on the dead-letter queue.
 export const resetCallbacksPoisonHandler = (deps: DeliverCallbackDeps): StorageQueueHandler =>
-  queueFunction(
-    { queueName: resetCallbacksPoisonFunction.queueName, telemetry: deps.telemetry },
+  poisonQueueFunction(
+    { queueName: resetCallbacksPoisonFunction.queueName, telemetry: deps.telemetry, queue: deps.queue },
     parseCallbackMessage,
     (message, { log }) => quarantineCallback(deps, message, log),
   );

@@ -17,6 +17,7 @@ import type { LimitsConfig } from '../lib/config/index.js';
 import { bodyChunks, checkContentLength, readBodyText } from '../lib/http/body.js';
 import { invalidRequest, ProblemException } from '../lib/http/problem.js';
 import { requesterOf } from '../lib/http/requester.js';
+import { forPerson } from '../lib/requests/person-requester.js';
 import { json } from '../lib/http/respond.js';
 import type { ResetQueue } from '../lib/queue/reset-queue.js';
 import {
@@ -283,7 +284,12 @@ export function makeSubmitResetsHandler(deps: SubmitResetsDeps): HttpHandler {
       throw invalid([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     checkContentLength(request, deps.limits.maxBodyBytes);
-    const { parsed, callback } = await parseBody(request, deps.limits, deps.callbacks?.policy);
+    const body = await parseBody(request, deps.limits, deps.callbacks?.policy);
+    const callback = body.callback;
+    // A person is their own requester: no requestedBy naming someone else (person-requester.ts).
+    const personal = forPerson(body.parsed, principal.identity);
+    if (!personal.ok) throw invalid(personal.errors, personal.total);
+    const parsed = personal.request;
     if (parsed.options.temporaryAccessPass && !deps.tapUnwrapper) {
       // Nobody could ever read the pass back: refuse rather than issue one that stays sealed.
       const field = parsed.source === 'csv' ? 'query.temporaryAccessPass' : 'options.temporaryAccessPass';

@@ -117,12 +117,12 @@ describe('token verification against the emulated Entra ID', () => {
       resource: auth.audience,
       roles: ['Resets.Submit'],
       user: person.id,
-      scp: 'Resets.Request',
+      scp: 'Resets.Access',
     });
     const claims = decodeJwt(token);
     expect(claims).toMatchObject({
       idtyp: 'user',
-      scp: 'Resets.Request',
+      scp: 'Resets.Access',
       preferred_username: person.userPrincipalName,
     });
     const principal = await verifier.verify(`Bearer ${token}`);
@@ -192,9 +192,9 @@ describe('forged tokens', () => {
     ['not yet valid', { nbf: Math.floor(Date.now() / 1000) + 3600 }, 'not_yet_valid'],
     ['no tid', { tid: undefined }, 'invalid_claims'],
     ['no azp/appid', { azp: undefined }, 'invalid_claims'],
-    ['idtyp app with scp', { idtyp: 'app', scp: 'Resets.Request' }, 'invalid_claims'],
+    ['idtyp app with scp', { idtyp: 'app', scp: 'Resets.Access' }, 'invalid_claims'],
     ['idtyp user without scp', { idtyp: 'user' }, 'invalid_claims'],
-    ['a delegated token without oid', { scp: 'Resets.Request', oid: undefined }, 'invalid_claims'],
+    ['a delegated token without oid', { scp: 'Resets.Access', oid: undefined }, 'invalid_claims'],
   ])('refuses %s', async (_name, claims, reason) => {
     expect(await reasonOf(forgedVerifier, await forged(claims))).toBe(reason);
   });
@@ -204,12 +204,53 @@ describe('forged tokens', () => {
       (await forgedVerifier.verify(`Bearer ${await forged({ uti: 'uti-1', ...claims })}`)).identity;
     expect(await identityOf({})).toMatchObject({ identityType: 'app', tokenId: 'uti-1' });
     expect(await identityOf({ idtyp: 'app' })).toMatchObject({ identityType: 'app' });
-    expect(await identityOf({ scp: 'Resets.Request' })).toMatchObject({ identityType: 'user' });
-    expect(await identityOf({ idtyp: 'user', scp: 'Resets.Request' })).toMatchObject({
+    expect(await identityOf({ scp: 'Resets.Access' })).toMatchObject({ identityType: 'user' });
+    expect(await identityOf({ idtyp: 'user', scp: 'Resets.Access' })).toMatchObject({
       identityType: 'user',
       objectId: 'cafe0000-0000-0000-0000-0000000000aa',
     });
     expect(await identityOf({ uti: undefined })).not.toHaveProperty('tokenId');
+  });
+
+  it("accepts a person's token only with the API's scope in scp (space-separated): 403 missing-scope otherwise", async () => {
+    const scopeRefusal = async (v: TokenVerifier, claims: Record<string, unknown>) => {
+      const e = await rejection(v.verify(`Bearer ${await forged(claims)}`));
+      return { status: e.problem.status, slug: e.problem.slug, extensions: e.problem.extensions };
+    };
+    expect(await scopeRefusal(forgedVerifier, { scp: 'User.Read user_impersonation' })).toEqual({
+      status: 403,
+      slug: 'missing-scope',
+      extensions: { requiredScope: 'Resets.Access', clientAppId: 'cafe0000-0000-0000-0000-000000000001' },
+    });
+    // A prefix or a different case is not the scope.
+    expect((await scopeRefusal(forgedVerifier, { scp: 'Resets.AccessAll resets.access' })).slug).toBe('missing-scope');
+    const ok = await forgedVerifier.verify(`Bearer ${await forged({ scp: 'User.Read Resets.Access' })}`);
+    expect(ok.identity.identityType).toBe('user');
+    // scp must be a string.
+    expect(await reasonOf(forgedVerifier, await forged({ scp: ['Resets.Access'] }))).toBe('invalid_claims');
+    // AUTH_SCOPE names another scope: only that one is accepted.
+    const custom = createTokenVerifier({ ...forgedAuth, scope: 'Custom.Reset' }, { jwksCooldownMs: 0 });
+    expect((await custom.verify(`Bearer ${await forged({ scp: 'Custom.Reset' })}`)).identity.identityType).toBe('user');
+    expect((await scopeRefusal(custom, { scp: 'Resets.Access' })).slug).toBe('missing-scope');
+    // App tokens are not asked for a scope.
+    expect((await forgedVerifier.verify(`Bearer ${await forged({ idtyp: 'app' })}`)).identity.identityType).toBe('app');
+  });
+
+  it('tells a person without the role whom to ask, and an app which role it lacks', async () => {
+    const person = await forgedVerifier.verify(`Bearer ${await forged({ scp: 'Resets.Access', roles: [] })}`);
+    const app = await forgedVerifier.verify(`Bearer ${await forged({ roles: [] })}`);
+    const detailOf = (p: typeof person) => {
+      try {
+        requireRole(p, Roles.submit);
+      } catch (e) {
+        if (e instanceof ProblemException) return `${e.problem.status} ${e.problem.slug} ${e.problem.detail ?? ''}`;
+      }
+      return 'allowed';
+    };
+    expect(detailOf(person)).toMatch(/^403 missing-role .*Ask an administrator to assign you .*Resets\.Submit/);
+    expect(detailOf(app)).toBe(
+      '403 missing-role The caller lacks the app role Resets.Submit required for this operation.',
+    );
   });
 
   it('refuses an unknown kid, a tampered payload, alg none and HS256 keyed with the public key', async () => {

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       protectedUsers: [],
       protectedGroupIds: [],
       maxUsersPerHour: 10_500,
+      writeBudget: { shared: true, cacheMs: 1000, pacing: true },
     });
     expect(c.limits).toEqual({
       maxBulkRows: 50000,
@@ -139,6 +140,13 @@ describe('loadConfig', () => {
       clientId: 'aaaaaaaa-0000-0000-0000-000000000001',
       credential: 'managedidentity',
     });
+  });
+
+  it('takes the delegated scope from AUTH_SCOPE (one scope value) and leaves it unset by default', () => {
+    expect(loadConfig({ ...base, AUTH_SCOPE: ' Resets.Reset ' }).auth?.scope).toBe('Resets.Reset');
+    expect(loadConfig({ ...base, AUTH_SCOPE: '' }).auth).not.toHaveProperty('scope');
+    expect(problemsOf({ ...base, AUTH_SCOPE: 'api://x/Resets.Access' }).AUTH_SCOPE).toMatch(/one scope value/);
+    expect(problemsOf({ ...base, AUTH_SCOPE: 'a b' }).AUTH_SCOPE).toMatch(/one scope value/);
   });
 
   it('treats empty strings as unset', () => {

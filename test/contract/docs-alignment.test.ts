@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { structuredLine } from '../../src/lib/telemetry/log-record.js';
 import { telemetryEvents, telemetryMetrics } from '../../src/lib/telemetry/telemetry.js';
 import { kqlErrors } from './support/kql.js';
 import { loadSpec } from './support/openapi.js';
@@ -22,13 +23,18 @@ describe('docs/operations.md and the telemetry port', () => {
     expect([...emitted].filter((name) => !mentioned.has(name))).toEqual([]);
   });
 
-  it("parses the intake's accepted-request log line in the format the intake writes it", async () => {
+  it("reads the intake's accepted-request log line by the attributes the intake's line becomes", async () => {
     const doc = await read('docs/operations.md');
     const source = await read('src/functions/resets-submit.ts');
-    expect(doc).toContain('parse message with * "items=" items:int " source=" source " app=" caller');
+    expect(doc).toContain('message == "reset_request_created"');
+    for (const key of ['items', 'source', 'app']) expect(doc).toContain(`customDimensions.${key})`);
     expect(source).toMatch(
       /event=reset_request_\$\{result\.kind\} requestId=\$\{[^}]+\} items=\$\{[^}]+\} source=\$\{[^}]+\} app=\$\{/,
     );
+    expect(structuredLine('event=reset_request_created requestId=r1 items=3 source=csv app=a1')).toEqual({
+      body: 'reset_request_created',
+      attributes: { event: 'reset_request_created', requestId: 'r1', items: '3', source: 'csv', app: 'a1' },
+    });
   });
 
   it('has KQL that the Kusto analyser accepts against the Application Insights tables (blocks and alert rules)', async () => {

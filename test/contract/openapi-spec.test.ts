@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
+import { API_SCOPE } from '../../src/lib/domain/index.js';
 import { createBodyValidator, loadSpec, specPath } from './support/openapi.js';
 
 const jsonPath = fileURLToPath(new URL('../../api/openapi.json', import.meta.url));
@@ -34,14 +35,32 @@ describe('api/openapi.yaml', () => {
     expect(spec.basePath).toBe('/api');
     expect(spec.schemes).toEqual(['https']);
     expect(spec.securityDefinitions).toMatchObject({
-      entra: {
+      entraApp: {
         type: 'oauth2',
         flow: 'application',
         tokenUrl: 'https://login.microsoftonline.com/TENANT_ID/oauth2/v2.0/token',
         scopes: { 'api://API_APP_ID/.default': expect.any(String) as unknown },
       },
     });
-    expect(spec.security).toEqual([{ entra: ['api://API_APP_ID/.default'] }]);
+    expect(spec.security).toEqual([
+      { entraUser: ['api://API_APP_ID/Resets.Access'] },
+      { entraApp: ['api://API_APP_ID/.default'] },
+    ]);
+  });
+
+  it('offers a custom connector OAuth 2.0 for people first: authorization code with the Resets.Access scope', async () => {
+    const spec = await loadSpec();
+    // A custom connector takes the first security definition; people sign in with the delegated permission.
+    expect(Object.keys(spec.securityDefinitions ?? {})[0]).toBe('entraUser');
+    expect(spec.securityDefinitions).toMatchObject({
+      entraUser: {
+        type: 'oauth2',
+        flow: 'accessCode',
+        authorizationUrl: 'https://login.microsoftonline.com/TENANT_ID/oauth2/v2.0/authorize',
+        tokenUrl: 'https://login.microsoftonline.com/TENANT_ID/oauth2/v2.0/token',
+        scopes: { [`api://API_APP_ID/${API_SCOPE}`]: expect.any(String) as unknown },
+      },
+    });
   });
 
   it('gives every operation an operationId, summary, description and x-ms-visibility, and every parameter an x-ms-summary', async () => {

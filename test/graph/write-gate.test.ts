@@ -46,6 +46,7 @@ describe('write gate', () => {
       credential: createGraphCredential(),
       maxConcurrency: 32,
       maxWaitMs: 5_000,
+      writeBudget: { pacing: false }, // spend the window as fast as possible (pacing: test/domain/write-rate.test.ts)
     });
     try {
       // Spend the 3,000 writes of the window (revoking sessions is a write that can be repeated).

@@ -1,5 +1,5 @@
 // Just enough of the ARM template expression language to read what main.bicep compiles to: createObject, union, if,
-// format, empty, parameters, variables, and a module's output (reference(…deployments…, name).outputs.X.value). Anything
+// format, empty, not, greater, parameters, variables, and a module's output (reference(…deployments…, name).outputs.X.value). Anything
 // else stays symbolic, so a test can still say which parameter or which module output a value comes from.
 
 /** A value known only at deployment time: a module output, a parameter, or an expression we do not evaluate. */
@@ -104,10 +104,20 @@ const show = (v: ArmValue): string =>
       : String(v);
 
 export interface Scope {
-  /** The template whose variables() and parameters() the expression reads. */
-  readonly template: { variables?: Record<string, unknown>; parameters?: Record<string, unknown> };
+  /** The template whose variables() and parameters() the expression reads (and, by symbolic name, its resources). */
+  readonly template: { variables?: Record<string, unknown>; parameters?: Record<string, unknown>; resources?: unknown };
   /** Parameter values to use instead of leaving parameters('x') symbolic. */
   readonly parameters?: Readonly<Record<string, ArmValue>>;
+}
+
+/** The deployment name of a module known by its symbolic name in a language version 2.0 template. */
+function deploymentNameOf(scope: Scope, symbol: string): string | undefined {
+  const resources = scope.template.resources;
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) return undefined;
+  const resource = (resources as Record<string, { type?: unknown; name?: unknown }>)[symbol];
+  return resource?.type === 'Microsoft.Resources/deployments' && typeof resource.name === 'string'
+    ? resource.name
+    : undefined;
 }
 
 /** Evaluates a template value: a "[…]" expression string, or an object/array holding some. */
@@ -135,6 +145,10 @@ function evalNode(node: Node, scope: Scope): ArmValue {
           node.text,
         );
       if (m?.[1] && m[2]) return { $output: { deployment: m[1], name: m[2] } };
+      // Language version 2.0 (symbolic names): reference('<symbol>').outputs.<name>.value, the symbol naming a module.
+      const symbolic = /^reference\('(\w+)'\)\.outputs\.(\w+)\.value$/.exec(node.text);
+      const deployment = symbolic?.[1] ? deploymentNameOf(scope, symbolic[1]) : undefined;
+      if (deployment && symbolic?.[2]) return { $output: { deployment, name: symbolic[2] } };
       const target = evalNode(node.target, scope);
       if (typeof target === 'object' && target !== null && !Array.isArray(target) && !isSymbolic(target))
         return (target as Record<string, ArmValue>)[node.name] ?? null;
@@ -181,6 +195,10 @@ function evalNode(node: Node, scope: Scope): ArmValue {
           if (typeof v === 'string' || Array.isArray(v)) return v.length === 0;
           if (typeof v === 'object' && v !== null && !isSymbolic(v)) return Object.keys(v).length === 0;
           return { $expr: node.text };
+        }
+        case 'greater': {
+          const [left, right] = args();
+          return typeof left === 'number' && typeof right === 'number' ? left > right : { $expr: node.text };
         }
         case 'not': {
           const [v] = args();

@@ -27,6 +27,32 @@ describe('test/support/azurite', () => {
     expect((await table.getEntity<{ value: number }>('p', 'r')).value).toBe(42);
   });
 
+  it("two files' accounts on the shared Azurite do not see each other's queues, tables or messages", async () => {
+    const [a, b] = await Promise.all([startTestAzurite(), startTestAzurite()]);
+    try {
+      expect(a.connectionString).not.toBe(b.connectionString);
+      await QueueServiceClient.fromConnectionString(a.connectionString).getQueueClient('mine').create();
+      await TableClient.fromConnectionString(a.connectionString, 'mine', {
+        allowInsecureConnection: true,
+      }).createTable();
+      const other = QueueServiceClient.fromConnectionString(b.connectionString);
+      expect(await other.getQueueClient('mine').exists()).toBe(false);
+      const names: string[] = [];
+      for await (const q of other.listQueues()) names.push(q.name);
+      expect(names).toEqual([]);
+      // The same name is free in the other account, and empty there.
+      await other.getQueueClient('mine').create();
+      await QueueServiceClient.fromConnectionString(a.connectionString).getQueueClient('mine').sendMessage('YQ==');
+      const peeked = await other.getQueueClient('mine').peekMessages({ numberOfMessages: 1 });
+      expect(peeked.peekedMessageItems).toEqual([]);
+      await TableClient.fromConnectionString(b.connectionString, 'mine', {
+        allowInsecureConnection: true,
+      }).createTable();
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
   it('keeps data across a restart on the same ports when on disk', async () => {
     azurite = await startTestAzurite({ onDisk: true });
     const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient('durable');
@@ -48,7 +74,7 @@ describe('test/support/azurite', () => {
   });
 
   it('refuses connections after stop', async () => {
-    azurite = await startTestAzurite();
+    azurite = await startTestAzurite({ own: true });
     const queue = QueueServiceClient.fromConnectionString(azurite.connectionString, {
       retryOptions: { maxTries: 1 },
     }).getQueueClient('gone');

@@ -12,7 +12,12 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpenTelemetryTelemetry, telemetryEvents, telemetryMetrics } from '../../src/lib/telemetry/index.js';
+import {
+  createOpenTelemetryTelemetry,
+  telemetryEvents,
+  telemetryMetricInfo,
+  telemetryMetrics,
+} from '../../src/lib/telemetry/index.js';
 
 const logExporter = new InMemoryLogRecordExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -55,7 +60,7 @@ describe('OpenTelemetry telemetry', () => {
     expect(record?.spanContext?.traceId).toBe(traceId);
   });
 
-  it('adds to counters with dimensions', async () => {
+  it('adds to counters with dimensions, a unit and a description', async () => {
     const telemetry = createOpenTelemetryTelemetry();
     telemetry.trackMetric(telemetryMetrics.itemsProcessed, 1, { outcome: 'reset' });
     telemetry.trackMetric(telemetryMetrics.itemsProcessed, 2, { outcome: 'reset' });
@@ -68,5 +73,11 @@ describe('OpenTelemetry telemetry', () => {
       .find((m) => m.descriptor.name === 'mfa_reset.items.processed');
     const points = Object.fromEntries((metric?.dataPoints ?? []).map((p) => [String(p.attributes.outcome), p.value]));
     expect(points).toEqual({ reset: 3, failed: 1 });
+    expect(metric?.descriptor).toMatchObject({ unit: '{item}', description: 'Items finished, by outcome.' });
+  });
+
+  it('gives every metric a unit', () => {
+    for (const name of Object.values(telemetryMetrics))
+      expect(telemetryMetricInfo[name].unit, name).toMatch(/^\{[a-z]+\}$|^(s|ms|By)$/);
   });
 });

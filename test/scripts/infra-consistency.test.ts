@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import * as schemas from '../../src/lib/config/schema.js';
+import { deadLetterQueueName } from '../../src/lib/queue/dead-letter.js';
 import { queueNames } from '../../src/lib/queue/reset-queue.js';
 import { DEFAULT_TABLE_NAME } from '../../src/lib/store/keys.js';
 
@@ -55,6 +56,8 @@ const known = new Set([
   'MfaData__credential',
   'MfaData__clientId',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  // The host's own request body limit (bytes), set equal to MAX_BODY_BYTES.
+  'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT',
 ]);
 
 describe('infra/ agrees with the code', () => {
@@ -62,6 +65,7 @@ describe('infra/ agrees with the code', () => {
     expect(/var batchesQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.batches);
     expect(/var itemsQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.items);
     expect(/var callbacksQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(queueNames.callbacks);
+    expect(/var deadLetterQueueName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(deadLetterQueueName);
     expect(/var tableNames = \[([^\]]*)\]/.exec(mainBicep)?.[1]).toContain(`'${DEFAULT_TABLE_NAME}'`);
   });
 
@@ -116,13 +120,13 @@ describe('infra/ agrees with the code', () => {
     expect(workerSettings).not.toContain('TAP_KEY_ID');
   });
 
-  it('deploys one azd service per function app, both from the one project', () => {
+  it('deploys one azd service per function app, each from its own staged folder', () => {
     const azure = parse(read('azure.yaml')) as { services: Record<string, { project: string; host: string }> };
     const tagged = [...mainBicep.matchAll(/serviceName: '([a-z]+)'/g)].map((m) => m[1]);
     expect(Object.keys(azure.services).sort()).toEqual([...tagged].sort());
-    expect(new Set(Object.values(azure.services).map((s) => `${s.project} ${s.host}`))).toEqual(
-      new Set(['. function']),
-    );
+    // Two services in one folder would run two installs and two builds there at once (scripts/stage-deploy-packages.ts).
+    for (const [name, service] of Object.entries(azure.services))
+      expect(`${service.project} ${service.host}`).toBe(`deploy/${name} function`);
   });
 
   it('passes every parameter azd supplies to a parameter main.bicep declares, and supplies every required one', () => {

@@ -95,7 +95,7 @@ describe('the audit names the verified requester', () => {
       resource: stack.emulator.env.AUTH_AUDIENCE,
       roles: ['Resets.Submit', 'Resets.Read'],
       user: person.id,
-      scp: 'Resets.Request',
+      scp: 'Resets.Access',
     });
     const claims = decodeJwt(token);
     expect(claims).toMatchObject({ idtyp: 'user', oid: person.id, preferred_username: person.userPrincipalName });

@@ -41,7 +41,7 @@ async function quarantineForged(body: object): Promise<{ lines: string[]; ms: nu
     functionName: 'reset-batches-poison',
     logHandler: (level, ...args) => lines.push(`${level} ${args.map(String).join(' ')}`),
   });
-  const handler = resetBatchesPoisonHandler({ store, telemetry: new RecordingTelemetry() });
+  const handler = resetBatchesPoisonHandler({ store, telemetry: new RecordingTelemetry(), queue: {} });
   const started = Date.now();
   await handler(Buffer.from(message.messageText, 'base64').toString('utf8'), context);
   const ms = Date.now() - started;

@@ -1,8 +1,10 @@
-// Azurite for tests: queue + table services on free ports, in memory or in a temporary folder (for restart tests).
+// Azurite for tests: an account of the run's shared Azurite, or (on disk, or `own`) queue + table services of the
+// file's own on free ports, in memory or in a temporary folder (for restart tests).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../dev/stack/azurite.js';
+import { leaseSharedAzurite } from './shared-azurite.js';
 
 export { azuriteAccount, azuriteConnectionString, startAzurite } from '../../dev/stack/azurite.js';
 export type { RunningAzurite, StartAzuriteOptions } from '../../dev/stack/azurite.js';
@@ -16,13 +18,22 @@ export interface TestAzuriteOptions {
    * service is a Node process, and most test files need only queues and tables.
    */
   readonly blob?: boolean;
+  /**
+   * Processes of the file's own (implied by onDisk): for tests that stop, kill or restart Azurite. Otherwise the file
+   * gets an account of its own on the Azurite the whole run shares (test/support/shared-azurite.ts).
+   */
+  readonly own?: boolean;
 }
 
 /**
- * Starts Azurite for one test file. `stop()` also removes the temporary folder.
- * Usage: `const azurite = await startTestAzurite(); process.env.AzureWebJobsStorage = azurite.connectionString;`
+ * Storage for one test file. `stop()` empties the shared account, or stops the file's own Azurite and removes its
+ * temporary folder. Usage: `const azurite = await startTestAzurite(); process.env.MfaData = azurite.connectionString;`
  */
 export async function startTestAzurite(options: TestAzuriteOptions = {}): Promise<RunningAzurite> {
+  if (!options.own && !options.onDisk) {
+    const shared = await leaseSharedAzurite({ blob: options.blob === true });
+    if (shared) return shared;
+  }
   const location = options.onDisk ? await mkdtemp(path.join(tmpdir(), 'mfa-reset-azurite-')) : undefined;
   const running = await startAzurite({ location, verbose: options.verbose, blob: options.blob === true });
   return {

@@ -74,6 +74,8 @@ export interface TestEmulator {
     expiresIn?: number;
     user?: string;
     scp?: string;
+    /** Overrides the `idtyp` claim (an app token carrying `scp`, for negative tests). */
+    idtyp?: 'app' | 'user';
   }): Promise<string>;
   stop(): Promise<void>;
 }

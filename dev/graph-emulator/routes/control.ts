@@ -195,7 +195,11 @@ export function control(
       const v = validated(throttleSchema, raw);
       if (v.error) return v.error;
       const cfg = v.value as z.infer<typeof throttleSchema>;
-      core.throttle.configure({ profile: cfg.profile, timeScale: cfg.timeScale ?? 1 });
+      core.throttle.configure({
+        profile: cfg.profile,
+        timeScale: cfg.timeScale ?? 1,
+        ...(cfg.writeShape ? { writeShape: cfg.writeShape } : {}),
+      });
       return ok(core.throttle.current);
     }
     case 'knobs': {
@@ -262,6 +266,7 @@ export function control(
         roles: r.roles,
         audience: r.audience,
         ...(user ? { user, scp: r.scp } : {}),
+        ...(r.idtyp ? { idtyp: r.idtyp } : {}),
       });
       return ok({ access_token: token, claims });
     }

@@ -293,6 +293,7 @@ export const faultSchema = z.strictObject({
 export const throttleSchema = z.strictObject({
   profile: z.enum(['off', 'documented', 'strict']),
   timeScale: z.number().positive().max(100).optional(),
+  writeShape: z.enum(['fixed-window', 'token-bucket']).optional(),
 });
 
 const BLOCKING_KINDS = [...KIND_BY_TYPE.values()].filter((k) => k.name !== 'password').map((k) => k.name);
@@ -322,4 +323,6 @@ export const tokenRequestSchema = z.strictObject({
   user: guid.optional(),
   /** The delegated token's `scp` (default `user_impersonation`); only with `user`. */
   scp: z.string().min(1).optional(),
+  /** Overrides the `idtyp` claim, for tokens Entra ID would not issue (an app token with `scp`). */
+  idtyp: z.enum(['app', 'user']).optional(),
 });

@@ -129,4 +129,35 @@ export const GRANTS = {
   revokeSessions: ['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
   servicePrincipalsRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'],
   appRoleAssignmentsWrite: ['AppRoleAssignment.ReadWrite.All'],
+  /** application-get.md, application-list.md. */
+  applicationsRead: [
+    'Application.Read.All',
+    'Application.ReadWrite.OwnedBy',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  /** application-upsert.md, application-update.md: OwnedBy only on registrations the app owns (or creates). */
+  applicationsWrite: ['Application.ReadWrite.OwnedBy', 'Application.ReadWrite.All'],
+  /** serviceprincipal-post-serviceprincipals.md, serviceprincipal-update.md (OwnedBy: its own apps only). */
+  servicePrincipalsWrite: ['Application.ReadWrite.OwnedBy', 'Application.ReadWrite.All', 'Directory.ReadWrite.All'],
+  /** serviceprincipal-list-approleassignedto.md. */
+  appRoleAssignedToRead: [
+    'Application.Read.All',
+    'Application.ReadWrite.OwnedBy',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  /**
+   * serviceprincipal-post-approleassignedto.md: AppRoleAssignment.ReadWrite.All, which also requires a permission that
+   * reads the service principals (Application.Read.All or Directory.Read.All, or higher).
+   */
+  appRoleAssignedToWrite: ['AppRoleAssignment.ReadWrite.All'],
+  appRoleAssignedToWriteAlso: [
+    'Application.Read.All',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
 } as const;

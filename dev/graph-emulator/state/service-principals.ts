@@ -9,8 +9,8 @@ export interface AppRole {
   id: string;
   value: string;
   /** Graph's permissions go to applications only; the service's roles to people and groups as well. */
-  allowedMemberTypes: ('User' | 'Application')[];
-  isEnabled: true;
+  allowedMemberTypes: string[];
+  isEnabled: boolean;
   displayName: string;
   description: string;
 }
@@ -20,6 +20,16 @@ export interface ServicePrincipal {
   appId: string;
   displayName: string;
   appRoles: AppRole[];
+  /** Set on service principals of app registrations created through Graph (state/applications.ts). */
+  appRoleAssignmentRequired?: boolean;
+  oauth2PermissionScopes?: unknown[];
+  servicePrincipalNames?: string[];
+}
+
+/** Who an assignment is for, when it is not a service principal (appRoleAssignedTo may name users and groups). */
+export interface AssignedPrincipal {
+  displayName: string;
+  type: 'User' | 'Group' | 'ServicePrincipal';
 }
 
 export interface AppRoleAssignment {
@@ -29,6 +39,7 @@ export interface AppRoleAssignment {
   resourceId: string;
   resourceDisplayName: string;
   appRoleId: string;
+  principalType: 'User' | 'Group' | 'ServicePrincipal';
   createdDateTime: string;
 }
 
@@ -107,7 +118,7 @@ export class ServicePrincipals {
     }
   }
 
-  private add(sp: ServicePrincipal): void {
+  add(sp: ServicePrincipal): void {
     this.byId.set(sp.id, sp);
     this.byAppId.set(sp.appId, sp);
   }
@@ -122,8 +133,10 @@ export class ServicePrincipals {
     appRoleId: string,
     id = newGuid(),
     createdDateTime = new Date().toISOString(),
+    other?: AssignedPrincipal,
   ): AssignResult {
-    const principal = this.byId.get(principalId);
+    const sp = this.byId.get(principalId);
+    const principal = sp ? { displayName: sp.displayName, type: 'ServicePrincipal' as const } : other;
     const resource = this.byId.get(resourceId);
     if (!principal) return { ok: false, status: 404, code: 'Request_ResourceNotFound', message: notFound(principalId) };
     if (!resource) return { ok: false, status: 404, code: 'Request_ResourceNotFound', message: notFound(resourceId) };
@@ -151,6 +164,7 @@ export class ServicePrincipals {
       id,
       principalId,
       principalDisplayName: principal.displayName,
+      principalType: principal.type,
       resourceId,
       resourceDisplayName: resource.displayName,
       appRoleId,
@@ -159,6 +173,15 @@ export class ServicePrincipals {
     mine.set(id, assignment);
     this.assignments.set(principalId, mine);
     return { ok: true, assignment };
+  }
+
+  /** Every assignment of one of the resource's app roles, to any principal (appRoleAssignedTo). */
+  assignedTo(resourceId: string): AppRoleAssignment[] {
+    const out: AppRoleAssignment[] = [];
+    for (const mine of this.assignments.values()) {
+      for (const a of mine.values()) if (a.resourceId === resourceId) out.push(a);
+    }
+    return out;
   }
 
   unassign(principalId: string, assignmentId: string): boolean {

@@ -18,6 +18,7 @@ import type { PrincipalGrants } from './privilege-index.js';
 import { grantsFrom, PrivilegeIndex } from './privilege-index.js';
 import type { RoleDefinitionState } from './role-catalogue.js';
 import { BUILT_IN_ROLES, builtInRole } from './role-catalogue.js';
+import { Applications } from './applications.js';
 import { ServicePrincipals } from './service-principals.js';
 import { defaultTapPolicy, patchTapPolicy, type TapPolicy } from './tap-policy.js';
 
@@ -156,6 +157,8 @@ export class TenantState {
   readonly privilege: PrivilegeIndex;
   readonly secrets = new Map<string, string | undefined>();
   readonly servicePrincipals: ServicePrincipals;
+  /** App registrations created through Graph (npm run setup-entra); the fixture's apps have none. */
+  readonly applications: Applications;
   /** Public clients people sign in to (device code flow), with their delegated permissions. */
   readonly publicClients: Map<string, PublicClientState>;
   /** The Temporary Access Pass policy (tests change it through the control API). */
@@ -193,6 +196,7 @@ export class TenantState {
     }
     for (const u of fixture.users) this.putUser(createUserState(u));
     this.servicePrincipals = new ServicePrincipals(this.tenantId, fixture, this.apiAppId);
+    this.applications = new Applications(this.tenantId);
     this.tapPolicy = patchTapPolicy(defaultTapPolicy(), fixture.tapPolicy ?? {});
     for (const app of fixture.apps) this.secrets.set(app.appId.toLowerCase(), app.clientSecret);
     this.publicClients = indexPublicClients(fixture.publicClients ?? [], this.apiAppId);
@@ -331,6 +335,8 @@ export class TenantState {
     const a = audience.toLowerCase().replace(/\/$/, '');
     if (a === GRAPH_AUDIENCE || a === GRAPH_APP_ID) return GRAPH_APP_ID;
     if (a === this.apiAppId || a === `api://${this.apiAppId}`) return this.apiAppId;
-    return undefined;
+    // A registration made through Graph is a token audience once it has a service principal (AADSTS500011 before).
+    const app = this.applications.byAudience(a);
+    return app && this.servicePrincipals.byAppId.has(app.appId) ? app.appId : undefined;
   }
 }

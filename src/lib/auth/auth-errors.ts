@@ -1,5 +1,6 @@
 // Why a token was refused, as named in 401 answers (docs/api.md lists them).
 
+import type { IdentityType } from '../domain/index.js';
 import { ProblemException } from '../http/problem.js';
 
 export type TokenFailure =
@@ -56,12 +57,35 @@ export function signingKeysUnavailable(): ProblemException {
   });
 }
 
-export function missingRole(role: string): ProblemException {
+/**
+ * 403 for a role the caller lacks. A person (delegated token) gets roles by assignment to them or to a group they are
+ * in, not by consent, so the answer says whom to ask.
+ */
+export function missingRole(role: string, identityType: IdentityType = 'app'): ProblemException {
+  const detail =
+    identityType === 'user'
+      ? `You are signed in, but you do not hold the app role ${role} required for this operation. Ask an administrator ` +
+        `to assign you (or a group you are in) the ${role} app role of the mfa-reset API (Enterprise applications → ` +
+        'Users and groups); sign in again afterwards.'
+      : `The caller lacks the app role ${role} required for this operation.`;
   return new ProblemException({
     slug: 'missing-role',
     status: 403,
     title: 'Forbidden',
-    detail: `The caller lacks the app role ${role} required for this operation.`,
+    detail,
     extensions: { requiredRole: role },
+  });
+}
+
+/** 403 for a person's token whose `scp` lacks the API's delegated permission: the client asked for something else. */
+export function missingScope(scope: string, clientAppId: string): ProblemException {
+  return new ProblemException({
+    slug: 'missing-scope',
+    status: 403,
+    title: 'Forbidden',
+    detail:
+      `The token was issued to client application ${clientAppId} without the ${scope} delegated permission. Request ` +
+      `a token for the scope api://<API client id>/${scope}; the client must be pre-authorized or consented for it.`,
+    extensions: { requiredScope: scope, clientAppId },
   });
 }

@@ -1,12 +1,13 @@
 // Validates Entra ID v2 access tokens in code (security.md §2): RS256 signature through the tenant's JWKS (cached,
 // refetched when an unknown kid shows up: key rotation), issuer, audience (client id or api://client id), tenant,
-// exp/nbf. Each refusal names its reason. The principal carries ids only (src/lib/domain/requester.ts).
+// exp/nbf. Each refusal names its reason. A person's (delegated) token must also hold the API's scope in `scp` (403
+// missing-scope otherwise). The principal carries ids only (src/lib/domain/requester.ts).
 
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config/index.js';
-import type { IdentityType } from '../domain/index.js';
-import { signingKeysUnavailable, tokenRejected, type TokenFailure } from './auth-errors.js';
+import { API_SCOPE, type IdentityType } from '../domain/index.js';
+import { missingScope, signingKeysUnavailable, tokenRejected, type TokenFailure } from './auth-errors.js';
 import type { Principal } from './principal.js';
 
 export interface TokenVerifierOptions {
@@ -79,6 +80,7 @@ export function createTokenVerifier(auth: AuthConfig, options: TokenVerifierOpti
     });
   const audiences = [auth.audience, `api://${auth.audience}`];
   const clockTolerance = options.clockToleranceSeconds ?? 60;
+  const scope = auth.scope ?? API_SCOPE;
 
   return {
     async verify(authorization) {
@@ -121,6 +123,13 @@ export function createTokenVerifier(auth: AuthConfig, options: TokenVerifierOpti
       const objectId = stringClaim(payload, 'oid');
       // A delegated token makes the person the requester: without their oid nobody could say who it was.
       if (!identityType || (identityType === 'user' && !objectId)) throw tokenRejected('invalid_claims');
+      // A person's token must carry the API's delegated permission; the app role (`roles`) still decides what they
+      // may do. App tokens carry no `scp` (identityTypeOf refuses one that does).
+      if (identityType === 'user') {
+        const scp = payload.scp;
+        if (typeof scp !== 'string') throw tokenRejected('invalid_claims');
+        if (!scp.split(' ').includes(scope)) throw missingScope(scope, appId.toLowerCase());
+      }
       const tokenId = stringClaim(payload, 'uti');
       const caller = {
         tenantId: tenantId.toLowerCase(),

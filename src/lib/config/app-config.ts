@@ -26,6 +26,8 @@ export interface AuthConfig {
   readonly audience: string;
   readonly issuer: string;
   readonly jwksUri: string;
+  /** The delegated permission a person's token must hold in `scp` (AUTH_SCOPE; default API_SCOPE, Resets.Access). */
+  readonly scope?: string;
 }
 
 export interface GraphConfig {
@@ -38,6 +40,15 @@ export interface GraphConfig {
   readonly protectedGroupIds: readonly string[];
   /** WORKER_MAX_USERS_PER_HOUR: the worker's own ceiling on users started in any 60 minutes (0: off). */
   readonly maxUsersPerHour: number;
+  /** Graph's write budget across instances (issue 16; docs/runtime.md). */
+  readonly writeBudget: {
+    /** WRITE_BUDGET_SHARED: share the write quota's deadline through the worker table. */
+    readonly shared: boolean;
+    /** WRITE_BUDGET_CACHE_MS */
+    readonly cacheMs: number;
+    /** GRAPH_WRITE_PACING */
+    readonly pacing: boolean;
+  };
 }
 
 export interface LimitsConfig {

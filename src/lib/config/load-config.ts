@@ -141,6 +141,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         audience: a.AUTH_AUDIENCE,
         issuer: a.AUTH_ISSUER ?? `https://login.microsoftonline.com/${a.AUTH_TENANT_ID}/v2.0`,
         jwksUri: a.AUTH_JWKS_URI ?? `https://login.microsoftonline.com/${a.AUTH_TENANT_ID}/discovery/v2.0/keys`,
+        ...(a.AUTH_SCOPE ? { scope: a.AUTH_SCOPE } : {}),
       };
     }
   }
@@ -163,6 +164,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
         protectedUsers: g.PROTECTED_USERS,
         protectedGroupIds: g.PROTECTED_GROUP_IDS,
         maxUsersPerHour: g.WORKER_MAX_USERS_PER_HOUR,
+        writeBudget: {
+          shared: g.WRITE_BUDGET_SHARED,
+          cacheMs: g.WRITE_BUDGET_CACHE_MS,
+          pacing: g.GRAPH_WRITE_PACING,
+        },
       };
       killSwitch = g.KILL_SWITCH;
       maxItemAgeHours = g.MAX_ITEM_AGE_HOURS;

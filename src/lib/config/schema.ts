@@ -52,7 +52,12 @@ export const graphSchema = z.object({
     guardrailDefaults.tenantSinglePerHour + guardrailDefaults.tenantBulkPerHour,
     0,
     10_000_000,
-  ),
+  ) /** Issue 16: instances share the write quota's deadline through a row in the audit account's worker table. */,
+  WRITE_BUDGET_SHARED: boolean(true),
+  /** How long an instance trusts its last read of that row (the staleness bound), ms. */
+  WRITE_BUDGET_CACHE_MS: integer(1000, 100, 60_000),
+  /** Pace writes at a learned rate (AIMD) instead of sending them as fast as the concurrency limit allows. */
+  GRAPH_WRITE_PACING: boolean(true),
 });
 
 export const authSchema = z.object({
@@ -67,6 +72,14 @@ export const authSchema = z.object({
   ),
   AUTH_ISSUER: url(),
   AUTH_JWKS_URI: url(),
+  // The delegated permission a person's token must carry in `scp` (default Resets.Access, as setup-entra exposes it).
+  AUTH_SCOPE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,120}$/, 'must be one scope value, e.g. Resets.Access (no spaces, no api:// prefix)')
+      .optional(),
+  ),
 });
 
 export const limitsSchema = z.object({

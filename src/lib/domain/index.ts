@@ -22,3 +22,4 @@ export * from './callback-url.js';
 export * from './audit-chain.js';
 export * from './audit-record.js';
 export * from './temporary-access-pass.js';
+export * from './write-budget.js';

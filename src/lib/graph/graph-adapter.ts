@@ -37,7 +37,8 @@ import { GraphCallOptions } from './throttle-retry-handler.js';
 import type { ThrottleRetryOptions } from './throttle-retry-handler.js';
 import { PrivilegeReads } from './privilege-reads.js';
 import { encodeUserKey } from './user-key.js';
-import { WriteGate } from './write-gate.js';
+import { WriteBudgetGate } from './write-budget-gate.js';
+import type { WriteBudgetGateOptions } from './write-budget-gate.js';
 
 export interface GraphPortOptions {
   /** GRAPH_BASE_URL, e.g. https://graph.microsoft.com or the emulator's URL. */
@@ -49,6 +50,8 @@ export interface GraphPortOptions {
   readonly maxWaitMs: number;
   /** Share one limiter between ports (default: a new one per port; make one port per process). */
   readonly limiter?: AdaptiveLimiter;
+  /** Graph's write budget: the shared record, its cache and the pacing (default: local gate, default pacing). */
+  readonly writeBudget?: WriteBudgetGateOptions;
   /** Retry tuning (tests and benchmarks). */
   readonly retry?: Partial<Omit<ThrottleRetryOptions, 'limiter' | 'maxWaitMs' | 'writeGate'>>;
   readonly scope?: string;
@@ -59,6 +62,8 @@ export interface GraphPortOptions {
 /** A GraphPort plus what operators and tests may want to look at. */
 export interface GraphPortWithStats extends GraphPort {
   readonly limiter: AdaptiveLimiter;
+  /** The write gate, shared deadline and paced write rate (for operators and tests). */
+  readonly writeBudget: WriteBudgetGate;
   /**
    * How long a write would be handed back to the caller right now because Graph said its write quota is spent for
    * longer than the in-call wait budget (0: writes may be sent, or waited for inside the call).
@@ -101,7 +106,7 @@ const methodPageCap = 20;
 
 export function createGraphPort(options: GraphPortOptions): GraphPortWithStats {
   const limiter = options.limiter ?? new AdaptiveLimiter({ maxConcurrency: options.maxConcurrency });
-  const writeGate = new WriteGate();
+  const writeGate = new WriteBudgetGate(options.writeBudget);
   const client = createGraphClient({
     baseUrl: options.baseUrl,
     credential: options.credential,
@@ -125,7 +130,7 @@ class GraphAdapter implements GraphPortWithStats {
   constructor(
     private readonly client: Client,
     readonly limiter: AdaptiveLimiter,
-    private readonly writeGate: WriteGate,
+    readonly writeBudget: WriteBudgetGate,
     private readonly maxWaitMs: number,
     private readonly root: URL,
     options: Pick<GraphPortOptions, 'guardPageCap'>,
@@ -138,7 +143,10 @@ class GraphAdapter implements GraphPortWithStats {
   }
 
   writeQuotaWaitMs(): number {
-    const remaining = this.writeGate.remainingMs();
+    // The worker asks before it claims an item: refresh the shared deadline in the background (at most once per
+    // cache period), so an instance that is not writing still learns of a deadline before it reads for a new item.
+    void this.writeBudget.remainingMs();
+    const remaining = this.writeBudget.remainingNowMs();
     return remaining > this.maxWaitMs ? remaining : 0;
   }
 

@@ -7,3 +7,6 @@ export { AdaptiveLimiter } from './adaptive-limiter.js';
 export type { AdaptiveLimiterOptions, AdaptiveLimiterStats } from './adaptive-limiter.js';
 export * from './method-catalogue.js';
 export { createTapGraph } from './tap-calls.js';
+export { WriteBudgetGate } from './write-budget-gate.js';
+export type { WriteBudgetGateOptions } from './write-budget-gate.js';
+export { graphPathWords } from './graph-path-words.js';

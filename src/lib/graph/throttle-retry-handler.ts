@@ -10,7 +10,7 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import type { AdaptiveLimiter } from './adaptive-limiter.js';
 import { decideRetry, idempotentMethods, parseRetryAfter, retryAfterDelay } from './retry-policy.js';
-import type { WriteGate } from './write-gate.js';
+import type { WriteBudgetGate } from './write-budget-gate.js';
 import { gatesWrites, isWriteMethod } from './write-gate.js';
 
 /** Per-request options in, results out (attach with GraphRequest.middlewareOptions([options])). */
@@ -35,8 +35,11 @@ export class GraphCallOptions implements MiddlewareOptions {
 
 export interface ThrottleRetryOptions {
   readonly limiter: AdaptiveLimiter;
-  /** Process-wide memory of a spent write quota (shared like the limiter); absent: writes are never held back. */
-  readonly writeGate?: WriteGate;
+  /**
+   * Process-wide memory of a spent write quota, the deadline other instances published and the paced write rate
+   * (shared like the limiter); absent: writes are never held back.
+   */
+  readonly writeGate?: WriteBudgetGate;
   /** Longest total sleep for one call before handing the wait to the caller. */
   readonly maxWaitMs: number;
   readonly maxAttempts?: number;
@@ -81,17 +84,36 @@ export class ThrottleRetryHandler implements Middleware {
 
     const write = isWriteMethod(method);
     for (let attempt = 1; ; attempt++) {
-      // Graph already said the write quota is spent: wait for it here, or hand the wait to the caller, but do not send
-      // a write that is certain to be refused (each such 429 would also halve the concurrency limit for everyone).
-      const gated = write ? (this.options.writeGate?.remainingMs() ?? 0) : 0;
-      if (gated > 0) {
-        const delayMs = retryAfterDelay(gated, this.random);
-        if (waitedMs + delayMs > this.options.maxWaitMs) {
-          call.deferMs = delayMs;
-          throw new Error(`Graph's write quota is spent for ${Math.ceil(gated / 1000)} s: deferred without sending`);
+      // Graph already said the write quota is spent (to this instance or, through the shared record, another): wait
+      // for it here, or hand the wait to the caller, but do not send a write that is certain to be refused (each such
+      // 429 would also halve the concurrency limit for everyone). Then wait for this write's slot at the paced rate.
+      const gate = write ? this.options.writeGate : undefined;
+      if (gate) {
+        const gated = await gate.remainingMs();
+        if (gated > 0) {
+          const delayMs = retryAfterDelay(gated, this.random);
+          if (waitedMs + delayMs > this.options.maxWaitMs) {
+            call.deferMs = delayMs;
+            throw new Error(`Graph's write quota is spent for ${Math.ceil(gated / 1000)} s: deferred without sending`);
+          }
+          await sleep(delayMs, call.signal);
+          waitedMs += delayMs;
         }
-        await sleep(delayMs, call.signal);
-        waitedMs += delayMs;
+        const paceMs = gate.reserveSlot();
+        if (waitedMs + paceMs > this.options.maxWaitMs) {
+          // The paced rate is so low that this write's slot lies beyond the budget: hand it back like a Retry-After.
+          call.deferMs = paceMs;
+          throw new Error(`Graph writes are paced: this write's slot is ${Math.ceil(paceMs / 1000)} s away`);
+        }
+        if (paceMs > 0) {
+          await sleep(paceMs, call.signal);
+          waitedMs += paceMs;
+        }
+        // The gate may have closed while this write waited for its slot: look again before sending.
+        if (gate.remainingNowMs() > 0) {
+          attempt -= 1;
+          continue;
+        }
       }
       call.attempts = attempt;
       if (attempt > 1) setHeader(context, 'Retry-Attempt', String(attempt - 1));
@@ -139,7 +161,7 @@ export class ThrottleRetryHandler implements Middleware {
       }
       if (gatesWrites(response.status, method, response.headers)) {
         const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-        if (asked !== undefined) this.options.writeGate?.block(asked);
+        if (asked !== undefined) this.options.writeGate?.spent(asked);
       }
       if (response.status === 429) permit.throttled();
       else if (response.status >= 500) permit.release();

@@ -8,3 +8,4 @@ export {
   type StorageResetQueueOptions,
 } from './storage-reset-queue.js';
 export { queueActivity } from './queue-activity.js';
+export * from './dead-letter.js';

@@ -1,5 +1,6 @@
 // The port through which the intake hands work to the queues and the worker defers an item.
 // Messages are pointers into the stored request, never the source of truth (DESIGN §1).
+import type { DeadLetterEntry } from './dead-letter.js';
 
 /** Body of a `reset-batches` message: items [from, to) of one request, expanded by the fan-out function. */
 export interface ResetBatchMessage {
@@ -41,4 +42,6 @@ export interface ResetQueue {
   deferItem(requestId: string, item: number, delaySeconds: number): Promise<void>;
   /** Queues attempt `attempt` of the request's completion callback, invisible for `delaySeconds`. */
   enqueueCallback?(requestId: string, attempt: number, delaySeconds: number): Promise<void>;
+  /** Parks a message whose poison function gave up (dead-letter.ts). */
+  deadLetter?(entry: DeadLetterEntry): Promise<void>;
 }

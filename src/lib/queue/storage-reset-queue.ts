@@ -1,6 +1,7 @@
 // ResetQueue on Azure Storage queues (@azure/storage-queue), in the encoding the Functions host reads (base64).
 import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { mapBounded, range } from '../concurrency/bounded.js';
+import { deadLetterQueueName, type DeadLetterEntry, type DeadLetterQueue } from './dead-letter.js';
 import { encodeMessage } from './messages.js';
 import { queueActivity } from './queue-activity.js';
 import {
@@ -21,7 +22,10 @@ export interface StorageResetQueueOptions {
   readonly parallelism?: number;
 }
 
-/** Queues the app uses, poison twins included (the host would create those on first poison; we create them up front). */
+/**
+ * Queues the app uses, poison twins and the dead-letter queue included (the host would create the twins on first
+ * poison; we create them up front).
+ */
 export const allQueueNames = [
   queueNames.batches,
   queueNames.items,
@@ -29,6 +33,7 @@ export const allQueueNames = [
   `${queueNames.batches}-poison`,
   `${queueNames.items}-poison`,
   `${queueNames.callbacks}-poison`,
+  deadLetterQueueName,
 ] as const;
 
 /** Storage's ceiling for a visibility timeout: 7 days. */
@@ -42,7 +47,7 @@ function statusOf(error: unknown): number | undefined {
     : undefined;
 }
 
-export class StorageResetQueue implements ResetQueue {
+export class StorageResetQueue implements ResetQueue, DeadLetterQueue {
   readonly #service: QueueServiceClient;
   readonly #itemsPerBatch: number;
   readonly #directLimit: number;
@@ -121,6 +126,11 @@ export class StorageResetQueue implements ResetQueue {
     const body: ResetCallbackMessage = { v: 1, requestId, ...(attempt > 0 ? { attempt } : {}) };
     await this.#send(this.#service.getQueueClient(queueNames.callbacks), encodeMessage(body), visibilityTimeout);
     if (visibilityTimeout === 0) queueActivity.notify(queueNames.callbacks);
+  }
+
+  /** Plain JSON (no base64): no function reads this queue; operators do, with any queue tool. */
+  async deadLetter(entry: DeadLetterEntry): Promise<void> {
+    await this.#send(this.#service.getQueueClient(deadLetterQueueName), JSON.stringify(entry));
   }
 
   async #send(queue: QueueClient, text: string, visibilityTimeout?: number): Promise<void> {

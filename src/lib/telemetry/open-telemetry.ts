@@ -1,8 +1,10 @@
 // Telemetry on the OpenTelemetry APIs. With @azure/monitor-opentelemetry set up (src/main.ts), a log record carrying
 // `microsoft.custom_event.name` becomes a customEvents row and counters become customMetrics; both carry the
-// invocation's operation id because the functions instrumentation makes the invocation's trace context active.
+// invocation's operation id because the functions hooks make the invocation's trace context active. Counters carry
+// their unit and description (telemetryMetricInfo).
 import { metrics, type Counter } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
+import { telemetryMetricInfo } from './telemetry.js';
 import type { Telemetry, TelemetryEventName, TelemetryMetricName, TelemetryProperties } from './telemetry.js';
 
 const scope = 'mfa-reset';
@@ -21,7 +23,7 @@ export function createOpenTelemetryTelemetry(): Telemetry {
     trackMetric(name: TelemetryMetricName, value: number, dimensions: Readonly<Record<string, string>> = {}): void {
       let counter = counters.get(name);
       if (!counter) {
-        counter = meter.createCounter(name);
+        counter = meter.createCounter(name, telemetryMetricInfo[name]);
         counters.set(name, counter);
       }
       counter.add(value, dimensions);

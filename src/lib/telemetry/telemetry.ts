@@ -9,6 +9,10 @@ export const telemetryEvents = {
   /** A poison message quarantined an item: alert on this. */
   itemPoisoned: 'MfaReset.ItemPoisoned',
   batchPoisoned: 'MfaReset.BatchPoisoned',
+  /** A poison function failed on a message (the host retries it, up to the attempt bound): alert on this. */
+  poisonHandlerFailed: 'MfaReset.PoisonHandlerFailed',
+  /** A poison function gave up on a message and parked it on `reset-dead-letters`: alert on this. */
+  messageDeadLettered: 'MfaReset.MessageDeadLettered',
   /** The worker refused an item: not sealed by the intake, or breaking the API's rules (forged work?): alert on this. */
   itemRefused: 'MfaReset.ItemRefused',
   /** A queue message that does not match the contract was dropped. */
@@ -54,6 +58,28 @@ export const telemetryMetrics = {
 } as const;
 
 export type TelemetryMetricName = (typeof telemetryMetrics)[keyof typeof telemetryMetrics];
+
+/**
+ * Each metric's unit (UCUM; a count of things is `{thing}`, as the OpenTelemetry conventions write it) and description,
+ * which the exporter sends with it. A metric added above without a row here fails compilation.
+ */
+export const telemetryMetricInfo: Readonly<
+  Record<TelemetryMetricName, { readonly unit: string; readonly description: string }>
+> = {
+  [telemetryMetrics.itemsProcessed]: { unit: '{item}', description: 'Items finished, by outcome.' },
+  [telemetryMetrics.itemsDeferred]: { unit: '{item}', description: 'Items put back on the queue, by reason.' },
+  [telemetryMetrics.graphThrottled]: {
+    unit: '{call}',
+    description: 'Graph calls that asked us to wait longer than the in-process budget.',
+  },
+  [telemetryMetrics.graphRetries]: { unit: '{retry}', description: 'Graph calls retried in process, by status.' },
+  [telemetryMetrics.itemsPoisoned]: { unit: '{item}', description: 'Items marked failed by a poison queue.' },
+  [telemetryMetrics.submissionsRefused]: {
+    unit: '{submission}',
+    description: 'Submissions refused by a quota or the circuit breaker.',
+  },
+  [telemetryMetrics.callbackAttempts]: { unit: '{attempt}', description: 'Completion callback attempts, by verdict.' },
+};
 
 /** Values only: ids, counts, outcome codes. Never tokens, UPNs, phone numbers or e-mail addresses. */
 export type TelemetryProperties = Readonly<Record<string, string | number | boolean | undefined>>;

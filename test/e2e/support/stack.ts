@@ -97,8 +97,10 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     port: 0,
     settings,
     log,
-    // Failed messages come back after 1 s instead of 30 s, so poison tests stay short; everything else is host.json.
-    queueSettings: { visibilityTimeoutMs: 1_000, ...options.queueSettings },
+    // Failed messages come back after 1 s instead of 30 s, so poison tests stay short; and an idle listener polls at
+    // least every 250 ms instead of 2 s, so a deferred or failed message is picked up soon after it is visible again
+    // (new messages wake the listeners at once either way). Everything else is host.json.
+    queueSettings: { visibilityTimeoutMs: 1_000, maxPollingIntervalMs: 250, ...options.queueSettings },
   });
   const stopReporting = reportOnTimeout(() =>
     systemReport({
