@@ -1,7 +1,7 @@
 // Composition root: builds every dependency from the configuration, once per process.
 // Graph clients exist only where the worker runs (MFA_RESET_FUNCTIONS all | worker): the intake holds no Graph rights.
 import { ConfigError, type AppConfig } from '../lib/config/index.js';
-import { createGraphCredential, createGraphPort, createTapGraph } from '../lib/graph/index.js';
+import { createGraphCredential } from '../lib/graph/index.js';
 import type { TapIssuerDeps } from '../lib/worker/issue-tap.js';
 import {
   createQueueServiceClient,
@@ -12,7 +12,6 @@ import {
 import type { CallbackPolicy, ResetEngine } from '../lib/domain/index.js';
 import { createCallbackUrlCipher } from '../lib/callbacks/url-cipher.js';
 import { createHttpsSender } from '../lib/callbacks/https-sender.js';
-import { createResetEngine } from '../lib/reset/index.js';
 import { createHmacSealer } from '../lib/seal/hmac-sealer.js';
 import { createTableWindowCounters } from '../lib/guardrails/index.js';
 import { createWorkerCeiling, WORKER_GUARD_TABLE } from '../lib/worker/worker-ceiling.js';
@@ -26,6 +25,7 @@ import {
   type TableStore,
 } from '../lib/store/index.js';
 import { createOpenTelemetryTelemetry, telemetryMetrics, type Telemetry } from '../lib/telemetry/index.js';
+import { composeEngine } from './compose-engine.js';
 import { composeAudit, type AuditRecordOptions, type ComposedAudit } from './compose-audit.js';
 import { composeHttpFunctions } from './compose-intake.js';
 import type { FunctionDeps } from './register-functions.js';
@@ -134,7 +134,11 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
   let writeQuotaWaitMs: (() => number) | undefined;
   let tap: TapIssuerDeps | undefined;
   if (worker && config.graph) {
-    const graph = createGraphPort({
+    const {
+      graph,
+      engine: built,
+      tapGraph,
+    } = composeEngine({
       baseUrl: config.graph.baseUrl,
       credential: createGraphCredential({ clientId: config.graph.clientId, env: options.env }),
       maxConcurrency: config.graph.maxConcurrency,
@@ -158,19 +162,15 @@ export async function compose(config: AppConfig, options: ComposeOptions = {}): 
         pacing: config.graph.writeBudget.pacing ? undefined : false,
         onSharedFailure: sharedBudgetWarning(),
       },
-      retry: {
-        // Every in-process retry (throttling, 503/504, dropped connections) is counted, not only the deferrals.
-        onRetry: ({ status, method }) =>
-          telemetry.trackMetric(telemetryMetrics.graphRetries, 1, { status: String(status ?? 'dropped'), method }),
-      },
-    });
-    writeQuotaWaitMs = () => graph.writeQuotaWaitMs();
-    tap = { graph: createTapGraph(graph), publicKey: config.tap.publicKey };
-    engine = createResetEngine({
-      graph,
       protectedUsers: config.graph.protectedUsers,
       protectedGroupIds: config.graph.protectedGroupIds,
+      // Every in-process retry (throttling, 503/504, dropped connections) is counted, not only the deferrals.
+      onRetry: ({ status, method }) =>
+        telemetry.trackMetric(telemetryMetrics.graphRetries, 1, { status: String(status ?? 'dropped'), method }),
     });
+    writeQuotaWaitMs = () => graph.writeQuotaWaitMs();
+    tap = { graph: tapGraph, publicKey: config.tap.publicKey };
+    engine = built;
   }
 
   // The worker's own ceiling, in a table of the audit account: the intake has no role there.

@@ -7,6 +7,7 @@ import { clientFrom, parseCommand, stringOf, type CommandContext } from '../args
 import { CliError, ExitCode, usageError, type ExitCode as Code } from '../cli-error.js';
 import { followRequest } from '../follow.js';
 import { problemLines } from '../problem-message.js';
+import { directHelp, directOptions } from '../direct/direct-flags.js';
 
 /** MAX_BULK_ROWS' upper bound: the service applies its own (lower) setting and says so with the line. */
 const MAX_ROWS = 100_000;
@@ -17,7 +18,8 @@ export const bulkHelp = `mfa-reset bulk <file.csv> [options]
   --dry-run                plan only: list what would be deleted
   --methods M, --keep T,…, --no-revoke-sessions   as for reset
   --no-wait                print the request id and return at once
-  Progress: a live line on a terminal, a plain line per 5 % otherwise. Ctrl-C asks whether to cancel the request.`;
+  Progress: a live line on a terminal, a plain line per 5 % otherwise. Ctrl-C asks whether to cancel the request.
+${directHelp}`;
 
 const bulkOptions = {
   methods: { type: 'string' },
@@ -25,6 +27,7 @@ const bulkOptions = {
   'no-revoke-sessions': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'no-wait': { type: 'boolean' },
+  ...directOptions,
 } as const;
 
 /** The upload's options as the query string the API takes with a CSV (docs/api.md, CSV). */
@@ -86,6 +89,8 @@ export async function bulkCommand(argv: readonly string[], ctx: CommandContext):
     `Checked ${file}: ${users} user${users === 1 ? '' : 's'}${dropped ? ` (${dropped} duplicate rows dropped)` : ''}`,
   );
 
+  if (values.direct)
+    return (await import('../direct/direct-cli.js')).directFromCli('bulk', checked.request, values, ctx);
   const client = clientFrom(values, ctx.env);
   const suffix = query.size > 0 ? `?${query.toString()}` : '';
   const accepted = await client.call<AcceptedView>('POST', `/api/resets${suffix}`, {

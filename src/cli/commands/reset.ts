@@ -5,6 +5,7 @@ import type { AcceptedView } from '../api-views.js';
 import { clientFrom, parseCommand, stringOf, type CommandContext } from '../args.js';
 import { CliError, ExitCode, usageError, type ExitCode as Code } from '../cli-error.js';
 import { followRequest } from '../follow.js';
+import { directHelp, directOptions } from '../direct/direct-flags.js';
 
 /** The most users one JSON request may name (MAX_BULK_ROWS' upper bound); the service applies its own setting. */
 const MAX_USERS = 100_000;
@@ -20,7 +21,8 @@ export const resetHelp = `mfa-reset reset <user>… --ticket <ticket> --reason <
   --dry-run                plan only: list what would be deleted
   --tap                    issue a Temporary Access Pass after the reset (tenant policy defaults), printed once
   --tap-lifetime MIN       its lifetime in minutes (implies --tap); --tap-reusable: usable more than once
-  --no-wait                print the request id and return at once`;
+  --no-wait                print the request id and return at once
+${directHelp}`;
 
 export const resetOptions = {
   ticket: { type: 'string' },
@@ -34,6 +36,7 @@ export const resetOptions = {
   tap: { type: 'boolean' },
   'tap-lifetime': { type: 'string' },
   'tap-reusable': { type: 'boolean' },
+  ...directOptions,
 } as const;
 
 const list = (v: string): string[] =>
@@ -85,6 +88,8 @@ export async function resetCommand(argv: readonly string[], ctx: CommandContext)
     const lines = checked.errors.map((e) => `  ${flagName(e.field ?? '(body)')}: ${e.message}`);
     throw new CliError(['Not sent: the request has problems.', ...lines].join('\n'), ExitCode.usage);
   }
+  if (values.direct)
+    return (await import('../direct/direct-cli.js')).directFromCli('reset', checked.request, values, ctx);
   const client = clientFrom(values, ctx.env);
   const accepted = await client.call<AcceptedView>('POST', '/api/resets', { body, what: 'submit the reset' });
   const a = accepted.body;

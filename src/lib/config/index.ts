@@ -1,4 +1,4 @@
-export { loadConfig, requireAuth, requireGraph, ConfigError } from './load-config.js';
+export { loadConfig, requireAuth, requireGraph, ConfigError, graphHostProblem } from './load-config.js';
 export type { ConfigProblem } from './load-config.js';
 export type {
   AppConfig,

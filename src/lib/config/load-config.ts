@@ -84,7 +84,7 @@ function connectionFrom(
  * The worker sends its Graph token to GRAPH_BASE_URL: only a documented Graph root may receive it, unless the
  * development flag allows any host (the emulator).
  */
-function graphHostProblem(baseUrl: string, allowAnyHost: boolean): ConfigProblem | undefined {
+export function graphHostProblem(baseUrl: string, allowAnyHost: boolean): ConfigProblem | undefined {
   if (allowAnyHost) return undefined;
   const url = new URL(baseUrl);
   if (isGraphCloudHost(url.hostname) && url.port === '') return undefined;

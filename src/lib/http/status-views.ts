@@ -108,7 +108,7 @@ export function statusDocument(summary: RequestSummary, itemPage: ItemPage, next
   };
 }
 
-const CSV_HEADER = [
+export const CSV_HEADER = [
   'index',
   'user',
   'userId',
@@ -127,7 +127,7 @@ const CSV_HEADER = [
 ];
 
 /** `type:id` pairs separated by `;`; a remaining method that stays for a reason is `type:id:reason`. */
-const methodsCell = (methods: readonly { type: string; id: string; reason?: string }[]): string =>
+export const methodsCell = (methods: readonly { type: string; id: string; reason?: string }[]): string =>
   methods.map((m) => `${m.type}:${m.id}${m.reason ? `:${m.reason}` : ''}`).join(';');
 
 function csvRow(item: StoredItem): string[] {
