@@ -143,12 +143,23 @@ describe('worker functions', () => {
     if (!worker) throw new Error('worker deps missing');
     const user = await stack.emulator.user(DEMO_USERS.defaultOath);
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const results = await Promise.all(
-      ['copy-a', 'copy-b'].map((invocationId) =>
-        processItem(worker, { v: 1, requestId: created.request.id, item: 0 }, { invocationId, log: quiet }),
-      ),
-    );
-    expect(results.sort()).toEqual(['completed', 'deferred_leased']);
+    const deliver = (invocationId: string) =>
+      processItem(worker, { v: 1, requestId: created.request.id, item: 0 }, { invocationId, log: quiet });
+    // Overlap for certain: Graph holds copy-a's deletes, and copy-b arrives once copy-a holds the lease. Started
+    // together instead, a busy machine could let copy-a finish first, and copy-b would only see a duplicate.
+    await stack.emulator.setFaults({ seed: 7, latencyMs: { min: 400, max: 400 }, path: user.id, methods: ['DELETE'] });
+    try {
+      const first = deliver('copy-a');
+      await until(
+        async () => (await stack.app.store.getItem(created.request.id, 0))?.status === 'running',
+        'copy-a to claim the item',
+      );
+      const second = await deliver('copy-b');
+      expect(second).toBe('deferred_leased');
+      expect(await first).toBe('completed');
+    } finally {
+      await stack.emulator.setFaults(null);
+    }
     const deletes = await stack.emulator.requests({ path: user.id, method: 'DELETE' });
     expect(deletes.filter((r) => r.status < 300)).toHaveLength(user.methods.length - 1);
     const audit = await stack.app.store.listAudit(created.request.id);
