@@ -64,3 +64,11 @@ export const resourcesOf = (template: ArmTemplate): ArmResource[] =>
   Array.isArray(template.resources)
     ? [...(template.resources as ArmResource[])]
     : Object.values(template.resources as Record<string, ArmResource>);
+
+/** A module deployment of the compiled main template, by name; the error lists the names there are. */
+export function moduleOf(main: ArmTemplate, name: string): ArmResource {
+  const deployments = resourcesOf(main).filter((r) => r.type === 'Microsoft.Resources/deployments');
+  const found = deployments.find((r) => r.name === name);
+  if (!found) throw new Error(`main.bicep has no module '${name}' (has ${deployments.map((d) => d.name).join(', ')})`);
+  return found;
+}

@@ -12,7 +12,7 @@ import { telemetryEvents } from '../../src/lib/telemetry/index.js';
 import { kqlErrors } from '../contract/support/kql.js';
 import { evaluate, isSymbolic } from './arm-expression.js';
 import type { ArmValue } from './arm-expression.js';
-import { compileBicep, resourcesOf } from './compile-bicep.js';
+import { compileBicep, moduleOf, resourcesOf } from './compile-bicep.js';
 import type { ArmResource, ArmTemplate } from './compile-bicep.js';
 
 let main: ArmTemplate;
@@ -20,17 +20,7 @@ beforeAll(() => {
   main = compileBicep('infra/main.bicep');
 }, 120_000);
 
-const deployments = (): ArmResource[] => resourcesOf(main).filter((r) => r.type === 'Microsoft.Resources/deployments');
-function module(name: string): ArmResource {
-  const found = deployments().find((r) => r.name === name);
-  if (!found)
-    throw new Error(
-      `main.bicep has no module '${name}' (has ${deployments()
-        .map((d) => d.name)
-        .join(', ')})`,
-    );
-  return found;
-}
+const module = (name: string): ArmResource => moduleOf(main, name);
 const templateOf = (name: string): ArmTemplate => module(name).properties?.template as ArmTemplate;
 const resourceOf = (name: string, type: string): ArmResource => {
   const found = resourcesOf(templateOf(name)).find((r) => r.type === type && !r.existing);

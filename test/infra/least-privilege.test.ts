@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, isSymbolic } from './arm-expression.js';
 import type { ArmValue } from './arm-expression.js';
-import { compileBicep, resourcesOf } from './compile-bicep.js';
+import { compileBicep, moduleOf, resourcesOf } from './compile-bicep.js';
 import type { ArmResource, ArmTemplate } from './compile-bicep.js';
 
 let main: ArmTemplate;
@@ -14,16 +14,7 @@ beforeAll(() => {
 }, 120_000);
 
 const deployments = (): ArmResource[] => resourcesOf(main).filter((r) => r.type === 'Microsoft.Resources/deployments');
-function module(name: string): ArmResource {
-  const found = deployments().find((r) => r.name === name);
-  if (!found)
-    throw new Error(
-      `main.bicep has no module deployment '${name}' (has ${deployments()
-        .map((d) => d.name)
-        .join(', ')})`,
-    );
-  return found;
-}
+const module = (name: string): ArmResource => moduleOf(main, name);
 const moduleResources = (name: string): ArmResource[] => resourcesOf(module(name).properties?.template as ArmTemplate);
 /** A module parameter's value as main.bicep passes it (module outputs and main's parameters stay symbolic). */
 const moduleParam = (name: string, param: string, parameters: Record<string, ArmValue> = {}): ArmValue =>

@@ -11,6 +11,7 @@ import { newGuid } from '../ids.js';
 import { GRANTS } from '../state/permissions.js';
 import type { AssignedPrincipal, ServicePrincipal } from '../state/service-principals.js';
 import { json, noContent, odataContext, requireAny } from './common.js';
+import { appRoleAssignmentBody } from './service-principals.js';
 
 /** Requests this module serves; the rest of /servicePrincipals stays with routes/service-principals.ts. */
 export function isServicePrincipalAdmin(method: string, id: string | undefined, relation: string | undefined): boolean {
@@ -126,15 +127,9 @@ function assignedTo(ctx: GraphContext, resource: ServicePrincipal): GraphRespons
     requireAny(ctx, GRANTS.appRoleAssignedToWrite, 'directory') ??
     requireAny(ctx, GRANTS.appRoleAssignedToWriteAlso, 'directory');
   if (denied) return denied;
-  if (req.bodyInvalid) return invalidJson(req);
-  const body = req.body as Record<string, unknown> | undefined;
-  const problems: string[] = [];
-  for (const k of ['principalId', 'resourceId', 'appRoleId']) {
-    const v = body?.[k];
-    if (typeof v !== 'string' || !isGuid(v)) problems.push(`${k} must be a GUID.`);
-  }
-  if (problems.length) return directoryBadRequest(req, problems.join(' '));
-  const { principalId, resourceId, appRoleId } = body as { principalId: string; resourceId: string; appRoleId: string };
+  const parsed = appRoleAssignmentBody(req);
+  if ('status' in parsed) return parsed;
+  const { principalId, resourceId, appRoleId } = parsed;
   if (resourceId.toLowerCase() !== resource.id) {
     return directoryBadRequest(req, 'resourceId must be the id of the service principal in the request URL.');
   }

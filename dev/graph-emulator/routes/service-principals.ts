@@ -1,6 +1,6 @@
 /** servicePrincipals?$filter=appId eq '…' and servicePrincipals/{id}/appRoleAssignments GET/POST/DELETE (contracts §1). */
 import { directoryBadRequest, graphError, invalidJson, methodNotAllowed, resourceNotFound } from '../errors.js';
-import type { GraphContext, GraphResponse } from '../graph-types.js';
+import type { GraphContext, GraphRequest, GraphResponse } from '../graph-types.js';
 import { isGuid } from '../../../src/lib/domain/index.js';
 import { GRANTS } from '../state/permissions.js';
 import { json, noContent, odataContext, requireAny } from './common.js';
@@ -47,6 +47,21 @@ export function servicePrincipals(
   if (req.method === 'GET')
     return json(200, { '@odata.context': odataContext(ctx, ctxPath), value: sps.assignmentsOf(sp.id) });
   if (req.method !== 'POST') return methodNotAllowed(req, req.method);
+  const parsed = appRoleAssignmentBody(req);
+  if ('status' in parsed) return parsed;
+  const { principalId, resourceId, appRoleId } = parsed;
+  if (principalId.toLowerCase() !== sp.id) {
+    return directoryBadRequest(req, 'principalId must be the id of the service principal in the request URL.');
+  }
+  const result = sps.assign(sp.id, resourceId.toLowerCase(), appRoleId.toLowerCase());
+  if (!result.ok) return graphError(req, result.status, result.code, result.message);
+  return json(201, { '@odata.context': odataContext(ctx, `${ctxPath}/$entity`), ...result.assignment });
+}
+
+/** The body of an appRoleAssignment create (principalId, resourceId, appRoleId: GUIDs), or Graph's 400. */
+export function appRoleAssignmentBody(
+  req: GraphRequest,
+): { principalId: string; resourceId: string; appRoleId: string } | GraphResponse {
   if (req.bodyInvalid) return invalidJson(req);
   const body = req.body as Record<string, unknown> | undefined;
   const problems: string[] = [];
@@ -55,11 +70,5 @@ export function servicePrincipals(
     if (typeof v !== 'string' || !isGuid(v)) problems.push(`${k} must be a GUID.`);
   }
   if (problems.length) return directoryBadRequest(req, problems.join(' '));
-  const { principalId, resourceId, appRoleId } = body as { principalId: string; resourceId: string; appRoleId: string };
-  if (principalId.toLowerCase() !== sp.id) {
-    return directoryBadRequest(req, 'principalId must be the id of the service principal in the request URL.');
-  }
-  const result = sps.assign(sp.id, resourceId.toLowerCase(), appRoleId.toLowerCase());
-  if (!result.ok) return graphError(req, result.status, result.code, result.message);
-  return json(201, { '@odata.context': odataContext(ctx, `${ctxPath}/$entity`), ...result.assignment });
+  return body as { principalId: string; resourceId: string; appRoleId: string };
 }
